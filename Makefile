@@ -1,0 +1,54 @@
+# Tsunagu — the two commands that matter are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+TSUNAGU_TEST_DATABASE_URL ?= $(PG_URL)
+export TSUNAGU_TEST_DATABASE_URL
+
+.PHONY: install demo serve test test-sqlite test-postgres lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: install, migrate the embedded SQLite database under var/, load demo data, serve.
+demo: $(STAMP)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) setup_demo
+	@echo ""
+	@echo "  Tsunagu: http://$(HOST):$(PORT)/"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## make test: the whole suite on SQLite, then on PostgreSQL when it is reachable.
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q
+	@if $(PY) -m tsunagu.core.dbcheck "$(TSUNAGU_TEST_DATABASE_URL)"; then \
+		echo "== PostgreSQL: $(TSUNAGU_TEST_DATABASE_URL) =="; \
+		TSUNAGU_DATABASE_URL="$(TSUNAGU_TEST_DATABASE_URL)" $(PY) -m pytest -n 2 -q; \
+	else \
+		echo "== PostgreSQL not reachable at $(TSUNAGU_TEST_DATABASE_URL): PostgreSQL run SKIPPED =="; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy tsunagu
+	$(VENV)/bin/lint-imports
+	$(MANAGE) makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3

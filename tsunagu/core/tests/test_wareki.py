@@ -1,0 +1,40 @@
+import datetime as dt
+
+import pytest
+
+from tsunagu.core.kana import search_key
+from tsunagu.core.wareki import fiscal_year, fiscal_year_label, wareki
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2025, 4, 1), "令和7年4月1日"),
+        (dt.date(2019, 5, 1), "令和元年5月1日"),
+        (dt.date(2019, 4, 30), "平成31年4月30日"),
+        (dt.date(1989, 1, 7), "昭和64年1月7日"),
+        (dt.date(1989, 1, 8), "平成元年1月8日"),
+    ],
+)
+def test_it_formats_era_dates(day, expected):
+    assert wareki(day) == expected
+
+
+def test_it_adds_western_year_when_asked():
+    assert wareki(dt.date(2025, 4, 1), with_seireki=True) == "令和7年4月1日（2025年）"
+
+
+def test_it_computes_fiscal_years_from_april():
+    assert fiscal_year(dt.date(2026, 3, 31)) == 2025
+    assert fiscal_year(dt.date(2026, 4, 1)) == 2026
+    assert fiscal_year_label(2025) == "令和7年度"
+    assert fiscal_year_label(2019) == "令和元年度"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("髙橋", "高橋"), ("山﨑", "山崎"), ("ｻｲﾄｳ", "さいとう"), ("サイトウ", "さいとう"), ("山田 太郎", "山田太郎"),
+     ("齋藤", "斎藤"), ("渡邊", "渡辺")],
+)  # fmt: skip
+def test_it_normalises_names_to_one_search_key(a, b):
+    assert search_key(a) == search_key(b)

@@ -1,0 +1,48 @@
+"""Fixed national vocabularies: domains (分野) and the legal business lines of 法第106条の4第2項."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Domain(models.TextChoices):
+    """分野."""
+
+    ELDERLY = "elderly", "高齢"
+    DISABILITY = "disability", "障害"
+    CHILD = "child", "子ども"
+    HARDSHIP = "hardship", "生活困窮"
+    OTHER = "other", "その他"
+
+
+class BusinessLine(models.TextChoices):
+    """法第106条の4第2項 第1号〜第6号 and their イロハニ."""
+
+    L1I = "1i", "第1号イ（地域包括支援センターの運営）"
+    L1RO = "1ro", "第1号ロ（障害者相談支援事業）"
+    L1HA = "1ha", "第1号ハ（利用者支援事業）"
+    L1NI = "1ni", "第1号ニ（生活困窮者自立相談支援事業）"
+    L2 = "2", "第2号（参加支援事業）"
+    L3I = "3i", "第3号イ（地域介護予防活動支援事業）"
+    L3RO = "3ro", "第3号ロ（生活支援体制整備事業）"
+    L3HA = "3ha", "第3号ハ（地域活動支援センター事業）"
+    L3NI = "3ni", "第3号ニ（地域子育て支援拠点事業）"
+    L3HARDSHIP = "3hardship", "生活困窮者支援等のための地域づくり事業"
+    L4 = "4", "第4号（アウトリーチ等を通じた継続的支援事業）"
+    L5 = "5", "第5号（多機関協働事業）"
+    L6 = "6", "第6号（支援プランの作成）"
+
+    @classmethod
+    def short_label(cls, value: str) -> str:
+        label = str(cls(value).label)
+        return label.split("（")[0]
+
+
+BUSINESS_LINE_PILLAR = {
+    "1i": "consultation", "1ro": "consultation", "1ha": "consultation", "1ni": "consultation",
+    "2": "participation",
+    "3i": "community", "3ro": "community", "3ha": "community", "3ni": "community", "3hardship": "community",
+    "4": "consultation", "5": "consultation", "6": "consultation",
+}  # fmt: skip
+
+PILLAR_LABELS = {"consultation": "相談支援", "participation": "参加支援", "community": "地域づくり"}

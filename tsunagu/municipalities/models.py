@@ -1,0 +1,87 @@
+"""Tenancy: the municipality, its areas and its concern taxonomy.
+
+Every table of municipal data carries `municipality` and every unique constraint includes it (the
+scale-out plan distributes by municipality).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .choices import Domain
+
+
+class Municipality(models.Model):
+    """One city (市町村) served by this installation, loaded from its profile."""
+
+    code = models.CharField("全国地方公共団体コード", max_length=6, unique=True)
+    name = models.CharField("名称", max_length=50)
+    prefecture = models.CharField("都道府県", max_length=10)
+    population = models.PositiveIntegerField("人口", null=True, blank=True)
+    population_note = models.CharField("人口の時点・出典", max_length=100, blank=True)
+    program_name = models.CharField("事業の名称", max_length=100, blank=True)
+    started = models.CharField("事業開始", max_length=50, blank=True)
+    lead_summary = models.TextField("推進体制の概要", blank=True)
+    profile_path = models.CharField("プロファイル", max_length=255, blank=True)
+    profile_sha256 = models.CharField(max_length=64, blank=True)
+    loaded_at = models.DateTimeField("読込日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自治体"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.prefecture}{self.name}"
+
+
+class Area(models.Model):
+    """An area of a kind the city uses (日常生活圏域, 地区, 中学校区, 公民館区 …), nestable."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="areas")
+    key = models.SlugField("キー", max_length=60)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("種別", max_length=40)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    sort_order = models.PositiveIntegerField(default=0)
+    active = models.BooleanField("有効", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "地区・圏域"
+        ordering = ["municipality", "kind", "sort_order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "key"], name="area_unique_key_per_municipality")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.kind}）"
+
+
+class ConcernType(models.Model):
+    """A concern (課題) of the city's taxonomy: the national default plus the profile's additions."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="concern_types")
+    code = models.SlugField("コード", max_length=60)
+    name = models.CharField("名称", max_length=60)
+    kana = models.CharField("よみ", max_length=120, blank=True)
+    domains = models.JSONField("分野", default=list)
+    description = models.CharField("説明", max_length=200, blank=True)
+    national = models.BooleanField("全国標準", default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    active = models.BooleanField("有効", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "課題の分類"
+        ordering = ["municipality", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"], name="concern_unique_code_per_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def domain_labels(self) -> list[str]:
+        return [str(Domain(d).label) for d in self.domains]

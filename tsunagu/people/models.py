@@ -1,0 +1,122 @@
+"""Persons and households (本人・世帯). Personal data: read only through `tsunagu.access`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+
+from tsunagu.core.kana import search_key
+from tsunagu.core.wareki import age_on
+from tsunagu.municipalities.models import Area, Municipality
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "女性"
+    MALE = "male", "男性"
+    OTHER = "other", "その他"
+    UNKNOWN = "unknown", "不明・未回答"
+
+
+class Relationship(models.TextChoices):
+    """続柄 relative to the household's head (世帯主)."""
+
+    HEAD = "head", "世帯主"
+    SPOUSE = "spouse", "配偶者"
+    CHILD = "child", "子"
+    PARENT = "parent", "父母"
+    SIBLING = "sibling", "兄弟姉妹"
+    GRANDCHILD = "grandchild", "孫"
+    GRANDPARENT = "grandparent", "祖父母"
+    CHILD_IN_LAW = "child_in_law", "子の配偶者"
+    OTHER_RELATIVE = "other_relative", "その他の親族"
+    NON_RELATIVE = "non_relative", "同居人"
+
+
+class Household(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    address = models.CharField("住所", max_length=200, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField("備考", blank=True)
+    synthetic = models.BooleanField("デモ用の架空データ", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "世帯"
+        indexes = [models.Index(fields=["municipality", "area"], name="household_muni_area")]
+
+    def __str__(self) -> str:
+        return f"世帯 {self.pk}"
+
+
+class Person(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    family_name = models.CharField("姓", max_length=40)
+    given_name = models.CharField("名", max_length=40, blank=True)
+    family_kana = models.CharField("セイ", max_length=60, blank=True)
+    given_kana = models.CharField("メイ", max_length=60, blank=True)
+    name_key = models.CharField(max_length=100, db_index=True, editable=False)
+    kana_key = models.CharField(max_length=120, db_index=True, editable=False)
+    birth_date = models.DateField("生年月日", null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField("推定年齢", null=True, blank=True)
+    sex = models.CharField("性別", max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    address = models.CharField("住所", max_length=200, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    phone = models.CharField("電話", max_length=40, blank=True)
+    nationality = models.CharField("国籍", max_length=40, blank=True)
+    language_needs = models.CharField("言語・通訳の必要", max_length=100, blank=True)
+    deceased = models.BooleanField("死亡", default=False)
+    synthetic = models.BooleanField("デモ用の架空データ", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "本人"
+        indexes = [models.Index(fields=["municipality", "kana_key"], name="person_muni_kana")]
+
+    def __str__(self) -> str:
+        return f"{self.family_name} {self.given_name}".strip()
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {"name_key", "kana_key"}
+        super().save(*args, **kwargs)
+
+    def refresh_keys(self) -> None:
+        self.name_key = search_key(self.family_name + self.given_name)
+        self.kana_key = search_key(self.family_kana + self.given_kana)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name}\u3000{self.given_name}".strip()
+
+    @property
+    def full_kana(self) -> str:
+        return f"{self.family_kana}\u3000{self.given_kana}".strip()
+
+    def age(self, on: dt.date | None = None) -> int | None:
+        if self.birth_date:
+            return age_on(self.birth_date, on or dt.date.today())
+        return self.estimated_age
+
+
+class HouseholdMember(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    relationship = models.CharField("続柄", max_length=20, choices=Relationship.choices)
+    lives_together = models.BooleanField("同居", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "世帯員"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "household", "person"], name="household_member_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_relationship_display()})"
