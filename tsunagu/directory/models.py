@@ -197,6 +197,8 @@ class Frequency(models.TextChoices):
     PER_YEAR = "per_year", "年n回"
     REGULAR = "regular", "定例（回数の定めなし）"
     AD_HOC = "ad_hoc", "随時"
+    # The source documents do not always give a rhythm; recording "unknown" beats inventing one.
+    UNSPECIFIED = "unspecified", "頻度の記載なし"
 
 
 FREQUENCY_PER_YEAR = {"monthly": 12, "bimonthly": 6, "quarterly": 4}
@@ -211,7 +213,9 @@ class MeetingBody(ScopedModel):
     name = models.CharField("名称", max_length=160)
     kind = models.CharField("種別", max_length=40, choices=MeetingKind.choices)
     legal_functions = models.JSONField("法的機能", default=list, blank=True)
-    frequency = models.CharField("頻度", max_length=12, choices=Frequency.choices)
+    frequency = models.CharField(
+        "頻度", max_length=12, choices=Frequency.choices, default=Frequency.UNSPECIFIED
+    )
     per_year_min = models.PositiveSmallIntegerField("年間開催回数（下限）", null=True, blank=True)
     per_year_max = models.PositiveSmallIntegerField("年間開催回数（上限）", null=True, blank=True)
     also_ad_hoc = models.BooleanField("必要に応じ随時開催", default=False)
@@ -249,7 +253,7 @@ class MeetingBody(ScopedModel):
             text = f"年{lo}回" if lo == hi or hi is None else f"年{lo}〜{hi}回"
         else:
             text = str(Frequency(self.frequency).label)
-        if self.also_ad_hoc and self.frequency != Frequency.AD_HOC:
+        if self.also_ad_hoc and self.frequency not in (Frequency.AD_HOC, Frequency.UNSPECIFIED):
             text += "＋随時"
         return text
 

@@ -44,7 +44,7 @@ LegalFunctionCode = Literal[
     "consented_conference", "confidential_conference", "loneliness_council", "case_review", "coordination",
     "planning", "training",
 ]  # fmt: skip
-FrequencyCode = Literal["monthly", "bimonthly", "quarterly", "per_year", "regular", "ad_hoc"]
+FrequencyCode = Literal["monthly", "bimonthly", "quarterly", "per_year", "regular", "ad_hoc", "unspecified"]
 
 # Keep the Literal lists honest against the model choices they mirror.
 for _lit, _choices in (
@@ -159,7 +159,8 @@ class MeetingBodyEntry(Strict):
     name: Text
     kind: MeetingKindCode
     legal_functions: list[LegalFunctionCode] = []
-    frequency: FrequencyCode
+    # Omitted when the source gives no rhythm: stored as "unspecified" (頻度の記載なし), never guessed.
+    frequency: FrequencyCode = "unspecified"
     per_year: int | tuple[int, int] | None = None
     also_ad_hoc: bool = False
     members: list[Key] = []
