@@ -4,11 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 
+from tsunagu.core.address import address_key
 from tsunagu.core.kana import search_key
 from tsunagu.core.wareki import age_on
 from tsunagu.municipalities.models import Area, Municipality
+
+
+def person_keys(
+    family_name: str, given_name: str, family_kana: str, given_kana: str, address: str = ""
+) -> dict[str, str]:
+    """The derived search keys of a person, for code that bypasses save() (bulk_create, COPY).
+
+    `Person.save()` computes the same keys; bulk loaders should call this and pass the result on:
+    `Person(**fields, **person_keys(...))`.
+    """
+    return {
+        "name_key": search_key(family_name + given_name),
+        "kana_key": search_key(family_kana + given_kana),
+        "address_key": address_key(address),
+    }
+
+
+KEY_FIELDS = ("name_key", "kana_key", "address_key")
 
 
 class Sex(models.TextChoices):
@@ -62,18 +82,32 @@ class Person(models.Model):
     estimated_age = models.PositiveSmallIntegerField("推定年齢", null=True, blank=True)
     sex = models.CharField("性別", max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     address = models.CharField("住所", max_length=200, blank=True)
+    # Filled from `address` by save() / person_keys(); "" when unknown so bulk loaders that predate it work.
+    address_key = models.CharField(max_length=200, blank=True, default="", editable=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     phone = models.CharField("電話", max_length=40, blank=True)
     nationality = models.CharField("国籍", max_length=40, blank=True)
     language_needs = models.CharField("言語・通訳の必要", max_length=100, blank=True)
     deceased = models.BooleanField("死亡", default=False)
     synthetic = models.BooleanField("デモ用の架空データ", default=False)
+    # Set by 名寄せ: this record was merged into another and is kept only so the merge can be split back.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbed",
+        verbose_name="名寄せ先",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = verbose_name_plural = "本人"
-        indexes = [models.Index(fields=["municipality", "kana_key"], name="person_muni_kana")]
+        indexes = [
+            models.Index(fields=["municipality", "kana_key"], name="person_muni_kana"),
+            models.Index(fields=["municipality", "birth_date"], name="person_muni_birth"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_name}".strip()
@@ -82,12 +116,13 @@ class Person(models.Model):
         self.refresh_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"name_key", "kana_key"}
+            kwargs["update_fields"] = set(update_fields) | set(KEY_FIELDS)
         super().save(*args, **kwargs)
 
     def refresh_keys(self) -> None:
-        self.name_key = search_key(self.family_name + self.given_name)
-        self.kana_key = search_key(self.family_kana + self.given_kana)
+        keys = person_keys(self.family_name, self.given_name, self.family_kana, self.given_kana, self.address)
+        for field, value in keys.items():
+            setattr(self, field, value)
 
     @property
     def full_name(self) -> str:
@@ -120,3 +155,44 @@ class HouseholdMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_relationship_display()})"
+
+
+class PersonMerge(models.Model):
+    """One 名寄せ: `absorbed` was merged into `kept`. Records every moved row so it can be split back.
+
+    `moved` maps "app_label.Model.field" to the primary keys of the rows whose person reference was
+    rewired from `absorbed` to `kept`; `kept_on_absorbed` lists rows left on the absorbed record because
+    moving them would break a unique constraint (e.g. both were members of the same household).
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    absorbed = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_absorbed")
+    reason = models.TextField("理由")
+    moved = models.JSONField(default=dict)
+    kept_on_absorbed = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="名寄せ実施者"
+    )
+    merged_at = models.DateTimeField("名寄せ日時", auto_now_add=True)
+    split_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="分離実施者",
+    )
+    split_at = models.DateTimeField("分離日時", null=True, blank=True)
+    split_reason = models.TextField("分離の理由", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名寄せ記録"
+        indexes = [models.Index(fields=["municipality", "merged_at"], name="person_merge_muni_at")]
+
+    def __str__(self) -> str:
+        return f"名寄せ {self.pk}: {self.absorbed_id} → {self.kept_id}"
+
+    @property
+    def is_split(self) -> bool:
+        return self.split_at is not None
