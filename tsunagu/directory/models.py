@@ -110,6 +110,11 @@ class Program(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def operation_label(self) -> str:
+        """直営/委託 of the program, or of the body carrying it when the profile says it only there."""
+        value = self.operation or (self.organization.operation if self.organization else "")
+        return str(Operation(value).label) if value else ""
+
 
 class Window(ScopedModel):
     """A service window (相談窓口): a place a resident can go or call."""
@@ -264,6 +269,26 @@ class MeetingBody(ScopedModel):
 
     def legal_function_labels(self) -> list[str]:
         return [str(LegalFunction(v).label) for v in self.legal_functions]
+
+    def legal_function_badges(self) -> list[dict[str, str]]:
+        """One badge per legal function; the two conference kinds state what a case needs to be put there.
+
+        A 支援会議 without 守秘義務 on its members cannot discuss a person without consent, so it is
+        flagged instead of being shown as 同意不要.
+        """
+        badges = []
+        for value in self.legal_functions:
+            name = str(LegalFunction(value).label).split("（")[0]
+            if value == LegalFunction.CONFIDENTIAL_CONFERENCE:
+                if self.confidentiality_duty:
+                    badges.append({"name": name, "note": "守秘義務・本人同意不要", "css": "tag-duty"})
+                else:
+                    badges.append({"name": name, "note": "守秘義務の定めなし（要確認）", "css": "tag-warn"})
+            elif value == LegalFunction.CONSENTED_CONFERENCE:
+                badges.append({"name": name, "note": "本人同意が必要", "css": "tag-consent"})
+            else:
+                badges.append({"name": name, "note": "", "css": ""})
+        return badges
 
     def may_discuss_without_consent(self) -> bool:
         """A person may be discussed without consent only in a 支援会議 whose members bear 守秘義務."""
