@@ -55,6 +55,14 @@ for _lit, _choices in (
     assert set(_lit.__args__) == set(_choices.values), _choices  # type: ignore[attr-defined]
 
 
+class FieldError(ValueError):
+    """A check across keys of one entry that is about one key: the loader reports it at that key's path."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -177,30 +185,36 @@ class MeetingBodyEntry(Strict):
     def _frequency_and_duty(self) -> MeetingBodyEntry:
         if self.frequency == "per_year":
             if self.per_year is None:
-                raise ValueError(
-                    'frequency = "per_year" のときは per_year（年間回数、または [下限, 上限]）が必要です'
+                raise FieldError(
+                    "per_year",
+                    'frequency = "per_year" のときは per_year（年間回数、または [下限, 上限]）が必要です',
                 )
             lo, hi = (self.per_year, self.per_year) if isinstance(self.per_year, int) else self.per_year
             if lo < 1 or hi < lo or hi > 52:
-                raise ValueError(
-                    f"per_year の値が不正です（{self.per_year}）: 1〜52、[下限, 上限] は下限 ≤ 上限"
+                raise FieldError(
+                    "per_year",
+                    f"per_year の値が不正です（{self.per_year}）: 1〜52、[下限, 上限] は下限 ≤ 上限",
                 )
         elif self.per_year is not None:
-            raise ValueError(
-                f'per_year は frequency = "per_year" のときだけ書けます（frequency = "{self.frequency}"）'
+            raise FieldError(
+                "per_year",
+                f'per_year は frequency = "per_year" のときだけ書けます（frequency = "{self.frequency}"）',
             )
         if "confidential_conference" in self.legal_functions and self.confidentiality_duty is False:
-            raise ValueError(
+            raise FieldError(
+                "confidentiality_duty",
                 "支援会議（confidential_conference）の構成員には法第106条の6により守秘義務があります:"
-                " confidentiality_duty = false とは書けません"
+                " confidentiality_duty = false とは書けません",
             )
         if self.kind == "confidential_conference" and "confidential_conference" not in self.legal_functions:
-            raise ValueError(
-                'kind = "confidential_conference" の会議体は legal_functions に confidential_conference を含めてください'
+            raise FieldError(
+                "legal_functions",
+                'kind = "confidential_conference" の会議体は legal_functions に confidential_conference を含めてください',
             )
         if self.kind == "consented_conference" and "consented_conference" not in self.legal_functions:
-            raise ValueError(
-                'kind = "consented_conference" の会議体は legal_functions に consented_conference を含めてください'
+            raise FieldError(
+                "legal_functions",
+                'kind = "consented_conference" の会議体は legal_functions に consented_conference を含めてください',
             )
         return self
 
@@ -233,13 +247,15 @@ class EscalationRuleEntry(Strict):
     @model_validator(mode="after")
     def _shape(self) -> EscalationRuleEntry:
         if self.trigger == "domains_at_least" and self.min_domains is None:
-            raise ValueError('trigger = "domains_at_least" には min_domains（2〜5）が必要です')
+            raise FieldError("min_domains", 'trigger = "domains_at_least" には min_domains（2〜5）が必要です')
         if self.trigger == "concerns_any" and not self.concerns:
-            raise ValueError('trigger = "concerns_any" には concerns（課題コードの一覧）が必要です')
+            raise FieldError(
+                "concerns", 'trigger = "concerns_any" には concerns（課題コードの一覧）が必要です'
+            )
         if self.target == "meeting_body" and not self.to_body:
-            raise ValueError('target = "meeting_body" には to_body（会議体のキー）が必要です')
+            raise FieldError("to_body", 'target = "meeting_body" には to_body（会議体のキー）が必要です')
         if self.target == "case" and self.to_body:
-            raise ValueError('target = "case"（多機関協働）のときは to_body を書かないでください')
+            raise FieldError("to_body", 'target = "case"（多機関協働）のときは to_body を書かないでください')
         return self
 
 

@@ -142,7 +142,12 @@ def parse_profile(path: Path) -> tuple[Profile, str]:
         problems = []
         seen: set[tuple[str, str]] = set()
         for err in exc.errors():
-            item = (_loc(err["loc"], data), _translate(err))
+            loc = _loc(err["loc"], data)
+            # A cross-key check of one entry names the key it is about (profile_schema.FieldError).
+            field_name = getattr(err.get("ctx", {}).get("error"), "field", None)
+            if field_name:
+                loc = f"{loc}.{field_name}" if loc else field_name
+            item = (loc, _translate(err))
             if item not in seen:
                 seen.add(item)
                 problems.append(item)
