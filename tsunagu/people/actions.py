@@ -1,0 +1,258 @@
+"""Writes on persons that belong to 名寄せ: merge two records into one, and split a merge back.
+
+A merge never deletes: every row that refers to the absorbed person (household memberships,
+consultations, anything another app adds later) is rewired to the kept person, the ids of the moved rows
+are recorded in a `PersonMerge`, and the absorbed `Person` row stays, marked `merged_into`. A split
+moves exactly those rows back. Both run in one transaction with the audit record.
+
+Which rows move: every foreign key to Person in the project is found by introspection (so an app that
+adds `Consultation.person` is covered without registering anything). `register_person_reference` lets an
+app override that: `skip=True` for a reference that must keep pointing at the original record (e.g. a
+snapshot), or `unique_with=` when a unique constraint cannot be read from the model. A row that would
+break a unique constraint if moved (both records were members of the same household) stays on the
+absorbed record and is listed in `PersonMerge.kept_on_absorbed`; screens show the kept person's rows
+together with those of the records merged into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+
+from tsunagu.accounts.models import Staff
+
+from .models import Person, PersonMerge
+
+
+class MergeError(ValueError):
+    """A merge or split that cannot be done; the message is for staff (Japanese)."""
+
+
+@dataclass(frozen=True)
+class PersonReference:
+    """One foreign key to Person that a merge rewires."""
+
+    model: type[models.Model]
+    field: str
+    unique_with: tuple[tuple[str, ...], ...] = ()  # each: the other fields of one unique constraint
+    skip: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.model._meta.label}.{self.field}"
+
+
+_OVERRIDES: dict[str, PersonReference] = {}
+# Relations that describe the merge itself and must never be rewired by it.
+_INTERNAL = {"people.Person.merged_into", "people.PersonMerge.kept", "people.PersonMerge.absorbed"}
+
+
+def register_person_reference(
+    model: type[models.Model],
+    field: str,
+    *,
+    skip: bool = False,
+    unique_with: tuple[tuple[str, ...], ...] | None = None,
+) -> None:
+    """Override how a merge treats `model.field` (a ForeignKey to Person). Call from AppConfig.ready()."""
+    discovered = {ref.label: ref for ref in _discover()}
+    base = discovered.get(f"{model._meta.label}.{field}")
+    if base is None:
+        raise ValueError(f"{model._meta.label}.{field} is not a foreign key to Person")
+    _OVERRIDES[base.label] = PersonReference(
+        model, field, base.unique_with if unique_with is None else unique_with, skip
+    )
+
+
+def _unique_sets(model: type[models.Model], field: models.Field) -> tuple[tuple[str, ...], ...]:
+    sets: list[tuple[str, ...]] = []
+    if field.unique:
+        sets.append(())
+    groups = [tuple(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+    groups += [tuple(g) for g in model._meta.unique_together]
+    for fields in groups:
+        if field.name in fields:
+            # A conditional constraint is treated as unconditional: at worst a row stays on the absorbed
+            # record, never an integrity error.
+            sets.append(tuple(f for f in fields if f != field.name))
+    return tuple(sets)
+
+
+def _discover() -> list[PersonReference]:
+    refs = []
+    for model in apps.get_models(include_auto_created=True):
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.ForeignKey) and f.related_model is Person:
+                label = f"{model._meta.label}.{f.name}"
+                if label not in _INTERNAL:
+                    refs.append(PersonReference(model, f.name, _unique_sets(model, f)))
+    return refs
+
+
+def person_references() -> list[PersonReference]:
+    """Every reference a merge rewires (discovered, with registered overrides applied), in a stable order."""
+    refs = [_OVERRIDES.get(ref.label, ref) for ref in _discover()]
+    return sorted((r for r in refs if not r.skip), key=lambda r: r.label)
+
+
+def _audit(*, actor: Staff, merge: PersonMerge, operation: str, moved: int, left: int) -> None:
+    """The single audit call site of 名寄せ; runs inside the merge/split transaction (fail closed)."""
+    from tsunagu.access import audit
+
+    audit.record(
+        actor=actor,
+        action="update",
+        channel="view",
+        objects=[merge.kept, merge.absorbed, ("personmerge", merge.pk)],
+        reason=merge.reason if operation == "person_merge" else merge.split_reason,
+        municipality=merge.municipality,
+        detail={"operation": operation, "merge_id": merge.pk, "rows_moved": moved, "rows_left": left},
+    )
+
+
+def _lock(*pks: int) -> dict[int, Person]:
+    # A stable lock order keeps two concurrent merges of the same pair from deadlocking.
+    locked = Person.objects.select_for_update().filter(pk__in=sorted(pks)).order_by("pk")
+    return {p.pk: p for p in locked}
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise MergeError("理由を入力してください。")
+    return reason
+
+
+@transaction.atomic
+def merge_persons(
+    *,
+    actor: Staff,
+    keep: Person,
+    absorb: Person,
+    reason: str,
+    keep_version: int | None = None,
+    absorb_version: int | None = None,
+) -> PersonMerge:
+    """Merge `absorb` into `keep`: rewire every reference, mark `absorb` merged, record and audit it.
+
+    `keep_version` / `absorb_version` are the versions staff saw on the side-by-side screen; a merge of
+    records changed since is refused. Field values are not copied between the records: staff edit the
+    kept record afterwards if the absorbed one knew something it did not.
+    """
+    reason = _check_reason(reason)
+    if keep.pk == absorb.pk:
+        raise MergeError("同じ記録どうしは名寄せできません。")
+    locked = _lock(keep.pk, absorb.pk)
+    if len(locked) != 2:
+        raise MergeError("記録が見つかりません。")
+    keep, absorb = locked[keep.pk], locked[absorb.pk]
+    if keep.municipality_id != absorb.municipality_id:
+        raise MergeError("別の自治体の記録は名寄せできません。")
+    if actor.municipality_id != keep.municipality_id:
+        raise MergeError("この自治体の記録を名寄せする権限がありません。")
+    if keep.merged_into_id is not None or absorb.merged_into_id is not None:
+        raise MergeError("既に名寄せされた記録です。名寄せ先の記録で操作してください。")
+    for person, expected in ((keep, keep_version), (absorb, absorb_version)):
+        if expected is not None and person.version != expected:
+            raise MergeError("他の職員が記録を更新しました。画面を開き直して確認してください。")
+
+    moved: dict[str, list[int]] = {}
+    left: dict[str, list[int]] = {}
+    for ref in person_references():
+        manager = ref.model._base_manager
+        rows = manager.filter(**{ref.field: absorb.pk})
+        stay: set[int] = set()
+        for others in ref.unique_with:
+            if not others:
+                if manager.filter(**{ref.field: keep.pk}).exists():
+                    stay |= set(rows.values_list("pk", flat=True))
+                continue
+            taken = set(manager.filter(**{ref.field: keep.pk}).values_list(*others))
+            for row in rows.values("pk", *others):
+                if tuple(row[f] for f in others) in taken:
+                    stay.add(row["pk"])
+        move_ids = sorted(set(rows.values_list("pk", flat=True)) - stay)
+        if move_ids:
+            manager.filter(pk__in=move_ids).update(**{ref.field: keep.pk})
+            moved[ref.label] = move_ids
+        if stay:
+            left[ref.label] = sorted(stay)
+
+    absorb.merged_into = keep
+    absorb.version += 1
+    absorb.save(update_fields=["merged_into", "version"])
+    keep.version += 1
+    keep.save(update_fields=["version"])
+    merge = PersonMerge.objects.create(
+        municipality_id=keep.municipality_id,
+        kept=keep,
+        absorbed=absorb,
+        reason=reason,
+        moved=moved,
+        kept_on_absorbed=left,
+        merged_by=actor,
+    )
+    _audit(
+        actor=actor,
+        merge=merge,
+        operation="person_merge",
+        moved=sum(map(len, moved.values())),
+        left=sum(map(len, left.values())),
+    )
+    return merge
+
+
+@transaction.atomic
+def split_person(*, actor: Staff, merge_record: PersonMerge, reason: str = "名寄せの取り消し") -> PersonMerge:
+    """Undo one merge exactly: move the recorded rows back to the absorbed record and unmark it.
+
+    Refused when the kept record has since been merged into another (split that merge first) or when a
+    moved row no longer points at the kept record (someone re-assigned it since; moving it back would
+    overwrite that). Rows added to the kept record after the merge stay with it.
+    """
+    reason = _check_reason(reason)
+    merge = PersonMerge.objects.select_for_update().get(pk=merge_record.pk)
+    if merge.split_at is not None:
+        raise MergeError("この名寄せは既に取り消されています。")
+    if actor.municipality_id != merge.municipality_id:
+        raise MergeError("この自治体の記録を操作する権限がありません。")
+    locked = _lock(merge.kept_id, merge.absorbed_id)
+    keep, absorb = locked[merge.kept_id], locked[merge.absorbed_id]
+    if keep.merged_into_id is not None:
+        raise MergeError("名寄せ先の記録がさらに名寄せされています。先にそちらを取り消してください。")
+    if absorb.merged_into_id != keep.pk:
+        raise MergeError("記録の状態が名寄せ時と異なるため、取り消せません。")
+
+    plan: list[tuple[type[models.Model], str, list[int]]] = []
+    for label, ids in merge.moved.items():
+        app_label, model_name, field = label.split(".")
+        model = apps.get_model(app_label, model_name)
+        still = set(model._base_manager.filter(pk__in=ids, **{field: keep.pk}).values_list("pk", flat=True))
+        if still != set(ids):
+            raise MergeError(
+                f"名寄せ後に付け替えられた記録が {len(set(ids) - still)} 件あるため、取り消せません。"
+            )
+        plan.append((model, field, ids))
+    for model, field, ids in plan:
+        model._base_manager.filter(pk__in=ids).update(**{field: absorb.pk})
+
+    absorb.merged_into = None
+    absorb.version += 1
+    absorb.save(update_fields=["merged_into", "version"])
+    keep.version += 1
+    keep.save(update_fields=["version"])
+    merge.split_at = timezone.now()
+    merge.split_by = actor
+    merge.split_reason = reason
+    merge.save(update_fields=["split_at", "split_by", "split_reason"])
+    _audit(
+        actor=actor,
+        merge=merge,
+        operation="person_split",
+        moved=sum(len(ids) for _m, _f, ids in plan),
+        left=0,
+    )
+    return merge
