@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ BORN = dt.date(1950, 5, 3)
 
 
 def base(id=1, **changes):
-    fields = {
+    fields: dict[str, Any] = {
         "family_name": "高橋",
         "given_name": "花子",
         "family_kana": "タカハシ",

@@ -21,14 +21,14 @@ from tsunagu.people.models import Household, HouseholdMember, Person, PersonMerg
 pytestmark = pytest.mark.django_db
 
 
-def snapshot(*people: Person) -> dict[int, set[int]]:
+def snapshot(*people: Person) -> dict[int, set[tuple[str, int]]]:
     """person id → ids of every row that refers to it, over every registered reference."""
-    out: dict[int, set[int]] = {p.pk: set() for p in people}
+    out: dict[int, set[tuple[str, int]]] = {p.pk: set() for p in people}
     for ref in person_references():
         for pk, person_id in ref.model._base_manager.filter(
             **{f"{ref.field}__in": [p.pk for p in people]}
         ).values_list("pk", ref.field):
-            out[person_id].add((ref.label, pk))  # type: ignore[arg-type]
+            out[person_id].add((ref.label, pk))
     return out
 
 
@@ -69,7 +69,7 @@ def test_merge_moves_every_membership_keeps_the_record_and_audits(city):
     assert absorb.merged_into == keep and Person.objects.filter(pk=absorb.pk).exists()
     assert (keep.version, absorb.version) == (2, 2)
     assert merge.moved == {"people.HouseholdMember.person": sorted(pk for _l, pk in before[absorb.pk])}
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-seq")[0]
     assert AuditEvent.objects.count() == events_before + 1
     assert event.detail["operation"] == "person_merge" and event.detail["rows_moved"] == 1
     assert f" person:{absorb.pk} " in event.object_index
@@ -93,7 +93,7 @@ def test_split_restores_exactly_and_is_audited(city):
     absorb.refresh_from_db()
     merge.refresh_from_db()
     assert absorb.merged_into is None and merge.is_split and merge.split_by == staff
-    assert AuditEvent.objects.order_by("-seq").first().detail["operation"] == "person_split"
+    assert AuditEvent.objects.order_by("-seq")[0].detail["operation"] == "person_split"
     with pytest.raises(MergeError, match="既に取り消されています"):
         split_person(actor=staff, merge_record=merge)
 
