@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 
-from tsunagu.access.permissions import permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.municipalities.models import ConcernType
 
@@ -22,7 +21,6 @@ from .models import EscalationRule, MeetingBody, Organization, Window
 
 
 @login_required
-@permission("directory.view")
 def home(request: HttpRequest) -> HttpResponse:
     muni = current_municipality(request)
     form = DirectoryFilterForm(request.GET, municipality=muni)
@@ -43,7 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission("directory.view")
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     muni = current_municipality(request)
     org = get_object_or_404(
@@ -59,7 +56,6 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission("directory.view")
 def window_detail(request: HttpRequest, pk: int) -> HttpResponse:
     muni = current_municipality(request)
     window = get_object_or_404(
@@ -85,7 +81,6 @@ def window_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission("directory.view")
 def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     muni = current_municipality(request)
     body = get_object_or_404(
@@ -99,7 +94,6 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission("directory.view")
 def structure(request: HttpRequest) -> HttpResponse:
     muni = current_municipality(request)
     return render(
