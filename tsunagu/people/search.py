@@ -13,7 +13,7 @@ How a query is read (`parse_query`):
   belongs to. Readings are never derived from kanji (staff enter フリガナ).
 
 Ranking, best first: exact match of the whole key > prefix > all words present > contains >
-(PostgreSQL only) trigram similarity for typos; within a tier, an exact birth-date/age match comes
+(PostgreSQL only, and only when nothing matched as typed) trigram similarity for typos; within a tier, an exact birth-date/age match comes
 before an estimated or unknown one; ties are broken by reading, written name and id so that the order
 is deterministic.
 
@@ -150,12 +150,15 @@ def _name_conditions(parsed: ParsedQuery, vendor: str) -> tuple[list[tuple[Q, in
         prefix |= Q(**{f"{column}__startswith": key})
     tiers.append((prefix, PREFIX))
     if len(parsed.words) > 1:
+        # Every arm of the OR must be indexable or PostgreSQL falls back to a sequential scan: the first
+        # word is matched by prefix when it is too short for a trigram, the others are then only filters.
         words_q = Q()
-        for word in parsed.words:
+        for index, word in enumerate(parsed.words):
             word_columns = ["kana_key", "name_key"] if _is_kana_key(word) else ["name_key"]
+            lookup = "startswith" if index == 0 and len(word) < CONTAINS_MIN_LENGTH else "contains"
             one = Q()
             for column in word_columns:
-                one |= Q(**{f"{column}__contains" if len(word) > 1 else f"{column}__startswith": word})
+                one |= Q(**{f"{column}__{lookup}": word})
             words_q &= one
         tiers.append((words_q, WORDS))
     if len(key) >= CONTAINS_MIN_LENGTH:
@@ -212,21 +215,7 @@ def search_persons(
     if not include_merged:
         qs = qs.filter(merged_into__isnull=True)
 
-    any_name = Q()
-    for condition, _rank in tiers:
-        any_name |= condition
-    if similar is not None:
-        any_name |= similar
-    qs = qs.filter(any_name)
-
-    rank = Case(
-        *[When(condition, then=Value(value)) for condition, value in tiers],
-        default=Value(SIMILAR),
-        output_field=IntegerField(),
-    )
-    qs = qs.annotate(search_rank=rank)
     order: list[str] = ["-search_rank"]
-
     narrowed = birth_date is not None or age is not None
     if narrowed:
         today = on or dt.date.today()
@@ -255,16 +244,32 @@ def search_persons(
             )
         )
         order.append("-birth_rank")
+    tail = ["kana_key", "name_key", "id"]
 
-    if similar is not None:
+    any_name = Q()
+    for condition, _rank in tiers:
+        any_name |= condition
+    rank = Case(
+        *[When(condition, then=Value(value)) for condition, value in tiers],
+        default=Value(SIMILAR),
+        output_field=IntegerField(),
+    )
+    rows = list(qs.filter(any_name).annotate(search_rank=rank).order_by(*order, *tail)[:limit])
+    if not rows and similar is not None:
+        # Typos are offered only when nothing matched as typed: a similarity scan costs more than the
+        # other tiers, and a typo neighbour would rank below every one of them anyway.
         columns = ["kana_key", "name_key"] if parsed.kind == "kana" else ["name_key"]
-        sim = _Similarity(F(columns[0]), Value(parsed.key))
-        qs = qs.annotate(search_similarity=sim)
-        order.append("-search_similarity")
-    order += ["kana_key", "name_key", "id"]
+        rows = list(
+            qs.filter(similar)
+            .annotate(
+                search_rank=Value(SIMILAR, output_field=IntegerField()),
+                search_similarity=_Similarity(F(columns[0]), Value(parsed.key)),
+            )
+            .order_by(*order, "-search_similarity", *tail)[:limit]
+        )
 
     hits: list[SearchHit] = []
-    for person in qs.order_by(*order)[:limit]:
+    for person in rows:
         value: int = person.search_rank  # type: ignore[attr-defined]
         hits.append(
             SearchHit(
