@@ -1,4 +1,1 @@
-"""相談受付（第1号）: consultations, concern taxonomy use, escalation requests.
-
-This package is reserved by the layout in DESIGN.md; its issue has not been taken yet.
-"""
+"""相談受付（第1号 包括的相談支援）: consultations at any window, per household, and escalation requests."""
