@@ -234,6 +234,7 @@ def test_removing_entries_marks_them_inactive_and_never_deletes_them(tmp_path):
     assert staff.organization_id == shakyo.pk
     # Rows that refer to the inactive entries keep pointing at them.
     assert window.organization_id == shakyo.pk
+    assert rule.from_body is not None and street.parent is not None
     assert (rule.from_body.key, rule.to_body_id) == ("shien", jusou.pk)
     assert street.parent.key == "east"
     # The entries still in the file stay active.
