@@ -149,7 +149,11 @@ def _name_conditions(parsed: ParsedQuery, vendor: str) -> tuple[list[tuple[Q, in
     for column in columns:
         prefix |= Q(**{f"{column}__startswith": key})
     tiers.append((prefix, PREFIX))
-    if len(parsed.words) > 1:
+    # Words in the typed order are already covered by the whole-key tiers; the words tier adds mixed
+    # scripts (「山田 たろう」) and other orders. Without a mixed script it needs a word long enough for a
+    # trigram, or a two-character surname like 佐藤 would drag tens of thousands of rows through recheck.
+    long_word = any(len(w) >= CONTAINS_MIN_LENGTH for w in parsed.words)
+    if len(parsed.words) > 1 and (parsed.kind == "mixed" or long_word):
         # Every arm of the OR must be indexable or PostgreSQL falls back to a sequential scan: the first
         # word is matched by prefix when it is too short for a trigram, the others are then only filters.
         words_q = Q()
