@@ -11,7 +11,9 @@ app override that: `skip=True` for a reference that must keep pointing at the or
 snapshot), or `unique_with=` when a unique constraint cannot be read from the model. A row that would
 break a unique constraint if moved (both records were members of the same household) stays on the
 absorbed record and is listed in `PersonMerge.kept_on_absorbed`; screens show the kept person's rows
-together with those of the records merged into it.
+together with those of the records merged into it. So does a row of a model with two references to Person
+(`PersonRelationship.person_a` / `person_b`) that links the two records to each other: moved, it would
+relate the kept person to themself.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Staff
 
-from .models import Person, PersonMerge
+from .models import SYMMETRIC_KINDS, Person, PersonMerge, PersonRelationship, RelationshipKind
 
 
 class MergeError(ValueError):
@@ -39,6 +41,7 @@ class PersonReference:
     field: str
     unique_with: tuple[tuple[str, ...], ...] = ()  # each: the other fields of one unique constraint
     skip: bool = False
+    siblings: tuple[str, ...] = ()  # the model's other foreign keys to Person
 
     @property
     def label(self) -> str:
@@ -63,7 +66,7 @@ def register_person_reference(
     if base is None:
         raise ValueError(f"{model._meta.label}.{field} is not a foreign key to Person")
     _OVERRIDES[base.label] = PersonReference(
-        model, field, base.unique_with if unique_with is None else unique_with, skip
+        model, field, base.unique_with if unique_with is None else unique_with, skip, base.siblings
     )
 
 
@@ -84,11 +87,16 @@ def _unique_sets(model: type[models.Model], field: models.Field) -> tuple[tuple[
 def _discover() -> list[PersonReference]:
     refs = []
     for model in apps.get_models(include_auto_created=True):
-        for f in model._meta.concrete_fields:
-            if isinstance(f, models.ForeignKey) and f.related_model is Person:
-                label = f"{model._meta.label}.{f.name}"
-                if label not in _INTERNAL:
-                    refs.append(PersonReference(model, f.name, _unique_sets(model, f)))
+        fks = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.ForeignKey)
+            and f.related_model is Person
+            and f"{model._meta.label}.{f.name}" not in _INTERNAL
+        ]
+        for f in fks:
+            siblings = tuple(o.name for o in fks if o is not f)
+            refs.append(PersonReference(model, f.name, _unique_sets(model, f), siblings=siblings))
     return refs
 
 
@@ -165,6 +173,9 @@ def merge_persons(
         manager = ref.model._base_manager
         rows = manager.filter(**{ref.field: absorb.pk})
         stay: set[int] = set()
+        for sibling in ref.siblings:
+            # A row linking the two records to each other would link the kept person to themself.
+            stay |= set(rows.filter(**{sibling: keep.pk}).values_list("pk", flat=True))
         for others in ref.unique_with:
             if not others:
                 if manager.filter(**{ref.field: keep.pk}).exists():
@@ -256,3 +267,91 @@ def split_person(*, actor: Staff, merge_record: PersonMerge, reason: str = "名�
         left=0,
     )
     return merge
+
+
+# ------------------------------------------------------------------------------------- relationships
+
+
+class RelationshipError(ValueError):
+    """A relationship that cannot be recorded or changed; the message is for staff (Japanese)."""
+
+
+def _audit_relationship(*, actor: Staff, rel: PersonRelationship, action: str, operation: str) -> None:
+    from tsunagu.access import audit
+
+    audit.record(
+        actor=actor,
+        action=action,
+        channel="view",
+        objects=[("person", rel.person_a_id), ("person", rel.person_b_id), ("personrelationship", rel.pk)],
+        municipality=rel.municipality,
+        detail={"operation": operation, "kind": rel.kind, "ended": rel.ended},
+    )
+
+
+@transaction.atomic
+def add_relationship(
+    *,
+    actor: Staff,
+    person_a: Person,
+    person_b: Person,
+    kind: str,
+    living_together: bool = False,
+    ended: bool = False,
+    note: str = "",
+) -> PersonRelationship:
+    """Record that `person_a` is `kind` of `person_b` (parent_of: a is b's parent), audited.
+
+    Refused for the same person twice, persons of another municipality, records already merged into
+    another (record it on the kept one), an unknown kind, or a relationship already recorded — for
+    symmetric kinds (spouse, sibling …) in either order.
+    """
+    if kind not in RelationshipKind.values:
+        raise RelationshipError("関係の種類を選んでください。")
+    if person_a.pk == person_b.pk:
+        raise RelationshipError("同じ人どうしの関係は登録できません。")
+    locked = _lock(person_a.pk, person_b.pk)
+    if len(locked) != 2:
+        raise RelationshipError("記録が見つかりません。")
+    a, b = locked[person_a.pk], locked[person_b.pk]
+    if a.municipality_id != b.municipality_id or actor.municipality_id != a.municipality_id:
+        raise RelationshipError("この自治体の記録どうしでなければ関係を登録できません。")
+    if a.merged_into_id is not None or b.merged_into_id is not None:
+        raise RelationshipError("名寄せ済みの記録です。名寄せ先の記録に登録してください。")
+    existing = PersonRelationship.objects.filter(municipality_id=a.municipality_id, kind=kind)
+    pairs = models.Q(person_a=a, person_b=b)
+    if kind in SYMMETRIC_KINDS:
+        pairs |= models.Q(person_a=b, person_b=a)
+    if existing.filter(pairs).exists():
+        raise RelationshipError("この関係は既に登録されています。")
+    rel = PersonRelationship.objects.create(
+        municipality_id=a.municipality_id,
+        person_a=a,
+        person_b=b,
+        kind=kind,
+        living_together=living_together,
+        ended=ended,
+        note=(note or "").strip(),
+    )
+    _audit_relationship(actor=actor, rel=rel, action="create", operation="relationship_add")
+    return rel
+
+
+@transaction.atomic
+def end_relationship(*, actor: Staff, relationship: PersonRelationship, version: int) -> PersonRelationship:
+    """Mark a relationship 離別・死別 (the row stays: a genogram still draws it, crossed out), audited.
+
+    `version` is the one staff saw; a relationship changed since is refused rather than overwritten.
+    """
+    rel = PersonRelationship.objects.select_for_update().get(pk=relationship.pk)
+    if actor.municipality_id != rel.municipality_id:
+        raise RelationshipError("この自治体の記録を操作する権限がありません。")
+    if rel.version != version:
+        raise RelationshipError("他の職員が記録を更新しました。画面を開き直して確認してください。")
+    if rel.ended:
+        raise RelationshipError("この関係は既に離別・死別として記録されています。")
+    rel.ended = True
+    rel.version += 1
+    rel.save(update_fields=["ended", "version"])
+    _audit_relationship(actor=actor, rel=rel, action="update", operation="relationship_end")
+    return rel

@@ -196,3 +196,101 @@ class PersonMerge(models.Model):
     @property
     def is_split(self) -> bool:
         return self.split_at is not None
+
+
+class RelationshipKind(models.TextChoices):
+    """How person_a relates to person_b; directed kinds read 「A は B の…」."""
+
+    PARENT_OF = "parent_of", "親"
+    SPOUSE_OF = "spouse_of", "配偶者"
+    SIBLING_OF = "sibling_of", "兄弟姉妹"
+    GRANDPARENT_OF = "grandparent_of", "祖父母"
+    PARTNER_OF = "partner_of", "パートナー（事実婚など）"
+    GUARDIAN_OF = "guardian_of", "後見人・保護者"
+    OTHER = "other", "その他"
+
+
+# Kinds that read the same both ways: a genogram draws one line, and order of the pair carries no meaning.
+SYMMETRIC_KINDS = frozenset(
+    {
+        RelationshipKind.SPOUSE_OF,
+        RelationshipKind.SIBLING_OF,
+        RelationshipKind.PARTNER_OF,
+        RelationshipKind.OTHER,
+    }
+)
+
+
+class PersonRelationship(models.Model):
+    """A family relationship between two persons, independent of any household (for the genogram).
+
+    `HouseholdMember.relationship` is the 続柄 to the head of one household; this records who is whose
+    parent, spouse or guardian even when they live apart or one has died. Directed kinds read
+    「person_a は person_b の <kind>」 (parent_of: a is b's parent); symmetric kinds are stored once.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    person_a = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relationships_as_a")
+    person_b = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relationships_as_b")
+    kind = models.CharField("関係", max_length=20, choices=RelationshipKind.choices)
+    living_together = models.BooleanField("同居", default=False)
+    ended = models.BooleanField("離別・死別", default=False)
+    note = models.CharField("備考", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "親族関係"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "person_a", "person_b", "kind"], name="person_relationship_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(person_a=models.F("person_b")), name="person_relationship_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} {self.get_kind_display()} {self.person_b_id}"
+
+    @property
+    def symmetric(self) -> bool:
+        return self.kind in SYMMETRIC_KINDS
+
+    @property
+    def living_label(self) -> str:
+        return "同居" if self.living_together else "別居"
+
+    def label_from(self, person_id: int) -> str:
+        """What the *other* person is to `person_id`, e.g. 「親」 seen from the child is 「親」 of them."""
+        kind = RelationshipKind(self.kind)
+        if self.symmetric or person_id == self.person_b_id:
+            return kind.label
+        return _INVERSE_LABELS[kind]
+
+    def other(self, person_id: int) -> Person:
+        return self.person_b if person_id == self.person_a_id else self.person_a
+
+
+# Directed kinds seen from person_a: the other (person_b) is their child / grandchild / ward.
+_INVERSE_LABELS = {
+    RelationshipKind.PARENT_OF: "子",
+    RelationshipKind.GRANDPARENT_OF: "孫",
+    RelationshipKind.GUARDIAN_OF: "被後見人・被保護者",
+}
+
+
+def relationships_for_household(household: Household) -> list[PersonRelationship]:
+    """Relationships that touch any current member of `household` (either end), for the household page.
+
+    The caller has already fetched `household` through `tsunagu.access` (and audits the persons it
+    shows). Persons merged into another record are followed through the kept record's rows, so a
+    relationship recorded on a duplicate appears once the duplicate is merged.
+    """
+    member_ids = list(household.members.values_list("person_id", flat=True))
+    return list(
+        PersonRelationship.objects.filter(municipality_id=household.municipality_id)
+        .filter(models.Q(person_a_id__in=member_ids) | models.Q(person_b_id__in=member_ids))
+        .select_related("person_a", "person_b")
+        .order_by("ended", "kind", "pk")
+    )
