@@ -6,6 +6,7 @@ points at it. A bad value stops start-up with a message naming the variable.
 
 from __future__ import annotations
 
+import datetime as _dt
 import sys
 from pathlib import Path
 
@@ -48,6 +49,11 @@ try:
     SESSION_ABSOLUTE_TIMEOUT = env_int("TSUNAGU_SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 3600
     LOGIN_FAILURE_LIMIT = env_int("TSUNAGU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
     LOGIN_LOCKOUT_MINUTES = env_int("TSUNAGU_LOGIN_LOCKOUT_MINUTES", 30, minimum=1)
+    BREAK_GLASS_MINUTES = env_int("TSUNAGU_BREAK_GLASS_MINUTES", 60, minimum=5)
+    # Key of the audit hash chain; keep it outside the database and never change it (docs/security.md).
+    AUDIT_HMAC_KEY = env_str("TSUNAGU_AUDIT_KEY", "")
+    if PRODUCTION and AUDIT_HMAC_KEY and len(AUDIT_HMAC_KEY) < 32:
+        raise ConfigError("TSUNAGU_AUDIT_KEY is too short: use at least 32 random characters")
 except ConfigError as exc:
     raise ImproperlyConfigured(f"Tsunagu configuration error: {exc}") from None
 
@@ -72,6 +78,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "tsunagu.core",
     "tsunagu.municipalities",
     "tsunagu.directory",
@@ -82,15 +92,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP, Cache-Control: no-store (docs/security.md).
+    "tsunagu.access.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle / absolute session limits (needs the user and messages).
+    "tsunagu.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Nothing but the MFA pages until the second factor is verified.
+    "tsunagu.accounts.middleware.MFARequiredMiddleware",
+    # A view without @permission/@public is refused.
+    "tsunagu.access.middleware.PermissionRegistryMiddleware",
+    # django-axes wants to be last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tsunagu.urls"
@@ -106,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tsunagu.access.context_processors.permissions",
             ],
             "builtins": ["tsunagu.core.templatetags.wareki"],
         },
@@ -116,12 +138,38 @@ AUTH_USER_MODEL = "accounts.Staff"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "directory:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses locked-out usernames before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password policy (docs/security.md): length, an offline common-password list, no composition rules and
+# no periodic expiry (ASVS 6.2), forced change of administrator-issued passwords.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "tsunagu.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tsunagu.accounts.validators.ContextWordsValidator"},
 ]
+# Lockout: per login ID (known or not, so the answer never tells which IDs exist). Failed TOTP codes
+# count too; the counter is cleared only after a complete login (password + second factor).
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "tsunagu.accounts.views.lockout_response"
+AXES_VERBOSE = False
+# axes.W006 asks for IP-based lockout too; inside LGWAN a whole office shares one address, so locking
+# by IP would lock out every colleague. Lockout is per login ID (docs/security.md, rule A-4).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+OTP_TOTP_ISSUER = "Tsunagu"
+# Wrong codes are counted by django-axes (lockout above); django-otp's own exponential delay would only
+# make a correct code fail silently right after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "code", "csrfmiddlewaretoken"]
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語")]
@@ -138,6 +186,11 @@ STORAGES = {
     else {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "tsunagu.core.staticfinders.BundledFontFinder",
+]
 PROFILES_DIR = BASE_DIR / "profiles"
 
 # Sessions: never the two-week default. Idle/absolute limits are enforced by middleware too.
@@ -153,6 +206,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: Secure, Path=/, no Domain — not settable by a sibling host (ASVS 3.3.1).
+    SESSION_COOKIE_NAME = "__Host-tsunagu-session"
+    CSRF_COOKIE_NAME = "__Host-tsunagu-csrf"
     SECURE_SSL_REDIRECT = env_bool("TSUNAGU_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -167,6 +223,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Query strings may carry what someone typed into a search box: never into the log.
+    "filters": {"redact_query": {"()": "tsunagu.access.logfilter.RedactQueryStrings"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_query"]}
+    },
+    "loggers": {
+        # runserver's request lines go through the same redacting handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -2,9 +2,22 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from tsunagu.access.permissions import public
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="directory:home", permanent=False)),
+    path(
+        "",
+        public("redirect only")(RedirectView.as_view(pattern_name="directory:home", permanent=False)),
+        name="root",
+    ),
     path("accounts/", include("tsunagu.accounts.urls")),
+    path("access/", include("tsunagu.access.urls")),
     path("directory/", include("tsunagu.directory.urls")),
+    # The admin signs in through Tsunagu's own login (lockout, MFA), never its own form.
+    path(
+        "admin/login/",
+        public("redirect only")(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+        name="admin_login_redirect",
+    ),
     path("admin/", admin.site.urls),
 ]

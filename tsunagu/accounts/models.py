@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from tsunagu.directory.models import Organization
 from tsunagu.municipalities.models import Municipality
@@ -39,6 +40,14 @@ class Staff(AbstractUser):
         verbose_name="所属機関",
     )
     role = models.CharField("役割", max_length=20, choices=Role.choices, default=Role.WINDOW_WORKER)
+    must_change_password = models.BooleanField(
+        "初期パスワードの変更が必要",
+        default=False,
+        help_text="管理者が設定したパスワードは初回ログイン時に変更させます。",
+    )
+    password_changed_at = models.DateTimeField("パスワード変更日時", null=True, blank=True)
+    # Bumped to end every session of this account at once (MFA reset, "log out everywhere").
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "職員"
@@ -51,6 +60,27 @@ class Staff(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Sessions carry this hash; when it changes every existing session of the account ends.
+
+        Django's default covers only the password. Ours also covers the things that change what the
+        account may see: disabling it, its role, municipality and organization, and an explicit
+        `session_generation` bump (ASVS 7.4.2: sessions end when the account is disabled or changed).
+        """
+        material = "|".join(
+            [
+                self.password,
+                str(self.is_active),
+                self.role,
+                str(self.municipality_id),
+                str(self.organization_id),
+                str(self.session_generation),
+            ]
+        )
+        return salted_hmac(
+            "tsunagu.accounts.Staff.get_session_auth_hash", material, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def role_label(self) -> str:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 
+from tsunagu.access.permissions import permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.municipalities.models import ConcernType
 
@@ -21,6 +22,7 @@ from .models import EscalationRule, MeetingBody, Organization, Window
 
 
 @login_required
+@permission("directory.view")
 def home(request: HttpRequest) -> HttpResponse:
     muni = current_municipality(request)
     form = DirectoryFilterForm(request.GET, municipality=muni)
@@ -41,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission("directory.view")
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     muni = current_municipality(request)
     org = get_object_or_404(
@@ -56,6 +59,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission("directory.view")
 def window_detail(request: HttpRequest, pk: int) -> HttpResponse:
     muni = current_municipality(request)
     window = get_object_or_404(
@@ -81,6 +85,7 @@ def window_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission("directory.view")
 def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     muni = current_municipality(request)
     body = get_object_or_404(
@@ -94,6 +99,7 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission("directory.view")
 def structure(request: HttpRequest) -> HttpResponse:
     muni = current_municipality(request)
     return render(
