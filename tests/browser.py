@@ -7,7 +7,10 @@ from typing import Any
 
 
 def login(page: Any, live_server_url: str, username: str, password: str) -> None:
-    """Open the login page, fill the form and wait until the first page after login has loaded."""
+    """Open the login page, fill the form, complete the TOTP step (test users made by
+    tests.factories.make_staff have a device with a known key) and wait for the first page after login."""
+    from tests.factories import totp_code
+
     page.goto(f"{live_server_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
@@ -15,3 +18,11 @@ def login(page: Any, live_server_url: str, username: str, password: str) -> None
         page.click("form button[type=submit]")
     if "/accounts/login/" in page.url:
         raise AssertionError(f"login failed for {username!r}: still on {page.url}")
+    if "/accounts/mfa/setup/" in page.url:
+        raise AssertionError(f"{username!r} has no TOTP device: create it with make_staff(..., mfa=True)")
+    if "/accounts/mfa/" in page.url:
+        page.fill("#id_code", totp_code(username))
+        with page.expect_navigation():
+            page.click("#mfa-submit")
+        if "/accounts/mfa/" in page.url:
+            raise AssertionError(f"MFA failed for {username!r}: still on {page.url}")
