@@ -18,6 +18,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    "--lang=ja-JP",  # date and time inputs in the order Japanese staff see them (yyyy/mm/dd)
 ]
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "tsunagu.accounts",
     "tsunagu.access",
     "tsunagu.people",
+    "tsunagu.intake",
 ]
 
 MIDDLEWARE = [

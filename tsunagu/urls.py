@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("tsunagu.accounts.urls")),
     path("access/", include("tsunagu.access.urls")),
     path("directory/", include("tsunagu.directory.urls")),
+    path("intake/", include("tsunagu.intake.urls")),
     # The admin signs in through Tsunagu's own login (lockout, MFA), never its own form.
     path(
         "admin/login/",

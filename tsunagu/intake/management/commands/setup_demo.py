@@ -6,7 +6,8 @@
 3. Creates demo staff accounts that are missing — one per role in the demo city, plus a window worker in a
    second city to show isolation — with one demo password. Existing accounts are never changed: their
    passwords are not reset.
-4. Prints the logins. When `tsunagu.accounts.demo.prepare_demo_user` exists, its line about MFA is printed
+4. Writes demo consultations (household timelines, a few pending 多機関協働 requests) once.
+5. Prints the logins. When `tsunagu.accounts.demo.prepare_demo_user` exists, its line about MFA is printed
    beside each login.
 """
 
@@ -26,6 +27,7 @@ from django.db import transaction
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import CoordinatorPost, Organization, OrganizationKind, Window
 from tsunagu.directory.profiles import ProfileError, load_profile
+from tsunagu.intake.demo import generate_consultations, has_demo_consultations
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.demo import generate, has_synthetic_data
 
@@ -187,6 +189,11 @@ class Command(BaseCommand):
             )
 
         rows = [self.ensure_login(login) for login in plan_logins(city, second)]
+        if not has_demo_consultations(city):
+            consultations, escalations = generate_consultations(city, seed=DEMO_SEED)
+            self.stdout.write(
+                f"{city}: 架空の相談記録 {consultations} 件・多機関協働へのつなぎ依頼 {escalations} 件を作成しました"
+            )
         self.print_logins(rows, city, second)
 
     def load_profiles(self, directory: Path) -> list[Municipality]:

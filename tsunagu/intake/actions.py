@@ -1,0 +1,265 @@
+"""Every write of intake data: record a consultation, edit it, request escalation, handle a request.
+
+Each action runs in one transaction with its audit record; a stale edit is refused, never merged silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tsunagu.access import audit
+from tsunagu.accounts.models import Staff
+from tsunagu.directory.models import EscalationRule, Organization, Window
+from tsunagu.municipalities.models import Area, ConcernType
+from tsunagu.people.models import Household, HouseholdMember, Person, Relationship
+
+from .models import Consultation, EscalationRequest, EscalationStatus
+
+
+class StaleEdit(Exception):
+    """Someone else saved the record after this form was opened."""
+
+    message = "この記録は、画面を開いた後に別の職員が更新しました。最新の内容を確認してから、もう一度入力してください。"
+
+
+class IntakeError(Exception):
+    """A consultation that cannot be recorded as submitted (the message is for the user, in Japanese)."""
+
+
+@dataclass
+class NewPerson:
+    family_name: str
+    given_name: str = ""
+    family_kana: str = ""
+    given_kana: str = ""
+    birth_date: dt.date | None = None
+    estimated_age: int | None = None
+    sex: str = "unknown"
+    address: str = ""
+    area: Area | None = None
+    phone: str = ""
+    nationality: str = ""
+    language_needs: str = ""
+
+
+@dataclass
+class ConsultationInput:
+    window: Window
+    received_at: dt.datetime
+    channel: str
+    consulter_kind: str
+    business_line: str
+    sharing_consent: str
+    submission_token: uuid.UUID
+    person: Person | None = None
+    new_person: NewPerson | None = None
+    household: Household | None = None
+    relationship: str = Relationship.HEAD
+    consulter_note: str = ""
+    concerns: list[ConcernType] = field(default_factory=list)
+    note: str = ""
+    actions: list[str] = field(default_factory=list)
+    referred_to: Organization | None = None
+    follow_up_on: dt.date | None = None
+
+
+def _person_household(person: Person) -> Household | None:
+    membership = (
+        HouseholdMember.objects.filter(person=person, municipality_id=person.municipality_id)
+        .select_related("household")
+        .order_by("pk")
+        .first()
+    )
+    return membership.household if membership else None
+
+
+@transaction.atomic
+def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consultation, bool]:
+    """Record a consultation at a window, creating the person and household inline when new.
+
+    Returns (consultation, created). A repeated submission of the same form (same submission token)
+    returns the first record and creates nothing.
+    """
+    muni = actor.municipality
+    assert muni is not None
+    existing = Consultation.objects.filter(municipality=muni, submission_token=data.submission_token).first()
+    if existing is not None:
+        return existing, False
+    if data.window.municipality_id != muni.pk:
+        raise IntakeError("この窓口は選べません。")
+    if actor.organization is None:
+        raise IntakeError("所属機関が設定されていない職員は相談を記録できません。管理者に連絡してください。")
+
+    person = data.person
+    created_person = False
+    if person is None:
+        if data.new_person is None:
+            raise IntakeError("本人を選ぶか、新しく登録してください。")
+        np = data.new_person
+        person = Person(municipality=muni, **np.__dict__)
+        person.save()
+        created_person = True
+    elif person.municipality_id != muni.pk:
+        raise IntakeError("この本人は選べません。")
+
+    household = data.household or _person_household(person)
+    if household is None:
+        household = Household.objects.create(municipality=muni, address=person.address, area=person.area)
+    elif household.municipality_id != muni.pk:
+        raise IntakeError("この世帯は選べません。")
+    if not HouseholdMember.objects.filter(household=household, person=person).exists():
+        HouseholdMember.objects.create(
+            municipality=muni, household=household, person=person, relationship=data.relationship
+        )
+
+    consultation = Consultation(
+        municipality=muni,
+        received_at=data.received_at,
+        window=data.window,
+        organization=actor.organization,
+        staff=actor,
+        channel=data.channel,
+        consulter_kind=data.consulter_kind,
+        consulter_note=data.consulter_note,
+        person=person,
+        household=household,
+        note=data.note,
+        actions=list(data.actions),
+        referred_to=data.referred_to,
+        follow_up_on=data.follow_up_on,
+        business_line=data.business_line,
+        sharing_consent=data.sharing_consent,
+        submission_token=data.submission_token,
+    )
+    try:
+        with transaction.atomic():
+            consultation.save()
+    except IntegrityError:
+        # A concurrent duplicate submission won the race: hand back its record.
+        first = Consultation.objects.get(municipality=muni, submission_token=data.submission_token)
+        return first, False
+    consultation.concerns.set(data.concerns)
+    objects: list[tuple[str, int]] = [("consultation", consultation.pk), ("household", household.pk)]
+    objects.append(("person", person.pk))
+    audit.record(
+        actor=actor,
+        action="create",
+        channel="view",
+        objects=objects,
+        detail={"created_person": created_person},
+    )
+    return consultation, True
+
+
+@transaction.atomic
+def update_consultation(
+    *, actor: Staff, consultation: Consultation, version: int, changes: dict[str, Any]
+) -> Consultation:
+    """Edit a consultation if nobody saved it since `version` was read; otherwise raise StaleEdit."""
+    allowed = {
+        "note", "actions", "referred_to", "follow_up_on", "status", "sharing_consent", "channel",
+        "consulter_kind", "consulter_note", "business_line",
+    }  # fmt: skip
+    unknown = set(changes) - allowed - {"concerns"}
+    if unknown:
+        raise IntakeError("変更できない項目が含まれています。")
+    concerns = changes.pop("concerns", None)
+    updated = Consultation.objects.filter(pk=consultation.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if updated != 1:
+        raise StaleEdit(StaleEdit.message)
+    if concerns is not None:
+        consultation.concerns.set(concerns)
+    consultation.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="update",
+        channel="view",
+        objects=[("consultation", consultation.pk)],
+        detail={"fields": sorted([*changes, *(["concerns"] if concerns is not None else [])])},
+    )
+    return consultation
+
+
+@transaction.atomic
+def request_escalation(
+    *,
+    actor: Staff,
+    household: Household,
+    reason: str,
+    person: Person | None = None,
+    consultation: Consultation | None = None,
+    rule: EscalationRule | None = None,
+) -> tuple[EscalationRequest, bool]:
+    """Ask for the household to go to 多機関協働. One pending request per household; a repeat returns it."""
+    muni = actor.municipality
+    assert muni is not None
+    if household.municipality_id != muni.pk or actor.organization is None:
+        raise IntakeError("この世帯はつなげません。")
+    if not reason.strip():
+        raise IntakeError("つなぐ理由を入力してください。")
+    pending = EscalationRequest.objects.filter(
+        municipality=muni, household=household, status=EscalationStatus.PENDING
+    ).first()
+    if pending is not None:
+        return pending, False
+    req = EscalationRequest(
+        municipality=muni,
+        household=household,
+        person=person,
+        consultation=consultation,
+        rule=rule,
+        to_body=rule.to_body if rule else None,
+        organization=actor.organization,
+        requested_by=actor,
+        reason=reason.strip(),
+    )
+    try:
+        with transaction.atomic():
+            req.save()
+    except IntegrityError:
+        return EscalationRequest.objects.get(
+            municipality=muni, household=household, status=EscalationStatus.PENDING
+        ), False
+    audit.record(
+        actor=actor,
+        action="create",
+        channel="view",
+        objects=[("escalation_request", req.pk), ("household", household.pk)],
+    )
+    return req, True
+
+
+@transaction.atomic
+def handle_escalation(
+    *, actor: Staff, request: EscalationRequest, version: int, accept: bool, note: str = ""
+) -> EscalationRequest:
+    """A coordinator accepts or declines a pending request (the cases app opens the case on accept)."""
+    updated = EscalationRequest.objects.filter(
+        pk=request.pk, version=version, status=EscalationStatus.PENDING
+    ).update(
+        status=EscalationStatus.ACCEPTED if accept else EscalationStatus.DECLINED,
+        handled_by=actor,
+        handled_at=timezone.now(),
+        handling_note=note,
+        version=F("version") + 1,
+    )
+    if updated != 1:
+        raise StaleEdit(StaleEdit.message)
+    request.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="update",
+        channel="view",
+        objects=[("escalation_request", request.pk), ("household", request.household_id)],
+        detail={"accepted": accept},
+    )
+    return request

@@ -1,0 +1,92 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import login_client
+from tsunagu.intake import actions
+from tsunagu.intake.escalation import advise
+from tsunagu.intake.models import EscalationRequest
+
+from .helpers import make_city
+from .test_it_views_household_timelines import record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_advises_escalation_when_concerns_span_three_domains():
+    city = make_city()
+    c = record(city, city.window_worker, "consented", concerns=("care", "poverty"))
+    assert advise(c.household, []) == []
+    record(city, city.window_worker, "consented", concerns=("futoko",), person=c.person)
+    advice = advise(c.household, [])
+    assert [a.rule.key for a in advice] == ["three-domains"]
+    assert "3 分野" in advice[0].message
+
+
+def test_it_advises_while_concerns_are_being_entered(client):
+    city = make_city()
+    login_client(client, city.window_worker)
+    ids = [city.concerns[c].pk for c in ("care", "poverty", "futoko")]
+    response = client.get(reverse("intake:advice"), {"concerns": ids, "person_choice": "new"})
+    assert "多機関協働へのつなぎを検討してください" in response.content.decode()
+    response = client.get(reverse("intake:advice"), {"concerns": ids[:2], "person_choice": "new"})
+    assert "多機関協働" not in response.content.decode()
+
+
+def test_it_creates_one_request_however_often_staff_click(client):
+    city = make_city()
+    c = record(city, city.window_worker, "consented", concerns=("care", "poverty", "futoko"))
+    login_client(client, city.window_worker)
+    url = reverse("intake:request_escalation")
+    data = {"household": c.household_id, "reason": "複合課題のため"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert EscalationRequest.objects.filter(household=c.household).count() == 1
+
+
+def test_it_requires_a_reason(client):
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    login_client(client, city.window_worker)
+    response = client.post(
+        reverse("intake:request_escalation"), {"household": c.household_id, "reason": ""}, follow=True
+    )
+    assert "つなぐ理由を入力してください。" in response.content.decode()
+    assert not EscalationRequest.objects.exists()
+
+
+def test_coordinators_see_and_handle_requests_others_cannot(client):
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    req, _ = actions.request_escalation(actor=city.window_worker, household=c.household, reason="相談")
+    login_client(client, city.agency_worker)
+    assert "世帯 " not in client.get(reverse("intake:escalations")).content.decode()
+    handle = reverse("intake:handle_escalation", args=[req.pk])
+    assert client.post(handle, {"version": req.version, "decision": "accept"}).status_code == 403
+    client.logout()
+    login_client(client, city.coordinator)
+    assert f"世帯 {c.household_id}" in client.get(reverse("intake:escalations")).content.decode()
+    assert client.post(handle, {"version": req.version, "decision": "accept"}).status_code == 302
+    req.refresh_from_db()
+    assert req.status == "accepted"
+    assert req.handled_by == city.coordinator
+
+
+def test_it_refuses_handling_a_request_twice_with_a_stale_version():
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    req, _ = actions.request_escalation(actor=city.window_worker, household=c.household, reason="相談")
+    actions.handle_escalation(actor=city.coordinator, request=req, version=1, accept=True)
+    with pytest.raises(actions.StaleEdit):
+        actions.handle_escalation(actor=city.coordinator, request=req, version=1, accept=False)
+
+
+def test_other_cities_get_404_for_requests(client):
+    city = make_city()
+    other = make_city(code="012025", name="別の市")
+    c = record(city, city.window_worker, "consented")
+    req, _ = actions.request_escalation(actor=city.window_worker, household=c.household, reason="相談")
+    login_client(client, other.coordinator)
+    response = client.post(
+        reverse("intake:handle_escalation", args=[req.pk]), {"version": 1, "decision": "accept"}
+    )
+    assert response.status_code == 404

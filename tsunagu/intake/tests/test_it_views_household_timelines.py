@@ -1,0 +1,101 @@
+import datetime as dt
+import uuid
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import login_client
+from tsunagu.access.models import AuditEvent
+from tsunagu.intake import actions
+from tsunagu.intake.models import Consultation
+
+from .helpers import make_city
+
+pytestmark = pytest.mark.django_db
+
+
+def record(city, staff, consent, concerns=("care",), person=None, minutes_ago=0, note="相談メモ"):
+    data = actions.ConsultationInput(
+        window=city.window, received_at=timezone.now() - dt.timedelta(minutes=minutes_ago), channel="visit",
+        consulter_kind="self", business_line="1ni", sharing_consent=consent, submission_token=uuid.uuid4(),
+        person=person,
+        new_person=None if person else actions.NewPerson(family_name="佐藤", given_name="一郎", family_kana="サトウ",
+                                                          given_kana="イチロウ", birth_date=dt.date(1948, 1, 2)),
+        concerns=[city.concerns[c] for c in concerns], note=note, actions=["listening"],
+    )  # fmt: skip
+    consultation, _ = actions.record_consultation(actor=staff, data=data)
+    return consultation
+
+
+def test_it_shows_the_timeline_newest_first_to_the_recording_organization(client):
+    city = make_city()
+    first = record(city, city.window_worker, "not_consented", minutes_ago=60, note="最初の相談")
+    second = record(city, city.colleague, "not_consented", person=first.person, note="二回目の相談")
+    login_client(client, city.window_worker)
+    response = client.get(reverse("intake:household", args=[first.household_id]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.index("二回目の相談") < body.index("最初の相談")
+    assert second.household_id == first.household_id
+
+
+def test_it_hides_unconsented_records_from_other_organizations(client):
+    city = make_city()
+    secret = record(city, city.window_worker, "not_consented", note="同意のない相談")
+    shared = record(city, city.window_worker, "consented", person=secret.person, note="共有に同意した相談")
+    login_client(client, city.agency_worker)
+    response = client.get(reverse("intake:household", args=[secret.household_id]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "共有に同意した相談" in body
+    assert "同意のない相談" not in body
+    assert "ほかに 1 件の記録があります" in body
+    event = AuditEvent.objects.latest("seq")
+    assert ["consultation", shared.pk] in event.objects_json
+    assert ["consultation", secret.pk] not in event.objects_json
+
+
+def test_it_returns_404_to_other_cities_and_for_missing_households(client):
+    city = make_city()
+    other = make_city(code="012025", name="別の市")
+    c = record(city, city.window_worker, "consented")
+    login_client(client, other.window_worker)
+    assert client.get(reverse("intake:household", args=[c.household_id])).status_code == 404
+    assert client.get(reverse("intake:household", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["auditor", "manager"])
+def test_it_refuses_roles_without_casework(client, who):
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    login_client(client, getattr(city, who))
+    assert client.get(reverse("intake:household", args=[c.household_id])).status_code == 403
+
+
+def test_it_shows_no_data_when_the_audit_record_cannot_be_written(client):
+    city = make_city()
+    c = record(city, city.window_worker, "consented", note="見えてはいけない内容")
+    login_client(client, city.window_worker)
+    client.raise_request_exception = False
+    with mock.patch("tsunagu.access.audit.AuditEvent.save", side_effect=RuntimeError("disk full")):
+        response = client.get(reverse("intake:household", args=[c.household_id]))
+    assert response.status_code == 500
+    assert "見えてはいけない内容" not in response.content.decode()
+
+
+def test_it_refuses_a_stale_edit_instead_of_overwriting():
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    opened = c.version
+    actions.update_consultation(
+        actor=city.window_worker, consultation=c, version=opened, changes={"note": "A"}
+    )
+    with pytest.raises(actions.StaleEdit):
+        actions.update_consultation(
+            actor=city.colleague, consultation=c, version=opened, changes={"note": "B"}
+        )
+    c.refresh_from_db()
+    assert c.note == "A"
+    assert Consultation.objects.get(pk=c.pk).version == opened + 1

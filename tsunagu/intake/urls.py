@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("new/", views.intake, name="new"),
+    path("person-search/", views.person_search, name="person_search"),
+    path("advice/", views.advice, name="advice"),
+    path("households/<int:household_id>/", views.household, name="household"),
+    path("escalations/", views.escalation_list, name="escalations"),
+    path("escalations/request/", views.request_escalation, name="request_escalation"),
+    path("escalations/<int:request_id>/handle/", views.handle_escalation, name="handle_escalation"),
+]

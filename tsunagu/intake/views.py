@@ -1,0 +1,276 @@
+"""Intake screens: the one-screen consultation form, person lookup, household timeline, escalation requests."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tsunagu.access import audit, records
+from tsunagu.access.permissions import permission
+from tsunagu.access.tenancy import current_municipality
+from tsunagu.accounts.models import Staff
+from tsunagu.directory.models import EscalationRule
+from tsunagu.municipalities.models import ConcernType
+from tsunagu.people.search import search_persons
+
+from . import actions
+from .escalation import advise
+from .forms import NEW, EscalationForm, HandleEscalationForm, IntakeForm
+from .models import ConsultationStatus, EscalationRequest, EscalationStatus
+
+
+def _staff(request: HttpRequest) -> Staff:
+    staff = request.user
+    assert isinstance(staff, Staff)
+    current_municipality(request)
+    if not records.may_take_consultations(staff):
+        raise PermissionDenied
+    return staff
+
+
+@login_required
+@permission("intake.use")
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    muni = current_municipality(request)
+    form = IntakeForm(request.POST or None, municipality=muni, organization=staff.organization)
+    chosen = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        person = None
+        new_person = None
+        if d["person_choice"] == NEW:
+            new_person = actions.NewPerson(
+                family_name=d["family_name"], given_name=d["given_name"], family_kana=d["family_kana"],
+                given_kana=d["given_kana"], birth_date=d["birth_date"], estimated_age=d["estimated_age"],
+                sex=d["sex"], address=d["address"], area=d["area"], phone=d["phone"],
+                nationality=d["nationality"], language_needs=d["language_needs"],
+            )  # fmt: skip
+        else:
+            person = records.get_person_for(staff, int(d["person_choice"]))
+        data = actions.ConsultationInput(
+            window=d["window"], received_at=d["received_at"], channel=d["channel"],
+            consulter_kind=d["consulter_kind"], consulter_note=d["consulter_note"],
+            business_line=d["business_line"], sharing_consent=d["sharing_consent"],
+            submission_token=d["submission_token"], person=person, new_person=new_person,
+            relationship=d["relationship"], concerns=list(d["concerns"]), note=d["note"],
+            actions=list(d["actions"]), referred_to=d["referred_to"], follow_up_on=d["follow_up_on"],
+        )  # fmt: skip
+        try:
+            consultation, created = actions.record_consultation(actor=staff, data=data)
+        except actions.IntakeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if created:
+                messages.success(request, "相談を記録しました。")
+            else:
+                messages.info(request, "この相談はすでに記録されています（二重送信を防ぎました）。")
+            return redirect("intake:household", household_id=consultation.household_id)
+    if request.method == "POST":
+        choice = request.POST.get("person_choice", "")
+        if choice.isdigit():
+            chosen = records.visible_persons(staff).filter(pk=int(choice)).first()
+    selected = set(request.POST.getlist("concerns")) if request.method == "POST" else set()
+    return render(
+        request,
+        "intake/intake.html",
+        {"form": form, "chosen": chosen, "NEW": NEW, "selected_concerns": selected},
+    )
+
+
+@login_required
+@permission("intake.use")
+@require_GET
+def person_search(request: HttpRequest) -> HttpResponse:
+    """As-you-type lookup (htmx partial). Identity only; every listed person is recorded in the audit log."""
+    staff = _staff(request)
+    query = request.GET.get("q", "").strip()
+    hits = []
+    try:
+        birth = parse_date(request.GET.get("birth", ""))
+    except ValueError:
+        birth = None
+    if len(query) >= 1:
+        hits = search_persons(records.visible_persons(staff), query, birth_date=birth, limit=20)
+        if hits:
+            audit.record(
+                actor=staff, action="list", channel="view",
+                objects=[("person", h.person.pk) for h in hits], detail={"kind": "person_search"},
+            )  # fmt: skip
+    # Same-reading namesakes are always marked so that staff compare them side by side before choosing.
+    reading_counts = Counter(h.person.kana_key for h in hits if h.person.kana_key)
+    namesakes = {k for k, n in reading_counts.items() if n > 1}
+    return render(
+        request,
+        "intake/_person_results.html",
+        {"hits": hits, "query": query, "NEW": NEW, "namesake_keys": namesakes},
+    )
+
+
+@login_required
+@permission("intake.use")
+@require_GET
+def advice(request: HttpRequest) -> HttpResponse:
+    """Escalation advice for the person being recorded (htmx partial, refreshed as concerns change)."""
+    staff = _staff(request)
+    muni = current_municipality(request)
+    concerns = list(
+        ConcernType.objects.filter(
+            municipality=muni, pk__in=[c for c in request.GET.getlist("concerns") if c.isdigit()]
+        )
+    )
+    household = None
+    choice = request.GET.get("person_choice", "")
+    if choice.isdigit():
+        person = records.visible_persons(staff).filter(pk=int(choice)).first()
+        if person is not None:
+            membership = person.memberships.select_related("household").first()
+            household = membership.household if membership else None
+    return render(
+        request, "intake/_advice.html", {"advice": advise(household, concerns), "household": household}
+    )
+
+
+@login_required
+@permission("intake.use")
+@require_GET
+def household(request: HttpRequest, household_id: int) -> HttpResponse:
+    staff = _staff(request)
+    hh = records.get_household_for(staff, household_id)
+    members = list(hh.members.select_related("person").order_by("pk"))
+    consultations = list(
+        records.visible_consultations(staff)
+        .filter(household=hh)
+        .select_related("window", "organization", "staff", "person", "referred_to")
+        .prefetch_related("concerns")
+    )
+    hidden = records.hidden_consultation_count(staff, hh)
+    audit.record(
+        actor=staff, action="view", channel="view",
+        objects=[("household", hh.pk), *[("person", m.person_id) for m in members],
+                 *[("consultation", c.pk) for c in consultations]],
+    )  # fmt: skip
+    open_concerns = [c for c in consultations if c.status == ConsultationStatus.OPEN]
+    concern_set = {ct for c in open_concerns for ct in c.concerns.all()}
+    return render(
+        request,
+        "intake/household.html",
+        {
+            "household": hh,
+            "members": members,
+            "consultations": consultations,
+            "hidden": hidden,
+            "advice": advise(hh, []),
+            "open_concerns": sorted(concern_set, key=lambda c: c.sort_order),
+            "escalation_form": EscalationForm(initial={"household": hh.pk}),
+            "pending": EscalationRequest.objects.filter(
+                household=hh, status=EscalationStatus.PENDING
+            ).first(),
+        },
+    )
+
+
+@login_required
+@permission("intake.use")
+@require_POST
+def request_escalation(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    form = EscalationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "つなぐ理由を入力してください。")
+        hh_id = request.POST.get("household", "")
+        return (
+            redirect("intake:household", household_id=int(hh_id))
+            if hh_id.isdigit()
+            else redirect("intake:new")
+        )
+    hh = records.get_household_for(staff, form.cleaned_data["household"])
+    rule = None
+    if form.cleaned_data.get("rule"):
+        rule = EscalationRule.objects.filter(
+            municipality=staff.municipality, pk=form.cleaned_data["rule"]
+        ).first()
+    consultation = None
+    if form.cleaned_data.get("consultation"):
+        consultation = records.get_consultation_for(staff, form.cleaned_data["consultation"])
+    try:
+        _req, created = actions.request_escalation(
+            actor=staff,
+            household=hh,
+            reason=form.cleaned_data["reason"],
+            consultation=consultation,
+            rule=rule,
+        )
+    except actions.IntakeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "多機関協働へのつなぎを依頼しました。"
+            if created
+            else "この世帯にはすでに受付待ちの依頼があります。",
+        )
+    return redirect("intake:household", household_id=hh.pk)
+
+
+@login_required
+@permission("intake.use")
+@require_GET
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    staff = _staff(request)
+    status = request.GET.get("status", EscalationStatus.PENDING)
+    if status not in EscalationStatus.values:
+        status = EscalationStatus.PENDING
+    reqs = list(
+        records.visible_escalation_requests(staff)
+        .filter(status=status)
+        .select_related("household", "person", "organization", "requested_by", "rule", "to_body")
+    )
+    if reqs:
+        audit.record(
+            actor=staff, action="list", channel="view",
+            objects=[("escalation_request", r.pk) for r in reqs] + [("household", r.household_id) for r in reqs],
+        )  # fmt: skip
+    return render(
+        request,
+        "intake/escalations.html",
+        {
+            "requests": reqs,
+            "status": status,
+            "statuses": EscalationStatus.choices,
+            "can_handle": staff.role in records.ESCALATION_HANDLER_ROLES,
+            "handle_form": HandleEscalationForm(),
+        },
+    )
+
+
+@login_required
+@permission("intake.escalation.handle")
+@require_POST
+def handle_escalation(request: HttpRequest, request_id: int) -> HttpResponse:
+    staff = _staff(request)
+    if staff.role not in records.ESCALATION_HANDLER_ROLES:
+        raise PermissionDenied
+    req = records.get_escalation_request_for(staff, request_id)
+    form = HandleEscalationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "受理するか見送るかを選んでください。")
+        return redirect("intake:escalations")
+    try:
+        actions.handle_escalation(
+            actor=staff, request=req, version=form.cleaned_data["version"],
+            accept=form.cleaned_data["decision"] == "accept", note=form.cleaned_data["note"],
+        )  # fmt: skip
+    except actions.StaleEdit as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "依頼を処理しました。")
+    return redirect("intake:escalations")
