@@ -14,6 +14,7 @@ urlpatterns = [
     path("access/", include("tsunagu.access.urls")),
     path("directory/", include("tsunagu.directory.urls")),
     path("intake/", include("tsunagu.intake.urls")),
+    path("people/", include("tsunagu.people.urls")),
     # The admin signs in through Tsunagu's own login (lockout, MFA), never its own form.
     path(
         "admin/login/",

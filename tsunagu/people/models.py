@@ -197,6 +197,11 @@ class PersonMerge(models.Model):
     def is_split(self) -> bool:
         return self.split_at is not None
 
+    @property
+    def moved_count(self) -> int:
+        """How many rows the merge rewired (household memberships, consultations …)."""
+        return sum(len(ids) for ids in self.moved.values())
+
 
 class RelationshipKind(models.TextChoices):
     """How person_a relates to person_b; directed kinds read 「A は B の…」."""

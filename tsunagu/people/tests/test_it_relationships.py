@@ -64,7 +64,7 @@ def test_it_ends_a_relationship_with_the_version_seen_and_refuses_a_stale_one(fa
     ["same_person", "duplicate", "reverse_symmetric", "other_city", "unknown_kind"],
 )
 def test_it_refuses_bad_relationships_and_changes_nothing(family, case):
-    muni, staff, mother, son = family
+    _muni, staff, mother, son = family
     add_relationship(actor=staff, person_a=mother, person_b=son, kind=RelationshipKind.SPOUSE_OF)
     before = (PersonRelationship.objects.count(), AuditEvent.objects.count())
     args = {"actor": staff, "person_a": mother, "person_b": son, "kind": RelationshipKind.PARENT_OF}

@@ -1,0 +1,58 @@
+"""Forms of the 名寄せ screens. Messages are Japanese; the actions re-check everything that matters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+REASON_REQUIRED = {"required": "理由を入力してください。"}
+
+
+class MergeForm(forms.Form):
+    """Merge one of two compared records into the other. Nothing is pre-selected: staff choose which
+    record to keep. The versions are those of the records shown, so a stale screen is refused."""
+
+    left = forms.IntegerField(widget=forms.HiddenInput)
+    right = forms.IntegerField(widget=forms.HiddenInput)
+    left_version = forms.IntegerField(widget=forms.HiddenInput)
+    right_version = forms.IntegerField(widget=forms.HiddenInput)
+    keep = forms.ChoiceField(
+        label="残す記録",
+        choices=[("left", "左の記録を残す"), ("right", "右の記録を残す")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "どちらの記録を残すか選んでください。"},
+    )
+    reason = forms.CharField(
+        label="名寄せの理由（確認した方法など）",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=REASON_REQUIRED,
+    )
+    confirm_namesake = forms.BooleanField(
+        label="同姓同名の別人でないことを、生年月日・性別の違いも含めて確認しました", required=False
+    )
+
+    def __init__(self, *args: Any, namesake: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.namesake = namesake
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("left") is not None and data.get("left") == data.get("right"):
+            raise forms.ValidationError("同じ記録どうしは名寄せできません。")
+        if self.namesake and not data.get("confirm_namesake"):
+            self.add_error(
+                "confirm_namesake",
+                "同姓同名の可能性があります。別人でないことを確認してチェックしてください。",
+            )
+        return data
+
+
+class SplitForm(forms.Form):
+    reason = forms.CharField(
+        label="取り消しの理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=REASON_REQUIRED,
+    )

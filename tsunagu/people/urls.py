@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("candidates/", views.candidates, name="candidates"),
+    path("compare/<int:left_id>/<int:right_id>/", views.compare_view, name="compare"),
+    path("merge/", views.merge, name="merge"),
+    path("merges/", views.merges, name="merges"),
+    path("merges/<int:merge_id>/split/", views.split, name="split"),
+]
