@@ -5,31 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('municipalities', '0001_initial'),
-        ('people', '0004_fill_person_address_key'),
+        ("municipalities", "0001_initial"),
+        ("people", "0004_fill_person_address_key"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PersonRelationship',
+            name="PersonRelationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('parent_of', '親'), ('spouse_of', '配偶者'), ('sibling_of', '兄弟姉妹'), ('grandparent_of', '祖父母'), ('partner_of', 'パートナー（事実婚など）'), ('guardian_of', '後見人・保護者'), ('other', 'その他')], max_length=20, verbose_name='関係')),
-                ('living_together', models.BooleanField(default=False, verbose_name='同居')),
-                ('ended', models.BooleanField(default=False, verbose_name='離別・死別')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='備考')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='municipalities.municipality')),
-                ('person_a', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relationships_as_a', to='people.person')),
-                ('person_b', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relationships_as_b', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("parent_of", "親"),
+                            ("spouse_of", "配偶者"),
+                            ("sibling_of", "兄弟姉妹"),
+                            ("grandparent_of", "祖父母"),
+                            ("partner_of", "パートナー（事実婚など）"),
+                            ("guardian_of", "後見人・保護者"),
+                            ("other", "その他"),
+                        ],
+                        max_length=20,
+                        verbose_name="関係",
+                    ),
+                ),
+                ("living_together", models.BooleanField(default=False, verbose_name="同居")),
+                ("ended", models.BooleanField(default=False, verbose_name="離別・死別")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="備考")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="municipalities.municipality",
+                    ),
+                ),
+                (
+                    "person_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relationships_as_a",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "person_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relationships_as_b",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '親族関係',
-                'verbose_name_plural': '親族関係',
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'person_a', 'person_b', 'kind'), name='person_relationship_unique'), models.CheckConstraint(condition=models.Q(('person_a', models.F('person_b')), _negated=True), name='person_relationship_not_self')],
+                "verbose_name": "親族関係",
+                "verbose_name_plural": "親族関係",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("municipality", "person_a", "person_b", "kind"),
+                        name="person_relationship_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("person_a", models.F("person_b")), _negated=True),
+                        name="person_relationship_not_self",
+                    ),
+                ],
             },
         ),
     ]
