@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.access import audit, records
@@ -152,7 +153,7 @@ def _field_rows(left: Person, right: Person) -> list[tuple[str, str, str, bool]]
         ("国籍", lambda p: p.nationality),
         ("言語・通訳の必要", lambda p: p.language_needs),
         ("死亡", lambda p: "死亡" if p.deceased else ""),
-        ("登録日時", lambda p: f"{p.created_at:%Y-%m-%d %H:%M}"),
+        ("登録日時", lambda p: f"{timezone.localtime(p.created_at):%Y-%m-%d %H:%M}"),
         ("記録番号", lambda p: str(p.pk)),
     ]
     rows = []
