@@ -12,24 +12,29 @@ How a query is read (`parse_query`):
   mixing kanji and kana (「山田 たろう」) is split into words, each matched against the column its script
   belongs to. Readings are never derived from kanji (staff enter フリガナ).
 
-Ranking, best first: exact match of the whole key > prefix > all words present > contains >
-(PostgreSQL only, and only when nothing matched as typed) trigram similarity for typos; within a tier, an exact birth-date/age match comes
-before an estimated or unknown one; ties are broken by reading, written name and id so that the order
-is deterministic.
+Ranking, best first: exact match of the whole key > prefix > all words present (in any order, so
+「翔太 佐藤」 finds 佐藤翔太) > contains > (PostgreSQL only, and only when nothing matched as typed) a key
+one edit away, for typos; within a tier, an exact birth-date/age match comes before an estimated or
+unknown one; ties are broken by reading, written name and id in code-point order, so that the order is
+deterministic and the same on both databases.
 
-On PostgreSQL, exact and prefix matches use the btree and pattern-ops indexes Django creates for the
-key columns, and contains/similarity use pg_trgm GIN indexes (migration 0003). pg_trgm cannot use an
-index for a contains-pattern shorter than 3 characters, so 1–2 character keys match exact and prefix
-only (on both databases, so results do not depend on the backend).
+Each tier is its own LIMITed query, run in rank order, leaving out rows an earlier tier returned and
+stopping once `limit` hits are found. On PostgreSQL the prefix tier reads the (municipality, key
+COLLATE "C", …) btree indexes (migration 0006) in result order and stops after `limit` rows, exact
+matches use the btree indexes, contains uses the pg_trgm GIN indexes (migration 0003), and each typo
+pattern is selective through one of them. pg_trgm cannot use an index for a contains-pattern shorter
+than 3 characters, so 1–2 character keys match exact and prefix only (on both databases, so results do
+not depend on the backend).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from django.db import connections
 from django.db.models import (
@@ -44,6 +49,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Collate, Greatest
 
 from tsunagu.core.kana import search_key
 from tsunagu.core.wareki import age_on
@@ -71,6 +77,7 @@ BIRTH_LABELS = {2: "生年月日一致", 1: "推定年齢が近い", 0: "生年�
 
 CONTAINS_MIN_LENGTH = 3  # pg_trgm extracts no trigram from a shorter contains-pattern
 SIMILARITY_MIN_LENGTH = 4  # shorter readings are too alike to call a trigram neighbour a typo
+MAX_PERMUTED_WORDS = 4  # words tried in every order (24 prefixes at most)
 ESTIMATED_AGE_TOLERANCE = 2
 
 _WORD_SPLIT = re.compile(r"[\s\u3000・･,、]+")
@@ -122,12 +129,35 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text, key, tuple(words), kind)
 
 
-class _TrigramMatch(Func):
-    """`column % 'query'`: pg_trgm's indexed similarity test (threshold pg_trgm.similarity_threshold)."""
+class _Like(Func):
+    """`column LIKE 'pattern'` with the pattern as given (`_` is the one-character wildcard)."""
 
-    arg_joiner = " %% "
+    arg_joiner = " LIKE "
     template = "(%(expressions)s)"
     output_field = BooleanField()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _one_edit_away(key: str) -> tuple[list[str], list[str]]:
+    """LIKE patterns and exact strings for every key one edit from `key` (Damerau–Levenshtein 1).
+
+    One wrong kana (`_` in its place), one kana missing from the query (`_` inserted), one kana too
+    many (dropped) and two neighbours swapped. Every pattern keeps all but one character, so each is
+    selective through an index: a long fixed prefix through the btree, otherwise its trigrams.
+    """
+    chars = [_escape_like(ch) for ch in key]
+    patterns = []
+    for i in range(len(chars)):
+        patterns.append("".join(chars[:i]) + "_" + "".join(chars[i + 1 :]))
+    for i in range(len(chars) + 1):
+        patterns.append("".join(chars[:i]) + "_" + "".join(chars[i:]))
+    exact = {key[:i] + key[i + 1 :] for i in range(len(key))}
+    exact |= {key[:i] + key[i + 1] + key[i] + key[i + 2 :] for i in range(len(key) - 1)}
+    exact.discard(key)
+    return list(dict.fromkeys(patterns)), sorted(exact)
 
 
 class _Similarity(Func):
@@ -135,47 +165,77 @@ class _Similarity(Func):
     output_field = FloatField()
 
 
-def _name_conditions(parsed: ParsedQuery, vendor: str) -> tuple[list[tuple[Q, int]], Q | None]:
-    """(condition, rank) pairs in priority order, and the similarity condition (PostgreSQL)."""
+def _columns(key: str) -> list[str]:
+    """The key columns a query word is matched against: a kana word also meets names written in kana."""
+    return ["kana_key", "name_key"] if _is_kana_key(key) else ["name_key"]
+
+
+def _any_column(columns: list[str], lookup: str, value: str) -> Q:
+    condition = Q()
+    for column in columns:
+        condition |= Q(**{f"{column}__{lookup}": value})
+    return condition
+
+
+def _words_condition(parsed: ParsedQuery) -> Q | None:
+    """Rows holding every word the user typed, in any order (rank WORDS), or None when not applicable.
+
+    Words in the typed order are already covered by the whole-key tiers. Two ways, OR-ed:
+    - another order of the words typed together (「翔太 佐藤」, 「はなこ やまだ」): each permutation is a
+      prefix of the key, so even 2-character words are matched through the btree index;
+    - mixed scripts (「山田 たろう」), or a word long enough for a trigram: every word contained in its
+      column. Every arm of such an AND must be indexable or PostgreSQL falls back to a sequential scan, so
+      a word too short for a trigram is matched by prefix when it comes first and is otherwise only a
+      filter; without a mixed script and without a long word this way is skipped, or a two-character
+      surname like 佐藤 would drag tens of thousands of rows through recheck.
+    """
+    words = parsed.words
+    if len(words) < 2:
+        return None
+    condition = Q()
+    found = False
+    if parsed.kind != "mixed" and len(words) <= MAX_PERMUTED_WORDS:
+        columns = _columns(parsed.key)
+        for order in itertools.permutations(words):
+            joined = "".join(order)
+            if joined != parsed.key:
+                condition |= _any_column(columns, "startswith", joined)
+                found = True
+    if parsed.kind == "mixed" or any(len(w) >= CONTAINS_MIN_LENGTH for w in words):
+        every = Q()
+        for index, word in enumerate(words):
+            lookup = "startswith" if index == 0 and len(word) < CONTAINS_MIN_LENGTH else "contains"
+            every &= _any_column(_columns(word), lookup, word)
+        condition |= every
+        found = True
+    return condition if found else None
+
+
+_ALIASES = {"kana_key": "search_kana", "name_key": "search_name"}
+
+
+class _Tier(NamedTuple):
+    rank: int
+    condition: Q
+
+
+def _tiers(parsed: ParsedQuery) -> list[list[_Tier]]:
+    """The match tiers in rank order; the conditions of one tier are run separately and merged."""
     key = parsed.key
     columns = ["kana_key", "name_key"] if parsed.kind == "kana" else ["name_key"]
-    tiers: list[tuple[Q, int]] = []
-    if parsed.kind == "kana":
-        tiers.append((Q(kana_key=key), EXACT))
-        tiers.append((Q(name_key=key), EXACT_NAME_AS_KANA))
-    else:
-        tiers.append((Q(name_key=key), EXACT))
-    prefix = Q()
-    for column in columns:
-        prefix |= Q(**{f"{column}__startswith": key})
-    tiers.append((prefix, PREFIX))
-    # Words in the typed order are already covered by the whole-key tiers; the words tier adds mixed
-    # scripts (「山田 たろう」) and other orders. Without a mixed script it needs a word long enough for a
-    # trigram, or a two-character surname like 佐藤 would drag tens of thousands of rows through recheck.
-    long_word = any(len(w) >= CONTAINS_MIN_LENGTH for w in parsed.words)
-    if len(parsed.words) > 1 and (parsed.kind == "mixed" or long_word):
-        # Every arm of the OR must be indexable or PostgreSQL falls back to a sequential scan: the first
-        # word is matched by prefix when it is too short for a trigram, the others are then only filters.
-        words_q = Q()
-        for index, word in enumerate(parsed.words):
-            word_columns = ["kana_key", "name_key"] if _is_kana_key(word) else ["name_key"]
-            lookup = "startswith" if index == 0 and len(word) < CONTAINS_MIN_LENGTH else "contains"
-            one = Q()
-            for column in word_columns:
-                one |= Q(**{f"{column}__{lookup}": word})
-            words_q &= one
-        tiers.append((words_q, WORDS))
+    tiers: list[list[_Tier]] = []
+    # Exact matches (equality on the btree indexes); for a kana query the reading and the written name
+    # are both tried, the rank of each row is decided afterwards (EXACT or EXACT_NAME_AS_KANA).
+    tiers.append([_Tier(EXACT, _any_column(columns, "exact", key))])
+    # A prefix on one column at a time, on its "C"-collated alias: PostgreSQL reads the
+    # (municipality, key COLLATE "C", …) index of migration 0005 in order and stops after `limit` rows.
+    tiers.append([_Tier(PREFIX, Q(**{f"{_ALIASES[column]}__startswith": key})) for column in columns])
+    words = _words_condition(parsed)
+    if words is not None:
+        tiers.append([_Tier(WORDS, words)])
     if len(key) >= CONTAINS_MIN_LENGTH:
-        contains = Q()
-        for column in columns:
-            contains |= Q(**{f"{column}__contains": key})
-        tiers.append((contains, CONTAINS))
-    similar: Q | None = None
-    if vendor == "postgresql" and len(key) >= SIMILARITY_MIN_LENGTH:
-        similar = Q()
-        for column in columns:
-            similar |= Q(_TrigramMatch(F(column), Value(key)))
-    return tiers, similar
+        tiers.append([_Tier(CONTAINS, _any_column(columns, "contains", key))])
+    return tiers
 
 
 def _age_bounds(age: int, on: dt.date) -> tuple[dt.date, dt.date]:
@@ -213,13 +273,12 @@ def search_persons(
     if parsed.kind == "empty" or limit <= 0:
         return []
     vendor = connections[queryset.db].vendor
-    tiers, similar = _name_conditions(parsed, vendor)
 
     qs = queryset
     if not include_merged:
         qs = qs.filter(merged_into__isnull=True)
 
-    order: list[str] = ["-search_rank"]
+    birth_order: list[str] = []
     narrowed = birth_date is not None or age is not None
     if narrowed:
         today = on or dt.date.today()
@@ -247,34 +306,47 @@ def search_persons(
                 output_field=IntegerField(),
             )
         )
-        order.append("-birth_rank")
-    tail = ["kana_key", "name_key", "id"]
+        birth_order.append("-birth_rank")
+    # Ties are broken in code-point order of the keys, as SQLite and Python compare them; on PostgreSQL
+    # that is COLLATE "C", which is also what lets the prefix tier walk the index of migration 0005.
+    if vendor == "postgresql":
+        qs = qs.alias(search_kana=Collate(F("kana_key"), "C"), search_name=Collate(F("name_key"), "C"))
+    else:
+        qs = qs.alias(search_kana=F("kana_key"), search_name=F("name_key"))
+    tail = ["search_kana", "search_name", "id"]
 
-    any_name = Q()
-    for condition, _rank in tiers:
-        any_name |= condition
-    rank = Case(
-        *[When(condition, then=Value(value)) for condition, value in tiers],
-        default=Value(SIMILAR),
-        output_field=IntegerField(),
-    )
-    rows = list(qs.filter(any_name).annotate(search_rank=rank).order_by(*order, *tail)[:limit])
-    if not rows and similar is not None:
-        # Typos are offered only when nothing matched as typed: a similarity scan costs more than the
-        # other tiers, and a typo neighbour would rank below every one of them anyway.
-        columns = ["kana_key", "name_key"] if parsed.kind == "kana" else ["name_key"]
-        rows = list(
-            qs.filter(similar)
-            .annotate(
-                search_rank=Value(SIMILAR, output_field=IntegerField()),
-                search_similarity=_Similarity(F(columns[0]), Value(parsed.key)),
-            )
-            .order_by(*order, "-search_similarity", *tail)[:limit]
-        )
+    rows: list[tuple[Person, int]] = []
+    found: set[int] = set()
+    for tier in _tiers(parsed):
+        remaining = limit - len(rows)
+        if remaining <= 0:
+            break
+        tier_rank = tier[0].rank
+        order: list[Any] = [*birth_order, *tail]
+        if tier_rank == EXACT and parsed.kind == "kana":
+            # Two ranks in one query: the reading (EXACT) before the written name in kana.
+            order.insert(0, Case(When(kana_key=parsed.key, then=Value(0)), default=Value(1)).asc())
+        batch: list[Person] = []
+        for part in tier:
+            tier_qs = qs.filter(part.condition)
+            if found:
+                tier_qs = tier_qs.exclude(pk__in=found)
+            batch.extend(tier_qs.order_by(*order)[:remaining])
+        if len(tier) > 1:  # merge the parts, each already in order: dedupe, keep the first `remaining`
+            unique = {person.pk: person for person in batch}
+            batch = sorted(unique.values(), key=_sort_key)[:remaining]
+        for person in batch:
+            rows.append((person, _rank_of(person, parsed, tier_rank)))
+            found.add(person.pk)
+
+    if not rows and vendor == "postgresql" and len(parsed.key) >= SIMILARITY_MIN_LENGTH:
+        rows = [
+            (person, SIMILAR)
+            for person in _similar(qs, parsed, [*birth_order, "-search_similarity", *tail], limit)
+        ]
 
     hits: list[SearchHit] = []
-    for person in rows:
-        value: int = person.search_rank  # type: ignore[attr-defined]
+    for person, value in rows:
         hits.append(
             SearchHit(
                 person=person,
@@ -285,3 +357,35 @@ def search_persons(
             )
         )
     return hits
+
+
+def _sort_key(person: Person) -> tuple[int, str, str, int]:
+    return (-getattr(person, "birth_rank", 0), person.kana_key, person.name_key, person.pk)
+
+
+def _rank_of(person: Person, parsed: ParsedQuery, tier_rank: int) -> int:
+    if tier_rank == EXACT and parsed.kind == "kana" and person.kana_key != parsed.key:
+        return EXACT_NAME_AS_KANA
+    return tier_rank
+
+
+def _similar(qs: QuerySet[Person], parsed: ParsedQuery, order: list[Any], limit: int) -> list[Person]:
+    """Typos: keys one edit away from the query, ranked by trigram similarity (PostgreSQL only).
+
+    Offered only when nothing matched as typed: a typo neighbour ranks below every other tier. Finding
+    them with pg_trgm's `%` test instead costs hundreds of milliseconds on a million persons whenever
+    the query shares a common surname (たかはしはなご: every たかはし… row passes the index and is
+    rechecked), and a search for someone not yet registered always ends here; the one-edit patterns
+    are each selective through an index, and similarity then orders what they find.
+    """
+    columns = ["kana_key", "name_key"] if parsed.kind == "kana" else ["name_key"]
+    patterns, exact = _one_edit_away(parsed.key)
+    near = Q()
+    for column in columns:
+        near |= Q(**{f"{column}__in": exact})
+        for pattern in patterns:
+            near |= Q(_Like(F(column), Value(pattern)))
+    best: Func = _Similarity(F(columns[0]), Value(parsed.key))
+    if len(columns) > 1:
+        best = Greatest(best, _Similarity(F(columns[1]), Value(parsed.key)))
+    return list(qs.filter(near).annotate(search_similarity=best).order_by(*order)[:limit])

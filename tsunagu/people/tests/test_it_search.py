@@ -16,6 +16,7 @@ from tsunagu.people.models import Person
 from tsunagu.people.search import (
     CONTAINS,
     EXACT,
+    EXACT_NAME_AS_KANA,
     PREFIX,
     SIMILAR,
     WORDS,
@@ -221,3 +222,57 @@ def test_postgresql_finds_a_typo_by_trigram_similarity(city):
     hits = search_persons(scoped(muni), "たかはしはなご")  # one kana wrong
     assert hits and hits[0].person == people["takahashi"]
     assert hits[0].rank == SIMILAR and hits[0].similarity > 0.3
+
+
+@pytest.mark.parametrize("query", ["太郎 山田", "太郎　山田", "たろう やまだ", "ﾀﾛｳ ﾔﾏﾀﾞ"])
+def test_words_typed_in_reverse_order_are_found_even_when_short(city, query):
+    muni, people = city
+    hits = search_persons(scoped(muni), query)
+    assert ids(hits) == [people["yamada"].pk]
+    assert hits[0].rank == WORDS
+
+
+def test_reversed_order_with_birth_date_narrowing(city):
+    muni, people = city
+    hits = search_persons(scoped(muni), "花子 山田", birth_date=dt.date(1962, 7, 7), on=TODAY)
+    assert ids(hits) == [people["yamada_hanako"].pk] and hits[0].birth_match == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["や", "やまだ", "山", "はなこ", "やまだ はなこ", "はなこ やまだ", "たかはし"]
+)
+def test_a_smaller_limit_returns_the_head_of_the_same_ranking(city, query):
+    """Each tier is its own LIMITed query; cutting the list short must not change its order."""
+    muni, _people = city
+    for n in range(1, 4):
+        make_person(muni, "山田", f"花子{n}", family_kana="ヤマダ", given_kana="ハナコ")
+    full = search_persons(scoped(muni), query)
+    for limit in range(1, len(full) + 1):
+        head = search_persons(scoped(muni), query, limit=limit)
+        assert [(h.person.pk, h.rank) for h in head] == [(h.person.pk, h.rank) for h in full[:limit]]
+
+
+def test_exact_reading_ranks_before_a_name_written_in_kana(city):
+    muni, people = city
+    in_kana = make_person(muni, "たなか", "さくら", family_kana="タナカ", given_kana="サクラコ")
+    hits = search_persons(scoped(muni), "たなかさくら")
+    assert ids(hits)[:2] == [people["sakura"].pk, in_kana.pk]
+    assert [h.rank for h in hits[:2]] == [EXACT, EXACT_NAME_AS_KANA]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="typo search is PostgreSQL only")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "たかはしはなご",  # one kana wrong (濁点)
+        "たかはしなこ",  # one kana missing
+        "たかはしはなここ",  # one kana too many
+        "たかはしなはこ",  # two neighbours swapped
+        "髙橋花予",  # one kanji wrong
+    ],
+)
+def test_postgresql_finds_one_edit_typos(city, query):
+    muni, people = city
+    hits = search_persons(scoped(muni), query)
+    assert hits and hits[0].person == people["takahashi"]
+    assert hits[0].rank == SIMILAR
