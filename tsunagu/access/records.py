@@ -1,9 +1,8 @@
-"""Who may read which personal records of the intake pillar (persons, households, consultations).
+"""Who may read which records of the intake pillar: consultations and escalation requests.
 
 Rules (intake issue; the cases issue adds case-team rules):
 - everything stays inside the staff member's municipality;
-- staff who take consultations (window workers, coordinators, agency workers) may find persons and
-  households by identity, so that nobody registers a household twice;
+- persons and households: see `tsunagu.access.persons` (re-exported here for intake's views);
 - a consultation's content is visible to its own organization, and to other organizations only when
   the person consented to sharing (相談受付・申込票 同意あり);
 - managers, auditors and administrators see no personal records here (they get aggregates and the audit log).
@@ -17,35 +16,35 @@ from django.http import Http404
 
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.intake.models import Consultation, EscalationRequest, SharingConsent
-from tsunagu.people.models import Household, Person
+from tsunagu.people.models import Household
 
-INTAKE_ROLES = frozenset({Role.WINDOW_WORKER, Role.COORDINATOR, Role.AGENCY_WORKER})
+from .persons import (
+    INTAKE_ROLES,
+    get_household_for,
+    get_person_for,
+    may_take_consultations,
+    visible_households,
+    visible_persons,
+)
+from .scope import break_glass_ids
+
+__all__ = [
+    "ESCALATION_HANDLER_ROLES", "INTAKE_ROLES", "get_consultation_for", "get_escalation_request_for",
+    "get_household_for", "get_person_for", "hidden_consultation_count", "may_take_consultations",
+    "visible_consultations", "visible_escalation_requests", "visible_households", "visible_persons",
+]  # fmt: skip
+
 ESCALATION_HANDLER_ROLES = frozenset({Role.COORDINATOR})
 
 
-def may_take_consultations(staff: Staff) -> bool:
-    return bool(
-        staff.is_active and staff.municipality_id and staff.organization_id and staff.role in INTAKE_ROLES
-    )
-
-
-def visible_persons(staff: Staff) -> QuerySet[Person]:
-    if not may_take_consultations(staff):
-        return Person.objects.none()
-    return Person.objects.filter(municipality=staff.municipality)
-
-
-def visible_households(staff: Staff) -> QuerySet[Household]:
-    if not may_take_consultations(staff):
-        return Household.objects.none()
-    return Household.objects.filter(municipality=staff.municipality)
-
-
 def visible_consultations(staff: Staff) -> QuerySet[Consultation]:
+    """Own organization's records, consented records, and every record of a household opened by break-glass."""
     if not may_take_consultations(staff):
         return Consultation.objects.none()
     return Consultation.objects.filter(municipality=staff.municipality).filter(
-        Q(organization=staff.organization) | Q(sharing_consent=SharingConsent.CONSENTED)
+        Q(organization=staff.organization)
+        | Q(sharing_consent=SharingConsent.CONSENTED)
+        | Q(household_id__in=break_glass_ids(staff, "household"))
     )
 
 
@@ -57,20 +56,6 @@ def visible_escalation_requests(staff: Staff) -> QuerySet[EscalationRequest]:
     if staff.role in ESCALATION_HANDLER_ROLES:
         return qs
     return qs.filter(organization=staff.organization)
-
-
-def get_person_for(staff: Staff, person_id: int) -> Person:
-    person = visible_persons(staff).filter(pk=person_id).first()
-    if person is None:
-        raise Http404
-    return person
-
-
-def get_household_for(staff: Staff, household_id: int) -> Household:
-    household = visible_households(staff).filter(pk=household_id).first()
-    if household is None:
-        raise Http404
-    return household
 
 
 def get_consultation_for(staff: Staff, consultation_id: int) -> Consultation:

@@ -88,14 +88,17 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission("intake.use")
-@require_GET
+@require_POST
 def person_search(request: HttpRequest) -> HttpResponse:
-    """As-you-type lookup (htmx partial). Identity only; every listed person is recorded in the audit log."""
+    """As-you-type lookup (htmx partial). Identity only; every listed person is recorded in the audit log.
+
+    POST, not GET: what staff type is a resident's name and must not land in URLs or browser history.
+    """
     staff = _staff(request)
-    query = request.GET.get("q", "").strip()
+    query = request.POST.get("q", "").strip()[:100]
     hits = []
     try:
-        birth = parse_date(request.GET.get("birth", ""))
+        birth = parse_date(request.POST.get("birth", ""))
     except ValueError:
         birth = None
     if len(query) >= 1:

@@ -21,7 +21,7 @@ def test_it_finds_persons_by_kana_and_marks_same_reading_namesakes(client):
         city.muni, "髙橋", "華子", family_kana="タカハシ", given_kana="ハナコ", birth_date=dt.date(1980, 1, 1)
     )
     login_client(client, city.window_worker)
-    response = client.get(URL, {"q": "ﾀｶﾊｼ ﾊﾅｺ"})
+    response = client.post(URL, {"q": "ﾀｶﾊｼ ﾊﾅｺ"})
     body = response.content.decode()
     assert response.status_code == 200
     assert f'value="{a.pk}"' in body and f'value="{b.pk}"' in body
@@ -36,7 +36,7 @@ def test_it_never_lists_another_citys_persons(client):
     other = make_city(code="012025", name="別の市")
     make_person(other.muni, "山田", "太郎")
     login_client(client, city.window_worker)
-    body = client.get(URL, {"q": "やまだ"}).content.decode()
+    body = client.post(URL, {"q": "やまだ"}).content.decode()
     assert "山田" not in body
     assert "見つかりません" in body
 
@@ -44,4 +44,10 @@ def test_it_never_lists_another_citys_persons(client):
 def test_it_refuses_auditors(client):
     city = make_city()
     login_client(client, city.auditor)
-    assert client.get(URL, {"q": "やまだ"}).status_code == 403
+    assert client.post(URL, {"q": "やまだ"}).status_code == 403
+
+
+def test_it_keeps_search_terms_out_of_urls(client):
+    city = make_city()
+    login_client(client, city.window_worker)
+    assert client.get(URL, {"q": "やまだ"}).status_code == 405

@@ -2,6 +2,8 @@ import datetime as dt
 import uuid
 from unittest import mock
 
+import time_machine
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -99,3 +101,21 @@ def test_it_refuses_a_stale_edit_instead_of_overwriting():
     c.refresh_from_db()
     assert c.note == "A"
     assert Consultation.objects.get(pk=c.pk).version == opened + 1
+
+
+def test_break_glass_opens_every_record_of_the_household_for_its_duration(client):
+    from tsunagu.access.actions import request_break_glass
+
+    city = make_city()
+    secret = record(city, city.window_worker, "not_consented", note="同意のない相談")
+    login_client(client, city.agency_worker)
+    url = reverse("intake:household", args=[secret.household_id])
+    assert "同意のない相談" not in client.get(url).content.decode()
+    request_break_glass(
+        actor=city.agency_worker, obj_type="household", obj_id=secret.household_id,
+        reason="本人が救急搬送され、服薬状況を至急確認する必要があるため",
+    )  # fmt: skip
+    assert "同意のない相談" in client.get(url).content.decode()
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
+        login_client(client, city.agency_worker)
+        assert "同意のない相談" not in client.get(url).content.decode()
