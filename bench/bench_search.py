@@ -9,6 +9,9 @@ index use can be checked.
     .venv/bin/python bench/bench_search.py                      # both backends, default sizes
     .venv/bin/python bench/bench_search.py --backend postgresql --size 1000000
     .venv/bin/python bench/bench_search.py --backend sqlite --size 100000
+    .venv/bin/python bench/bench_search.py --backend postgresql --runs 3   # 3 timed runs, medians
+    .venv/bin/python bench/bench_search.py --backend postgresql --keep     # keep/reuse the loaded DB
+    .venv/bin/python bench/bench_search.py --backend postgresql --drop     # drop the kept DB
 
 Names: surnames and given names with readings from tsunagu.people.demo when present, extended with
 synthetic two-kanji surnames so that a common surname such as 佐藤 holds about 1.5 % of people, as in
@@ -21,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import pickle
 import random
 import statistics
 import subprocess
@@ -320,14 +324,16 @@ def run_queries(muni_id: int, sample: list[dict], per_kind: int, seed: int, expl
             if kind in shown:
                 continue
             shown.add(kind)
-            qs = _search_queryset(queryset, q, birth)
-            plan = qs.explain(analyze=True) if connection.vendor == "postgresql" else qs.explain()
-            print(f"\n--- EXPLAIN {kind}: {q!r} birth={birth}\n{plan}", file=sys.stderr, flush=True)
+            for step, qs in enumerate(_search_querysets(queryset, q, birth), 1):
+                plan = qs.explain(analyze=True) if connection.vendor == "postgresql" else qs.explain()
+                print(
+                    f"\n--- EXPLAIN {kind} #{step}: {q!r} birth={birth}\n{plan}", file=sys.stderr, flush=True
+                )
     return summary
 
 
-def _search_queryset(queryset, q: str, birth: dt.date | None):
-    """The queryset search_persons runs, rebuilt for EXPLAIN by capturing it from the ORM call."""
+def _search_querysets(queryset, q: str, birth: dt.date | None) -> list:
+    """The querysets search_persons runs (one per tier it reaches), captured from the ORM call for EXPLAIN."""
     from django.db.models.query import QuerySet
 
     from tsunagu.people.search import search_persons
@@ -336,45 +342,88 @@ def _search_queryset(queryset, q: str, birth: dt.date | None):
     original_getitem = QuerySet.__getitem__
 
     def capture(self, k):
-        captured.append(self)
-        return original_getitem(self, k)
+        captured.append(original_getitem(self, k))
+        return captured[-1]
 
     QuerySet.__getitem__ = capture  # type: ignore[method-assign]
     try:
         search_persons(queryset, q, birth_date=birth)
     finally:
         QuerySet.__getitem__ = original_getitem  # type: ignore[method-assign]
-    return captured[-1][:50]
+    return captured
 
 
 # ------------------------------------------------------------------------------------------------ main
 
 
-def run_backend(backend: str, size: int, per_kind: int, seed: int) -> dict:
+def _repeat(muni_id: int, sample: list[dict], per_kind: int, seed: int, runs: int) -> dict:
+    """Time the same query mix `runs` times on the loaded data; report each run and the medians of runs."""
+    results = []
+    for run in range(runs):
+        result = run_queries(muni_id, sample, per_kind, seed, explain=run == runs - 1)
+        result["load_average"] = os.getloadavg()[0]
+        print(json.dumps(result, ensure_ascii=False), file=sys.stderr, flush=True)
+        results.append(result)
+    if runs == 1:
+        return results[0]
+    median = {
+        "backend": results[0]["backend"],
+        "queries": results[0]["queries"],
+        "runs": runs,
+        **{k: round(statistics.median(r[k] for r in results), 2) for k in ("p50_ms", "p95_ms", "p99_ms")},
+        "mean_hits": results[0]["mean_hits"],
+        "by_kind": {
+            kind: {
+                "n": results[0]["by_kind"][kind]["n"],
+                **{
+                    k: round(statistics.median(r["by_kind"][kind][k] for r in results), 2)
+                    for k in ("p50_ms", "p95_ms")
+                },
+            }
+            for kind in results[0]["by_kind"]
+        },
+        "each_run": [{k: r[k] for k in ("p50_ms", "p95_ms", "p99_ms", "load_average")} for r in results],
+    }
+    return median
+
+
+def run_backend(backend: str, size: int, per_kind: int, seed: int, runs: int = 1, keep: bool = False) -> dict:
     if backend == "postgresql":
         import psycopg
 
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            admin.execute(
-                f"CREATE DATABASE {PG_BENCH_DB} TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
-            )
         url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+        state = Path(tempfile.gettempdir()) / f"{PG_BENCH_DB}-{size}-{seed}.pickle"
+        reuse = keep and state.exists()
+        if not reuse:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+                admin.execute(
+                    f"CREATE DATABASE {PG_BENCH_DB} TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
+                )
         try:
             _setup_django(url)
-            muni_id, sample = _load_persons(size, seed)
-            result = run_queries(muni_id, sample, per_kind, seed, explain=True)
+            if reuse:
+                from django.core.management import call_command
+
+                call_command("migrate", verbosity=0, interactive=False)
+                muni_id, sample = pickle.loads(state.read_bytes())  # noqa: S301 (our own file)
+            else:
+                muni_id, sample = _load_persons(size, seed)
+                if keep:
+                    state.write_bytes(pickle.dumps((muni_id, sample)))
+            result = _repeat(muni_id, sample, per_kind, seed, runs)
         finally:
             from django.db import connections
 
             connections.close_all()
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+            if not keep:
+                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                    admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
     else:
         with tempfile.TemporaryDirectory(prefix="tsunagu-bench-") as tmp:
             _setup_django(None, var_dir=tmp)
             muni_id, sample = _load_persons(size, seed)
-            result = run_queries(muni_id, sample, per_kind, seed, explain=True)
+            result = _repeat(muni_id, sample, per_kind, seed, runs)
     result["size"] = size
     return result
 
@@ -389,13 +438,23 @@ def main() -> None:
         "--per-kind", type=int, default=40, help="queries of each of the 7 kinds (≥ 200 in all)"
     )
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument(
+        "--runs", type=int, default=1, help="time the query mix this many times; report medians"
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="PostgreSQL: keep the loaded database (and reuse it next time with the same size and seed); "
+        "drop it with --drop",
+    )
+    parser.add_argument("--drop", action="store_true", help="PostgreSQL: drop the kept database and exit")
     args = parser.parse_args()
     if args.backend == "both":
         results = []
         for backend, size in (("postgresql", 1_000_000), ("sqlite", 100_000)):
             out = subprocess.run(  # noqa: S603
                 [sys.executable, __file__, "--backend", backend, "--size", str(args.size or size),
-                 "--per-kind", str(args.per_kind), "--seed", str(args.seed)],
+                 "--per-kind", str(args.per_kind), "--seed", str(args.seed), "--runs", str(args.runs)],
                 check=True, capture_output=True, text=True,
             )  # fmt: skip
             print(out.stdout)
@@ -403,7 +462,14 @@ def main() -> None:
         print(json.dumps(results, ensure_ascii=False))
         return
     size = args.size or (1_000_000 if args.backend == "postgresql" else 100_000)
-    result = run_backend(args.backend, size, args.per_kind, args.seed)
+    if args.drop:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+        (Path(tempfile.gettempdir()) / f"{PG_BENCH_DB}-{size}-{args.seed}.pickle").unlink(missing_ok=True)
+        return
+    result = run_backend(args.backend, size, args.per_kind, args.seed, args.runs, args.keep)
     print(json.dumps(result, ensure_ascii=False))
 
 
