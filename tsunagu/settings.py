@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "tsunagu.access",
     "tsunagu.people",
     "tsunagu.intake",
+    "tsunagu.cases",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ from tsunagu.accounts.models import Role, Staff
 from tsunagu.intake.models import Consultation, EscalationRequest, SharingConsent
 from tsunagu.people.models import Household
 
+from .cases import shared_person_ids
 from .persons import (
     INTAKE_ROLES,
     get_household_for,
@@ -38,13 +39,15 @@ ESCALATION_HANDLER_ROLES = frozenset({Role.COORDINATOR})
 
 
 def visible_consultations(staff: Staff) -> QuerySet[Consultation]:
-    """Own organization's records, consented records, and every record of a household opened by break-glass."""
+    """Own organization's records, records consented at intake, records of persons shared with the staff
+    member's organization through a case consent, and every record of a household opened by break-glass."""
     if not may_take_consultations(staff):
         return Consultation.objects.none()
     return Consultation.objects.filter(municipality=staff.municipality).filter(
         Q(organization=staff.organization)
         | Q(sharing_consent=SharingConsent.CONSENTED)
         | Q(household_id__in=break_glass_ids(staff, "household"))
+        | Q(person_id__in=shared_person_ids(staff))
     )
 
 

@@ -2,9 +2,8 @@ import datetime as dt
 import uuid
 from unittest import mock
 
-import time_machine
-
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 

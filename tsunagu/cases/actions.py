@@ -1,0 +1,560 @@
+"""Every write of case data. Each action is one transaction with its audit record.
+
+Edits carry the version the user read; a stale one raises StaleEdit and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from tsunagu.access import audit
+from tsunagu.accounts.models import Role, Staff
+from tsunagu.directory.models import MeetingKind, Organization
+from tsunagu.intake.models import EscalationRequest, EscalationStatus
+from tsunagu.people.models import Household, HouseholdMember, Person
+
+from .models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    ActionStatus,
+    Assessment,
+    AssessmentArea,
+    Case,
+    CaseStatus,
+    CaseTeamMember,
+    CaseTransition,
+    Consent,
+    LifeArea,
+    Monitoring,
+    PlanAction,
+    PlanGoal,
+    PlanStatus,
+    SupportPlan,
+    TeamRole,
+)
+
+
+class CaseError(Exception):
+    """A case action that cannot be done as asked (message in Japanese, for the user)."""
+
+
+class StaleEdit(CaseError):
+    def __init__(self) -> None:
+        super().__init__(
+            "この記録は、画面を開いた後に別の職員が更新しました。最新の内容を確認してから、もう一度操作してください。"
+        )
+
+
+def _same_city(actor: Staff, *objs: object) -> None:
+    for obj in objs:
+        if (
+            obj is not None
+            and getattr(obj, "municipality_id", actor.municipality_id) != actor.municipality_id
+        ):
+            raise CaseError("別の自治体の記録は扱えません。")
+
+
+def _bump(case: Case, version: int) -> None:
+    """Optimistic lock on the case row: refuse if someone changed it since `version` was read."""
+    if Case.objects.filter(pk=case.pk, version=version).update(version=F("version") + 1) != 1:
+        raise StaleEdit()
+    case.version = version + 1
+
+
+def _audit(actor: Staff, action: str, case: Case, *more: tuple[str, int], **detail: object) -> None:
+    audit.record(actor=actor, action=action, objects=[("case", case.pk), *more], detail=detail or None)
+
+
+# ---- opening and lifecycle -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_case(
+    *,
+    actor: Staff,
+    household: Household,
+    persons: Sequence[Person] = (),
+    escalation_request: EscalationRequest | None = None,
+    coordinator: Staff | None = None,
+    title: str = "",
+) -> Case:
+    """Open a 多機関協働 case for a household (directly or from an escalation request)."""
+    coordinator = coordinator or actor
+    _same_city(actor, household, escalation_request, coordinator, *persons)
+    if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
+        raise CaseError("束ね役には、束ね役の職員を選んでください。")
+    member_ids = set(HouseholdMember.objects.filter(household=household).values_list("person_id", flat=True))
+    if any(p.pk not in member_ids for p in persons):
+        raise CaseError("主な対象者は、この世帯の世帯員から選んでください。")
+    if Case.objects.filter(household=household, status__in=OPEN_STATUSES).exists():
+        raise CaseError(
+            "この世帯には進行中のケースがあります。新しく開かずに、そのケースで対応してください。"
+        )
+    if escalation_request is not None:
+        if escalation_request.household_id != household.pk:
+            raise CaseError("つなぎ依頼の世帯と一致しません。")
+        if escalation_request.status == EscalationStatus.DECLINED:
+            raise CaseError("見送ったつなぎ依頼からはケースを開けません。")
+        if Case.objects.filter(escalation_request=escalation_request).exists():
+            raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
+    muni = actor.municipality
+    assert muni is not None
+    # Case numbers run per municipality; a concurrent opener that takes the same number retries.
+    for _attempt in range(3):
+        number = (Case.objects.filter(municipality=muni).aggregate(n=Max("number"))["n"] or 0) + 1
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    municipality=muni, number=number, household=household,
+                    escalation_request=escalation_request, title=title.strip(), coordinator=coordinator,
+                    opened_by=actor,
+                )  # fmt: skip
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise CaseError("ケース番号を割り当てられませんでした。もう一度操作してください。")
+    case.persons.set(list(persons))
+    CaseTransition.objects.create(
+        municipality=case.municipality, case=case, from_status="", to_status=CaseStatus.INTAKE, by=actor
+    )
+    if escalation_request is not None and escalation_request.status == EscalationStatus.PENDING:
+        EscalationRequest.objects.filter(pk=escalation_request.pk).update(
+            status=EscalationStatus.ACCEPTED, handled_by=actor, handled_at=timezone.now(),
+            handling_note="多機関協働のケースを開始", version=F("version") + 1,
+        )  # fmt: skip
+    if escalation_request is not None and escalation_request.organization_id:
+        # The referring organization usually knows the household best: it joins as 情報提供.
+        CaseTeamMember.objects.create(
+            municipality=case.municipality, case=case, organization_id=escalation_request.organization_id,
+            role=TeamRole.INFORMATION, added_by=actor,
+        )  # fmt: skip
+    _audit(actor, "create", case, ("household", household.pk), *[("person", p.pk) for p in persons])
+    return case
+
+
+@transaction.atomic
+def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "") -> Case:
+    """Move the case along its lifecycle (受付 → アセスメント → プラン作成 → 支援中 → 評価 → 終結, 中断)."""
+    if to == CaseStatus.CLOSED:
+        raise CaseError("終結は「終結の評価」から行ってください。")
+    if to not in TRANSITIONS.get(case.status, set()):
+        raise CaseError(
+            f"「{CaseStatus(case.status).label}」から「{CaseStatus(to).label}」へは進められません。"
+        )
+    if to == CaseStatus.SUSPENDED and not note.strip():
+        raise CaseError("中断の理由を入力してください。")
+    _bump(case, version)
+    fields = ["status"]
+    if to == CaseStatus.SUSPENDED:
+        case.suspended_from = case.status
+        fields.append("suspended_from")
+    CaseTransition.objects.create(
+        municipality=case.municipality, case=case, from_status=case.status, to_status=to, by=actor, note=note
+    )
+    case.status = to
+    case.save(update_fields=fields)
+    _audit(actor, "update", case, to=to)
+    return case
+
+
+@transaction.atomic
+def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Case:
+    """再開: back to the state the case was suspended in."""
+    if case.status != CaseStatus.SUSPENDED:
+        raise CaseError("中断中のケースだけ再開できます。")
+    _bump(case, version)
+    back = case.suspended_from or CaseStatus.ASSESSMENT
+    CaseTransition.objects.create(
+        municipality=case.municipality, case=case, from_status=case.status, to_status=back, by=actor,
+        note=note or "再開",
+    )  # fmt: skip
+    case.status, case.suspended_from = back, ""
+    case.save(update_fields=["status", "suspended_from"])
+    _audit(actor, "update", case, to=back, resumed=True)
+    return case
+
+
+@transaction.atomic
+def set_team_member(*, actor: Staff, case: Case, organization: Organization, role: str) -> CaseTeamMember:
+    """Add an organization to the team, or change its role (役割分担)."""
+    _same_city(actor, organization)
+    if role not in TeamRole.values:
+        raise CaseError("役割を選んでください。")
+    member = CaseTeamMember.objects.filter(
+        case=case, organization=organization, removed_at__isnull=True
+    ).first()
+    if member is None:
+        member = CaseTeamMember.objects.create(
+            municipality=case.municipality, case=case, organization=organization, role=role, added_by=actor
+        )
+    elif member.role != role:
+        member.role = role
+        member.save(update_fields=["role"])
+    _audit(actor, "update", case, team=organization.pk, role=role)
+    return member
+
+
+@transaction.atomic
+def remove_team_member(*, actor: Staff, case: Case, organization: Organization) -> None:
+    n = CaseTeamMember.objects.filter(case=case, organization=organization, removed_at__isnull=True).update(
+        removed_at=timezone.now()
+    )
+    if n:
+        _audit(actor, "update", case, team_removed=organization.pk)
+
+
+# ---- consent -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ConsentInput:
+    given_by: Person
+    persons: list[Person]
+    organizations: list[Organization]
+    method: str
+    given_on: dt.date
+    meeting_kinds: list[str] = field(default_factory=list)
+    expires_on: dt.date | None = None
+    given_by_note: str = ""
+
+
+@transaction.atomic
+def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: object = None) -> Consent:
+    """Record 本人同意: who, for which persons, to which organizations and meeting kinds, until when."""
+    _same_city(actor, data.given_by, *data.persons, *data.organizations)
+    member_ids = set(
+        HouseholdMember.objects.filter(household=case.household).values_list("person_id", flat=True)
+    )
+    if data.given_by.pk not in member_ids and not data.given_by_note.strip():
+        raise CaseError("同意した人が世帯員でない場合は、代理人などの続柄を補足に書いてください。")
+    if not data.persons or any(p.pk not in member_ids for p in data.persons):
+        raise CaseError("同意の対象となる人を、世帯員から1人以上選んでください。")
+    if not data.organizations:
+        raise CaseError("共有してよい機関を1つ以上選んでください。")
+    if any(k not in MeetingKind.values for k in data.meeting_kinds):
+        raise CaseError("会議の種類が正しくありません。")
+    if data.given_on > timezone.localdate():
+        raise CaseError("同意日に未来の日付は入力できません。")
+    if data.expires_on is not None and data.expires_on < data.given_on:
+        raise CaseError("有効期限は同意日より後の日付にしてください。")
+    consent = Consent.objects.create(
+        municipality=case.municipality, case=case, given_by=data.given_by, given_by_note=data.given_by_note.strip(),
+        meeting_kinds=list(dict.fromkeys(data.meeting_kinds)), method=data.method, given_on=data.given_on,
+        expires_on=data.expires_on, recorded_by=actor, **({"document": document} if document else {}),
+    )  # fmt: skip
+    consent.persons.set(data.persons)
+    consent.organizations.set(data.organizations)
+    _audit(actor, "create", case, ("consent", consent.pk))
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, actor: Staff, consent: Consent, note: str) -> Consent:
+    """撤回: takes effect at once — from this moment nothing more is shared on its strength."""
+    if not note.strip():
+        raise CaseError("撤回の経緯を記録してください。")
+    n = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=actor, withdrawal_note=note.strip()
+    )
+    if n != 1:
+        raise CaseError("この同意はすでに撤回されています。")
+    consent.refresh_from_db()
+    _audit(actor, "update", consent.case, ("consent", consent.pk), withdrawn=True)
+    return consent
+
+
+# ---- assessment and plan -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_assessment(
+    *,
+    actor: Staff,
+    case: Case,
+    based_on: int,
+    person_wish: str,
+    summary: str,
+    areas: dict[str, dict[str, str]],
+    change_reason: str = "",
+) -> Assessment:
+    """Save a new version of the assessment. `based_on` is the version number the user edited (0: none)."""
+    current = case.assessments.order_by("-version_no").first()
+    current_no = current.version_no if current else 0
+    if based_on != current_no:
+        raise StaleEdit()
+    if current is not None and not change_reason.strip():
+        raise CaseError("アセスメントを改訂する理由を入力してください。")
+    unknown = set(areas) - set(LifeArea.values)
+    if unknown:
+        raise CaseError("生活領域が正しくありません。")
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                municipality=case.municipality, case=case, version_no=current_no + 1, person_wish=person_wish,
+                summary=summary, change_reason=change_reason.strip(), created_by=actor,
+            )  # fmt: skip
+    except IntegrityError:
+        raise StaleEdit() from None
+    AssessmentArea.objects.bulk_create(
+        AssessmentArea(
+            municipality=case.municipality,
+            assessment=assessment,
+            area=area,
+            situation=v.get("situation", ""),
+            strengths=v.get("strengths", ""),
+            risks=v.get("risks", ""),
+        )
+        for area, v in areas.items()
+        if any((v.get("situation"), v.get("strengths"), v.get("risks")))
+    )
+    _audit(actor, "update", case, ("assessment", assessment.pk), version=assessment.version_no)
+    return assessment
+
+
+@dataclass
+class ActionInput:
+    description: str
+    organization: Organization
+    goal_index: int | None = None
+    role: str = TeamRole.COOPERATING
+    person_in_charge: str = ""
+    due_on: dt.date | None = None
+    review_on: dt.date | None = None
+    status: str = ActionStatus.PLANNED
+
+
+@dataclass
+class GoalInput:
+    text: str
+    life_area: str = ""
+    review_on: dt.date | None = None
+    attainment: str = ""
+
+
+@dataclass
+class PlanInput:
+    overall_goal: str
+    goals: list[GoalInput]
+    actions: list[ActionInput]
+    monitoring_on: dt.date | None = None
+    change_reason: str = ""
+
+
+def _check_plan(actor: Staff, data: PlanInput) -> None:
+    if not data.goals or not any(g.text.strip() for g in data.goals):
+        raise CaseError("目標を1つ以上入力してください。")
+    for a in data.actions:
+        _same_city(actor, a.organization)
+        if not a.description.strip():
+            raise CaseError("支援内容が空の行があります。")
+        if a.goal_index is not None and not 0 <= a.goal_index < len(data.goals):
+            raise CaseError("支援内容の目標の指定が正しくありません。")
+        if a.status not in ActionStatus.values or a.role not in TeamRole.values:
+            raise CaseError("支援内容の状況または役割が正しくありません。")
+
+
+def _write_plan_rows(plan: SupportPlan, data: PlanInput) -> None:
+    goals = [
+        PlanGoal.objects.create(
+            municipality=plan.municipality,
+            plan=plan,
+            order=i + 1,
+            text=g.text.strip(),
+            life_area=g.life_area,
+            review_on=g.review_on,
+            attainment=g.attainment,
+        )
+        for i, g in enumerate(data.goals)
+        if g.text.strip()
+    ]
+    PlanAction.objects.bulk_create(
+        PlanAction(
+            municipality=plan.municipality,
+            plan=plan,
+            goal=goals[a.goal_index] if a.goal_index is not None and a.goal_index < len(goals) else None,
+            description=a.description.strip(),
+            organization=a.organization,
+            role=a.role,
+            person_in_charge=a.person_in_charge,
+            due_on=a.due_on,
+            review_on=a.review_on,
+            status=a.status,
+        )
+        for a in data.actions
+    )
+
+
+@transaction.atomic
+def save_plan(
+    *,
+    actor: Staff,
+    case: Case,
+    data: PlanInput,
+    plan: SupportPlan | None = None,
+    edit_version: int | None = None,
+) -> SupportPlan:
+    """Create the first plan, edit a draft in place (with its edit version), or revise an agreed plan.
+
+    Revising an agreed (協議済) plan creates a new version with the reason; the old one is kept as 改訂済.
+    """
+    _check_plan(actor, data)
+    current = case.plans.order_by("-version_no").first()
+    if plan is None:
+        if current is not None:
+            raise StaleEdit()
+        new = SupportPlan.objects.create(
+            municipality=case.municipality, case=case, version_no=1, overall_goal=data.overall_goal,
+            monitoring_on=data.monitoring_on, created_by=actor,
+        )  # fmt: skip
+        _write_plan_rows(new, data)
+        _audit(actor, "create", case, ("support_plan", new.pk), version=1)
+        return new
+    if current is None or plan.pk != current.pk or edit_version is None:
+        raise StaleEdit()
+    if plan.status == PlanStatus.DRAFT:
+        updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
+            edit_version=F("edit_version") + 1, overall_goal=data.overall_goal, monitoring_on=data.monitoring_on,
+            change_reason=data.change_reason.strip(),
+        )  # fmt: skip
+        if updated != 1:
+            raise StaleEdit()
+        plan.actions.all().delete()
+        plan.goals.all().delete()
+        _write_plan_rows(plan, data)
+        plan.refresh_from_db()
+        _audit(actor, "update", case, ("support_plan", plan.pk), version=plan.version_no)
+        return plan
+    if not data.change_reason.strip():
+        raise CaseError("協議済のプランを改訂する理由を入力してください。")
+    if (
+        SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version).update(
+            status=PlanStatus.SUPERSEDED, edit_version=F("edit_version") + 1
+        )
+        != 1
+    ):
+        raise StaleEdit()
+    new = SupportPlan.objects.create(
+        municipality=case.municipality, case=case, version_no=plan.version_no + 1, overall_goal=data.overall_goal,
+        monitoring_on=data.monitoring_on, change_reason=data.change_reason.strip(), created_by=actor,
+    )  # fmt: skip
+    _write_plan_rows(new, data)
+    _audit(actor, "create", case, ("support_plan", new.pk), version=new.version_no, revises=plan.version_no)
+    return new
+
+
+@transaction.atomic
+def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meeting_note: str) -> SupportPlan:
+    """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name)."""
+    updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
+        status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_note=meeting_note[:200],
+        edit_version=F("edit_version") + 1,
+    )  # fmt: skip
+    if updated != 1:
+        raise StaleEdit()
+    plan.refresh_from_db()
+    _audit(actor, "update", plan.case, ("support_plan", plan.pk), agreed=True)
+    return plan
+
+
+@transaction.atomic
+def set_action_status(*, actor: Staff, action: PlanAction, status: str) -> PlanAction:
+    if status not in ActionStatus.values:
+        raise CaseError("状況が正しくありません。")
+    if action.status != status:
+        action.status = status
+        action.save(update_fields=["status"])
+        _audit(actor, "update", action.plan.case, ("plan_action", action.pk), status=status)
+    return action
+
+
+# ---- monitoring and closure ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_monitoring(
+    *, actor: Staff, case: Case, held_on: dt.date, summary: str, next_on: dt.date | None
+) -> Monitoring:
+    plan = case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
+    if plan is None:
+        raise CaseError("支援プランがないため、モニタリングを記録できません。")
+    if not summary.strip():
+        raise CaseError("経過と評価を入力してください。")
+    if held_on > timezone.localdate():
+        raise CaseError("実施日に未来の日付は入力できません。")
+    if next_on is not None and next_on <= held_on:
+        raise CaseError("次回モニタリング日は実施日より後にしてください。")
+    m = Monitoring.objects.create(
+        municipality=case.municipality, case=case, plan=plan, held_on=held_on, summary=summary.strip(),
+        next_on=next_on, recorded_by=actor,
+    )  # fmt: skip
+    if next_on is not None:
+        SupportPlan.objects.filter(pk=plan.pk).update(monitoring_on=next_on)
+    _audit(actor, "create", case, ("monitoring", m.pk))
+    return m
+
+
+ATTAINMENT_CHOICES = [
+    ("achieved", "達成"),
+    ("partly", "一部達成"),
+    ("not_achieved", "未達成"),
+    ("unknown", "評価不能"),
+]
+
+
+@transaction.atomic
+def close_case(
+    *,
+    actor: Staff,
+    case: Case,
+    version: int,
+    reason: str,
+    goal_attainment: str,
+    handover_to: Organization | None,
+    main_agency_after_closure: Organization | None,
+    handover_note: str = "",
+) -> Case:
+    """終結: with the closure evaluation, hand-over and the main agency that carries the household on."""
+    if case.status == CaseStatus.CLOSED:
+        raise CaseError("このケースはすでに終結しています。")
+    if not reason.strip():
+        raise CaseError("終結の理由を入力してください。")
+    if goal_attainment not in dict(ATTAINMENT_CHOICES):
+        raise CaseError("目標の達成状況を選んでください。")
+    _same_city(actor, handover_to, main_agency_after_closure)
+    if main_agency_after_closure is None:
+        raise CaseError("終結後に世帯を見守る主担当機関を選んでください。")
+    _bump(case, version)
+    CaseTransition.objects.create(
+        municipality=case.municipality, case=case, from_status=case.status, to_status=CaseStatus.CLOSED,
+        by=actor, note=reason.strip(),
+    )  # fmt: skip
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    case.closure_reason = reason.strip()
+    case.goal_attainment = goal_attainment
+    case.handover_to = handover_to
+    case.handover_note = handover_note.strip()
+    case.main_agency_after_closure = main_agency_after_closure
+    case.save(
+        update_fields=[
+            "status", "closed_at", "closure_reason", "goal_attainment", "handover_to", "handover_note",
+            "main_agency_after_closure",
+        ]
+    )  # fmt: skip
+    _audit(actor, "update", case, closed=True)
+    return case
+
+
+def open_case_ids_for(households: Iterable[int]) -> set[int]:
+    return set(
+        Case.objects.filter(household_id__in=list(households), status__in=OPEN_STATUSES).values_list(
+            "household_id", flat=True
+        )
+    )
