@@ -13,16 +13,19 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.access import audit, records
+from tsunagu.access.cases import household_has_case
 from tsunagu.access.permissions import permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
 from tsunagu.directory.models import EscalationRule
 from tsunagu.municipalities.models import ConcernType
+from tsunagu.people.actions import RelationshipError, add_relationship
+from tsunagu.people.models import relationships_for_household
 from tsunagu.people.search import search_persons
 
 from . import actions
 from .escalation import advise
-from .forms import NEW, EscalationForm, HandleEscalationForm, IntakeForm
+from .forms import NEW, EscalationForm, HandleEscalationForm, IntakeForm, RelationshipForm
 from .models import ConsultationStatus, EscalationRequest, EscalationStatus
 
 
@@ -156,9 +159,11 @@ def household(request: HttpRequest, household_id: int) -> HttpResponse:
         .prefetch_related("concerns")
     )
     hidden = records.hidden_consultation_count(staff, hh)
+    relationships = relationships_for_household(hh)
+    related_ids = {r.person_a_id for r in relationships} | {r.person_b_id for r in relationships}
     audit.record(
         actor=staff, action="view", channel="view",
-        objects=[("household", hh.pk), *[("person", m.person_id) for m in members],
+        objects=[("household", hh.pk), *[("person", i) for i in sorted({m.person_id for m in members} | related_ids)],
                  *[("consultation", c.pk) for c in consultations]],
     )  # fmt: skip
     open_concerns = [c for c in consultations if c.status == ConsultationStatus.OPEN]
@@ -177,6 +182,9 @@ def household(request: HttpRequest, household_id: int) -> HttpResponse:
             "pending": EscalationRequest.objects.filter(
                 household=hh, status=EscalationStatus.PENDING
             ).first(),
+            "relationships": [(r, r.person_a, r.get_kind_display(), r.person_b) for r in relationships],
+            "relationship_form": RelationshipForm(members=[m.person for m in members]),
+            "has_case": household_has_case(staff, hh),
         },
     )
 
@@ -277,3 +285,31 @@ def handle_escalation(request: HttpRequest, request_id: int) -> HttpResponse:
     else:
         messages.success(request, "依頼を処理しました。")
     return redirect("intake:escalations")
+
+
+@login_required
+@permission("intake.use")
+@require_POST
+def add_household_relationship(request: HttpRequest, household_id: int) -> HttpResponse:
+    """Record how two members of the household are related (for the genogram)."""
+    staff = _staff(request)
+    hh = records.get_household_for(staff, household_id)
+    members = [m.person for m in hh.members.select_related("person")]
+    form = RelationshipForm(request.POST, members=members)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "関係を登録できませんでした: " + " ".join(str(e) for errs in form.errors.values() for e in errs),
+        )
+        return redirect("intake:household", household_id=hh.pk)
+    d = form.cleaned_data
+    try:
+        add_relationship(
+            actor=staff, person_a=d["person_a"], person_b=d["person_b"], kind=d["kind"],
+            living_together=d["living_together"], ended=d["ended"], note=d["note"],
+        )  # fmt: skip
+    except RelationshipError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "家族関係を登録しました。")
+    return redirect("intake:household", household_id=hh.pk)

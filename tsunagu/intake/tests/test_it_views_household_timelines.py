@@ -118,3 +118,37 @@ def test_break_glass_opens_every_record_of_the_household_for_its_duration(client
     with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
         login_client(client, city.agency_worker)
         assert "同意のない相談" not in client.get(url).content.decode()
+
+
+def test_it_records_and_shows_family_relationships_of_household_members(client):
+    from tsunagu.people.models import HouseholdMember, PersonRelationship
+
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    son = record(city, city.window_worker, "consented").person
+    HouseholdMember.objects.filter(person=son).update(household=c.household, relationship="child")
+    login_client(client, city.window_worker)
+    url = reverse("intake:add_relationship", args=[c.household_id])
+    response = client.post(
+        url, {"person_a": c.person.pk, "kind": "parent_of", "person_b": son.pk, "living_together": "on"}
+    )
+    assert response.status_code == 302
+    rel = PersonRelationship.objects.get()
+    assert (rel.person_a, rel.person_b, rel.kind, rel.living_together) == (c.person, son, "parent_of", True)
+    body = client.get(reverse("intake:household", args=[c.household_id])).content.decode()
+    assert "家族関係" in body and "の<strong>親</strong>" in body
+    # The same person twice is refused with a Japanese message and nothing is written.
+    client.post(url, {"person_a": son.pk, "kind": "sibling_of", "person_b": son.pk})
+    assert PersonRelationship.objects.count() == 1
+
+
+def test_it_refuses_relationships_with_persons_outside_the_household(client):
+    from tsunagu.people.models import PersonRelationship
+
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    stranger = record(city, city.window_worker, "consented").person
+    login_client(client, city.window_worker)
+    url = reverse("intake:add_relationship", args=[c.household_id])
+    client.post(url, {"person_a": c.person.pk, "kind": "spouse_of", "person_b": stranger.pk})
+    assert not PersonRelationship.objects.exists()
