@@ -56,6 +56,14 @@ def consent_covers(case: Case, organization: Organization | None, at: dt.datetim
     return active_consents(at).filter(case=case, organizations=organization).exists()
 
 
+def _meeting_windows(at: dt.datetime) -> QuerySet[MeetingCaseAccess]:
+    """支援会議 follow-up windows open at `at` for a member who had acknowledged 守秘義務 by then: the
+    duty is what makes sharing without consent lawful (法第106条の6), so no acknowledgement, no access."""
+    return MeetingCaseAccess.objects.filter(
+        valid_from__lte=at, valid_until__gte=at, duty_acknowledged_at__lte=at
+    )
+
+
 def _in_casework(staff: Staff) -> bool:
     return bool(
         staff.is_active and staff.municipality_id and staff.organization_id and staff.role in CASE_ROLES
@@ -71,9 +79,7 @@ def visible_cases(staff: Staff, at: dt.datetime | None = None) -> QuerySet[Case]
         case=OuterRef("pk"), organization=staff.organization, removed_at__isnull=True
     )
     consented = active_consents(at).filter(case=OuterRef("pk"), organizations=staff.organization_id)
-    in_meeting = MeetingCaseAccess.objects.filter(
-        case=OuterRef("pk"), staff=staff, valid_from__lte=at, valid_until__gte=at
-    )
+    in_meeting = _meeting_windows(at).filter(case=OuterRef("pk"), staff=staff)
     return Case.objects.filter(municipality=staff.municipality).filter(
         Q(coordinator=staff)
         | (Exists(on_team) & Exists(consented))
@@ -97,9 +103,7 @@ def why_visible(staff: Staff, case: Case, at: dt.datetime | None = None) -> list
         and active_consents(at).filter(case=case, organizations=staff.organization_id).exists()
     ):
         reasons.append(Why.TEAM_WITH_CONSENT)
-    if MeetingCaseAccess.objects.filter(
-        case=case, staff=staff, valid_from__lte=at, valid_until__gte=at
-    ).exists():
+    if _meeting_windows(at).filter(case=case, staff=staff).exists():
         reasons.append(Why.CONFIDENTIAL_CONFERENCE)
     if break_glass_ids(staff, "case").filter(obj_id=case.pk).exists():
         reasons.append(Why.BREAK_GLASS)
