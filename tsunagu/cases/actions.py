@@ -30,6 +30,7 @@ from .models import (
     CaseTeamMember,
     CaseTransition,
     Consent,
+    ConsentMethod,
     LifeArea,
     Monitoring,
     PlanAction,
@@ -89,6 +90,9 @@ def open_case(
     _same_city(actor, household, escalation_request, coordinator, *persons)
     if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
         raise CaseError("束ね役には、束ね役の職員を選んでください。")
+    # Serialise openers of the same household, so two coordinators cannot both pass the "no open case"
+    # check below and open two cases (a no-op on SQLite, whose writers are serialised already).
+    Household.objects.select_for_update().filter(pk=household.pk).first()
     member_ids = set(HouseholdMember.objects.filter(household=household).values_list("person_id", flat=True))
     if any(p.pk not in member_ids for p in persons):
         raise CaseError("主な対象者は、この世帯の世帯員から選んでください。")
@@ -144,6 +148,8 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
     """Move the case along its lifecycle (受付 → アセスメント → プラン作成 → 支援中 → 評価 → 終結, 中断)."""
     if to == CaseStatus.CLOSED:
         raise CaseError("終結は「終結の評価」から行ってください。")
+    if to not in CaseStatus.values:
+        raise CaseError("この状態へは進められません。")
     if to not in TRANSITIONS.get(case.status, set()):
         raise CaseError(
             f"「{CaseStatus(case.status).label}」から「{CaseStatus(to).label}」へは進められません。"
@@ -238,6 +244,8 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
         raise CaseError("同意の対象となる人を、世帯員から1人以上選んでください。")
     if not data.organizations:
         raise CaseError("共有してよい機関を1つ以上選んでください。")
+    if data.method not in ConsentMethod.values:
+        raise CaseError("同意の方法を選んでください。")
     if any(k not in MeetingKind.values for k in data.meeting_kinds):
         raise CaseError("会議の種類が正しくありません。")
     if data.given_on > timezone.localdate():
@@ -409,10 +417,15 @@ def save_plan(
     if plan is None:
         if current is not None:
             raise StaleEdit()
-        new = SupportPlan.objects.create(
-            municipality=case.municipality, case=case, version_no=1, overall_goal=data.overall_goal,
-            monitoring_on=data.monitoring_on, created_by=actor,
-        )  # fmt: skip
+        try:
+            # Two first drafts at once: the unique version number lets one in; the other is stale.
+            with transaction.atomic():
+                new = SupportPlan.objects.create(
+                    municipality=case.municipality, case=case, version_no=1, overall_goal=data.overall_goal,
+                    monitoring_on=data.monitoring_on, created_by=actor,
+                )  # fmt: skip
+        except IntegrityError:
+            raise StaleEdit() from None
         _write_plan_rows(new, data)
         _audit(actor, "create", case, ("support_plan", new.pk), version=1)
         return new
