@@ -50,6 +50,8 @@ try:
     LOGIN_FAILURE_LIMIT = env_int("TSUNAGU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
     LOGIN_LOCKOUT_MINUTES = env_int("TSUNAGU_LOGIN_LOCKOUT_MINUTES", 30, minimum=1)
     BREAK_GLASS_MINUTES = env_int("TSUNAGU_BREAK_GLASS_MINUTES", 60, minimum=5)
+    # Printed case forms say on every page to destroy them within this many days of printing.
+    PRINT_RETENTION_DAYS = env_int("TSUNAGU_PRINT_RETENTION_DAYS", 7, minimum=1)
     # Key of the audit hash chain; keep it outside the database and never change it (docs/security.md).
     AUDIT_HMAC_KEY = env_str("TSUNAGU_AUDIT_KEY", "")
     if PRODUCTION and AUDIT_HMAC_KEY and len(AUDIT_HMAC_KEY) < 32:

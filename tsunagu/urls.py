@@ -15,6 +15,7 @@ urlpatterns = [
     path("directory/", include("tsunagu.directory.urls")),
     path("intake/", include("tsunagu.intake.urls")),
     path("people/", include("tsunagu.people.urls")),
+    path("cases/", include("tsunagu.cases.urls")),
     # The admin signs in through Tsunagu's own login (lockout, MFA), never its own form.
     path(
         "admin/login/",
