@@ -36,6 +36,11 @@ DEMO_PASSWORD = "tsunagu-demo-2026"  # noqa: S105 - printed on purpose: demo acc
 DEMO_SEED = 2026
 DEMO_HOUSEHOLDS = 2000
 DEMO_PLANTED = 10
+# Fictional staff names for the demo logins (the login table marks them as demo accounts).
+DEMO_NAMES = {
+    "window": "青木 さくら", "coordinator": "石井 大地", "agency": "上田 みのり",
+    "manager": "遠藤 健", "auditor": "小川 静", "admin": "加藤 誠",
+}  # fmt: skip
 
 # Agencies that a 関係機関職員 typically works at, most typical first.
 AGENCY_KINDS = (
@@ -124,7 +129,8 @@ def plan_logins(city: Municipality, second: Municipality | None) -> list[DemoLog
     lead = coordinator_org.department if coordinator_org and coordinator_org.department else coordinator_org
 
     def login(suffix: str, role: Role, org: Organization | None, muni: Municipality = city) -> DemoLogin:
-        return DemoLogin(f"{city_slug(muni)}-{suffix}", role, org, muni, f"デモ {role.label}")
+        # A person-like name: the header shows 「name（role）」, so the role is not repeated here.
+        return DemoLogin(f"{city_slug(muni)}-{suffix}", role, org, muni, DEMO_NAMES[suffix])
 
     logins = [
         login("window", Role.WINDOW_WORKER, _window_org(city, avoid=agency)),
