@@ -186,6 +186,9 @@ STATIC_ROOT = VAR_DIR / "static"
 if not PRODUCTION:
     # WhiteNoise warns about a missing STATIC_ROOT; in development files come from the finders.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (scanned consent forms): never served at a public URL; only through access-checked,
+# audited views (cases:consent_document). MEDIA_URL stays unset on purpose.
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}

@@ -1,0 +1,296 @@
+"""Forms of the case screens: Japanese messages; nothing is saved unless the whole form is valid."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+
+from tsunagu.accounts.models import Role, Staff
+from tsunagu.core.forms import JapaneseDateField
+from tsunagu.directory.models import MeetingKind, Organization
+from tsunagu.municipalities.models import Municipality
+from tsunagu.people.models import Person
+
+from .actions import ATTAINMENT_CHOICES
+from .models import ActionStatus, ConsentMethod, LifeArea, TeamRole
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# The first bytes of each file type we accept: the browser's content type and the file name are
+# the sender's claims; the bytes are what the file is.
+DOCUMENT_SIGNATURES = {
+    b"%PDF-": ".pdf",
+    b"\xff\xd8\xff": ".jpg",
+    b"\x89PNG\r\n\x1a\n": ".png",
+}
+
+GOAL_ROWS_EMPTY = 2
+ACTION_ROWS_EMPTY = 3
+MIN_GOAL_ROWS = 3
+MIN_ACTION_ROWS = 5
+
+
+def organizations_of(municipality: Municipality) -> QuerySet[Organization]:
+    return Organization.objects.filter(municipality=municipality, active=True)
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name)
+
+
+class OpenCaseForm(forms.Form):
+    persons = PersonChoiceField(
+        queryset=Person.objects.none(),
+        label="主な対象者",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    title = forms.CharField(
+        label="ケースの呼び名（任意）", required=False, max_length=100,
+        help_text="氏名を入れずに、担当者どうしで分かる呼び名を。",
+    )  # fmt: skip
+    coordinator = forms.ModelChoiceField(queryset=Staff.objects.none(), label="束ね役", empty_label=None)
+
+    def __init__(self, *args: Any, members: QuerySet[Person], municipality: Municipality, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["persons"].queryset = members  # type: ignore[attr-defined]
+        self.fields["coordinator"].queryset = Staff.objects.filter(  # type: ignore[attr-defined]
+            municipality=municipality, role=Role.COORDINATOR, is_active=True
+        ).order_by("display_name", "username")
+
+
+class HouseholdLookupForm(forms.Form):
+    household = forms.IntegerField(
+        label="世帯番号", min_value=1, error_messages={"required": "世帯番号を入力してください。"}
+    )
+
+
+class TransitionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to = forms.CharField()
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ResumeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class TeamForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label="機関", empty_label="（選んでください）",
+        error_messages={"required": "機関を選んでください。", "invalid_choice": "機関を選び直してください。"},
+    )  # fmt: skip
+    role = forms.ChoiceField(label="役割", choices=TeamRole.choices, initial=TeamRole.COOPERATING)
+    op = forms.ChoiceField(choices=[("set", "set"), ("remove", "remove")], initial="set")
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations_of(municipality)  # type: ignore[attr-defined]
+
+
+class ConsentForm(forms.Form):
+    given_by = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="同意した人", empty_label="（選んでください）",
+        error_messages={"required": "同意した人を選んでください。"},
+    )  # fmt: skip
+    given_by_note = forms.CharField(label="同意者の補足（代理人・続柄など）", required=False, max_length=100)
+    persons = PersonChoiceField(
+        queryset=Person.objects.none(), label="対象となる人", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "同意の対象となる人を1人以上選んでください。"},
+    )  # fmt: skip
+    organizations = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.none(), label="共有してよい機関", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "共有してよい機関を1つ以上選んでください。"},
+    )  # fmt: skip
+    meeting_kinds = forms.MultipleChoiceField(
+        label="共有してよい会議", choices=MeetingKind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    method = forms.ChoiceField(
+        label="方法", choices=ConsentMethod.choices, widget=forms.RadioSelect,
+        error_messages={"required": "同意の方法を選んでください。"},
+    )  # fmt: skip
+    given_on = JapaneseDateField(label="同意日", error_messages={"required": "同意日を入力してください。"})
+    expires_on = JapaneseDateField(label="有効期限（任意）", required=False)
+    document = forms.FileField(
+        label="同意書のスキャン（任意・PDF/JPEG/PNG、10MBまで）", required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )  # fmt: skip
+
+    def __init__(
+        self, *args: Any, members: QuerySet[Person], municipality: Municipality, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_by"].queryset = members  # type: ignore[attr-defined]
+        self.fields["given_by"].label_from_instance = lambda p: p.full_name  # type: ignore[attr-defined]
+        self.fields["persons"].queryset = members  # type: ignore[attr-defined]
+        self.fields["organizations"].queryset = organizations_of(municipality)  # type: ignore[attr-defined]
+
+    def clean_document(self) -> UploadedFile | None:
+        f = self.cleaned_data.get("document")
+        if not f:
+            return None
+        if f.size is None or f.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError("同意書のファイルは10MB以下にしてください。")
+        head = f.read(16)
+        f.seek(0)
+        ext = next((e for sig, e in DOCUMENT_SIGNATURES.items() if head.startswith(sig)), None)
+        if ext is None:
+            raise forms.ValidationError("同意書はPDF・JPEG・PNGのいずれかのファイルにしてください。")
+        # A random name: the stored path must not carry the uploader's file name (it may hold a name).
+        f.name = f"{uuid.uuid4().hex}{ext}"
+        return f
+
+
+class WithdrawConsentForm(forms.Form):
+    note = forms.CharField(
+        label="撤回の経緯", max_length=2000, error_messages={"required": "撤回の経緯を記録してください。"}
+    )
+
+
+def _area_field(label: str) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssessmentForm(forms.Form):
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    person_wish = forms.CharField(
+        label="本人の思い", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    summary = forms.CharField(
+        label="見立て（課題の整理）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    change_reason = forms.CharField(label="変更の理由", required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for area in LifeArea.values:
+            self.fields[f"{area}-situation"] = _area_field("現状")
+            self.fields[f"{area}-strengths"] = _area_field("強み")
+            self.fields[f"{area}-risks"] = _area_field("リスク")
+
+    def area_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (str(label), [self[f"{area}-{part}"] for part in ("situation", "strengths", "risks")])
+            for area, label in LifeArea.choices
+        ]
+
+    def areas(self) -> dict[str, dict[str, str]]:
+        d = self.cleaned_data
+        return {
+            area: {
+                part: (d.get(f"{area}-{part}") or "").strip() for part in ("situation", "strengths", "risks")
+            }
+            for area in LifeArea.values
+        }
+
+
+class PlanForm(forms.Form):
+    """The plan header; goal and action rows are formsets (fixed extra empty rows, no JavaScript)."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    plan_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    overall_goal = forms.CharField(
+        label="総合的な目標（本人の望む暮らし）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    monitoring_on = JapaneseDateField(label="次回モニタリング日", required=False)
+    change_reason = forms.CharField(label="改訂・変更の理由", required=False, max_length=200)
+
+
+class GoalRowForm(forms.Form):
+    text = forms.CharField(
+        label="目標", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    life_area = forms.ChoiceField(
+        label="生活領域", required=False, choices=[("", "（なし）"), *LifeArea.choices]
+    )
+    review_on = JapaneseDateField(label="評価日", required=False)
+
+
+class ActionRowForm(forms.Form):
+    goal_no = forms.TypedChoiceField(label="目標", required=False, coerce=int, empty_value=None)
+    description = forms.CharField(
+        label="支援内容", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label="担当機関", required=False, empty_label="（未選択）"
+    )
+    role = forms.ChoiceField(label="役割", choices=TeamRole.choices, initial=TeamRole.COOPERATING)
+    person_in_charge = forms.CharField(label="担当者", required=False, max_length=60)
+    due_on = JapaneseDateField(label="期限", required=False, placeholder="例: R7.6.30")
+    review_on = JapaneseDateField(label="確認日", required=False, placeholder="例: R7.6.30")
+    status = forms.ChoiceField(label="状況", choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
+
+    def __init__(
+        self, *args: Any, municipality: Municipality, goal_rows: int = MIN_GOAL_ROWS, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations_of(municipality)  # type: ignore[attr-defined]
+        self.fields["goal_no"].choices = [  # type: ignore[attr-defined]
+            ("", "（目標なし）"),
+            *[(str(i), f"目標{i}") for i in range(1, goal_rows + 1)],
+        ]
+
+    def is_blank(self) -> bool:
+        d = self.cleaned_data
+        return not (d.get("description") or "").strip() and d.get("organization") is None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_text = bool((data.get("description") or "").strip())
+        has_org = data.get("organization") is not None
+        if has_text and not has_org:
+            self.add_error("organization", "担当機関を選んでください。")
+        if has_org and not has_text:
+            self.add_error("description", "支援内容を入力してください。")
+        return data
+
+
+GoalFormSet = forms.formset_factory(GoalRowForm, extra=0)
+ActionFormSet = forms.formset_factory(ActionRowForm, extra=0)
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label="状況", choices=ActionStatus.choices)
+
+
+class MonitoringForm(forms.Form):
+    held_on = JapaneseDateField(label="実施日", error_messages={"required": "実施日を入力してください。"})
+    summary = forms.CharField(
+        label="経過と評価", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        error_messages={"required": "経過と評価を入力してください。"},
+    )  # fmt: skip
+    next_on = JapaneseDateField(label="次回モニタリング日（任意）", required=False)
+
+
+class CloseCaseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    goal_attainment = forms.ChoiceField(
+        label="目標の達成状況", choices=ATTAINMENT_CHOICES, widget=forms.RadioSelect,
+        error_messages={"required": "目標の達成状況を選んでください。"},
+    )  # fmt: skip
+    reason = forms.CharField(
+        label="終結の理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        error_messages={"required": "終結の理由を入力してください。"},
+    )  # fmt: skip
+    handover_to = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label="引継ぎ先（任意）", required=False, empty_label="（なし）"
+    )
+    handover_note = forms.CharField(
+        label="引継ぎの内容", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    main_agency_after_closure = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label="終結後の主担当機関", empty_label="（選んでください）",
+        error_messages={"required": "終結後に世帯を見守る主担当機関を選んでください。"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = organizations_of(municipality)
+        self.fields["handover_to"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["main_agency_after_closure"].queryset = orgs  # type: ignore[attr-defined]
