@@ -112,11 +112,16 @@ def _grant(world: World, staff: Staff, obj_type: str, obj_id: int) -> BreakGlass
         )
     except access_actions.AccessError:
         assert staff.role in (Role.AUDITOR, Role.ADMINISTRATOR) or not staff.is_active
-        now = timezone.now()
-        return BreakGlassGrant.objects.create(
-            municipality_id=staff.municipality_id, staff=staff, obj_type=obj_type, obj_id=obj_id,
-            reason=BREAK_GLASS_REASON, started_at=now, expires_at=now + HOUR,
-        )  # fmt: skip
+        return _raw_grant(staff, obj_type, obj_id)
+
+
+def _raw_grant(staff: Staff, obj_type: str, obj_id: int) -> BreakGlassGrant:
+    now = timezone.now()
+    assert staff.municipality is not None
+    return BreakGlassGrant.objects.create(
+        municipality=staff.municipality, staff=staff, obj_type=obj_type, obj_id=obj_id,
+        reason=BREAK_GLASS_REASON, started_at=now, expires_at=now + HOUR,
+    )  # fmt: skip
 
 
 def place(world: World, role: str, rel: str) -> Cell:
@@ -172,11 +177,7 @@ def place(world: World, role: str, rel: str) -> Cell:
     elif rel == "other_city":
         # Rows that name the other city's staff on this city's case must still open nothing.
         meeting_access(case, staff, start=-HOUR, end=7 * DAY)
-        now = timezone.now()
-        BreakGlassGrant.objects.create(
-            municipality_id=staff.municipality_id, staff=staff, obj_type="case", obj_id=case.pk,
-            reason=BREAK_GLASS_REASON, started_at=now, expires_at=now + HOUR,
-        )  # fmt: skip
+        _raw_grant(staff, "case", case.pk)
     elif rel == "disabled_account":
         # Every reason at once, then the account is disabled.
         Case.objects.filter(pk=case.pk).update(coordinator=staff)

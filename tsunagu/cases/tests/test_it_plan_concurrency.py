@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -95,8 +96,13 @@ def test_one_of_several_edits_of_the_same_draft_wins_whole(world):
             d.goals += [actions.GoalInput(text=f"版{rnd}-職員{i}-追加{k}") for k in range(3)]
         wins, losses = race(
             [
-                lambda d=d, v=version: actions.save_plan(
-                    actor=world.coordinator, case=case, data=d, plan=plan, edit_version=v
+                partial(
+                    actions.save_plan,
+                    actor=world.coordinator,
+                    case=case,
+                    data=d,
+                    plan=plan,
+                    edit_version=version,
                 )
                 for d in datas
             ]
@@ -119,7 +125,7 @@ def test_two_first_plans_at_once_give_one_plan(world):
     org = world.orgs["team"]
     datas = [plan_input(f"最初のプラン{i}", org) for i in range(THREADS)]
     wins, losses = race(
-        [lambda d=d: actions.save_plan(actor=world.coordinator, case=case, data=d) for d in datas]
+        [partial(actions.save_plan, actor=world.coordinator, case=case, data=d) for d in datas]
     )
     winner = exactly_one_winner(wins, losses)
     plans = list(SupportPlan.objects.filter(case=case))
@@ -134,7 +140,8 @@ def test_one_of_several_assessments_on_the_same_version_wins(world):
         texts = [f"見立て{rnd}-{i}" for i in range(THREADS)]
         wins, losses = race(
             [
-                lambda t=t, based_on=based_on: actions.save_assessment(
+                partial(
+                    actions.save_assessment,
                     actor=world.coordinator,
                     case=case,
                     based_on=based_on,
@@ -157,6 +164,10 @@ def test_one_of_several_assessments_on_the_same_version_wins(world):
         }
 
 
+def close_fresh(*, case_id: int, **kw: Any) -> Case:
+    return actions.close_case(case=Case.objects.get(pk=case_id), **kw)
+
+
 def test_one_of_several_transitions_and_closures_with_the_same_version_wins(world):
     case = Case.objects.get(pk=world.case.pk)
     version = case.version
@@ -173,9 +184,10 @@ def test_one_of_several_transitions_and_closures_with_the_same_version_wins(worl
             note="入院",
         ),
     ] + [
-        lambda i=i: actions.close_case(
+        partial(
+            close_fresh,
             actor=world.coordinator,
-            case=Case.objects.get(pk=case.pk),
+            case_id=case.pk,
             version=version,
             reason=f"終結{i}",
             goal_attainment="achieved",
