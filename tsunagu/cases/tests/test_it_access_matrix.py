@@ -21,6 +21,7 @@ from typing import Any
 import pypdf
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
@@ -443,9 +444,12 @@ def url_failures(world: World, cell: Cell, urls: list[CaseUrl], seen_ok: list[st
 
 
 @pytest.mark.parametrize("rel", RELATIONSHIPS)
-def test_every_case_url_answers_only_readers_the_policy_allows(rel):
+def test_every_case_url_answers_only_readers_the_policy_allows(rel, settings, tmp_path):
     urls = _require_case_urls()
     world = make_world()
+    # A scanned consent form, so that the document view has something to serve (and to leak).
+    settings.MEDIA_ROOT = str(tmp_path)
+    world.consents["active"].document.save("consent.txt", ContentFile(f"同意書 {SECRET}".encode()), save=True)
     fails: list[str] = []
     seen_ok: list[str] = []
     for cell in cells(world, rel):
