@@ -104,7 +104,10 @@ def _lock_head() -> AuditChainHead:
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         # The data migration creates it; this covers a database emptied by the test suite's flush.
-        head = AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS)
+        # Concurrent first writers may race here: ON CONFLICT DO NOTHING, then everyone locks the one row.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, last_seq=0, last_hash=GENESIS)], ignore_conflicts=True
+        )
         head = AuditChainHead.objects.select_for_update().get(pk=1)
     return head
 
