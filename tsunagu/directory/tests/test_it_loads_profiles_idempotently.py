@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.apps import apps
 from django.db.models import ProtectedError
 
 from tests.factories import make_staff
@@ -19,16 +17,9 @@ from tsunagu.directory.models import CoordinatorPost, EscalationRule, MeetingBod
 from tsunagu.directory.profiles import load_profile
 from tsunagu.municipalities.models import Area
 
+from .snapshots import snapshot
+
 PROFILES = Path(__file__).resolve().parents[3] / "profiles"
-
-
-def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of every municipalities/directory table, many-to-many tables included."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in {"municipalities", "directory"}
-    }
 
 
 SMALL = """\

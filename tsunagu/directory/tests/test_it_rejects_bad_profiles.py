@@ -12,25 +12,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from tsunagu.directory.profiles import ProfileError, load_profile
 from tsunagu.municipalities.models import Municipality
 
+from .snapshots import snapshot
+
 REPO = Path(__file__).resolve().parents[3]
-
-
-def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of every municipalities/directory table, many-to-many tables included."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in {"municipalities", "directory"}
-    }
 
 
 VALID = """\
