@@ -146,6 +146,7 @@ def open_case(
 @transaction.atomic
 def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "") -> Case:
     """Move the case along its lifecycle (受付 → アセスメント → プラン作成 → 支援中 → 評価 → 終結, 中断)."""
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     if to == CaseStatus.CLOSED:
         raise CaseError("終結は「終結の評価」から行ってください。")
     if to not in CaseStatus.values:
@@ -173,6 +174,7 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
 @transaction.atomic
 def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Case:
     """再開: back to the state the case was suspended in."""
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     if case.status != CaseStatus.SUSPENDED:
         raise CaseError("中断中のケースだけ再開できます。")
     _bump(case, version)
@@ -190,6 +192,7 @@ def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Ca
 @transaction.atomic
 def set_team_member(*, actor: Staff, case: Case, organization: Organization, role: str) -> CaseTeamMember:
     """Add an organization to the team, or change its role (役割分担)."""
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     _same_city(actor, organization)
     if role not in TeamRole.values:
         raise CaseError("役割を選んでください。")
@@ -209,6 +212,7 @@ def set_team_member(*, actor: Staff, case: Case, organization: Organization, rol
 
 @transaction.atomic
 def remove_team_member(*, actor: Staff, case: Case, organization: Organization) -> None:
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     n = CaseTeamMember.objects.filter(case=case, organization=organization, removed_at__isnull=True).update(
         removed_at=timezone.now()
     )
@@ -234,6 +238,7 @@ class ConsentInput:
 @transaction.atomic
 def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: object = None) -> Consent:
     """Record 本人同意: who, for which persons, to which organizations and meeting kinds, until when."""
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     _same_city(actor, data.given_by, *data.persons, *data.organizations)
     member_ids = set(
         HouseholdMember.objects.filter(household=case.household).values_list("person_id", flat=True)
@@ -266,6 +271,7 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
 @transaction.atomic
 def withdraw_consent(*, actor: Staff, consent: Consent, note: str) -> Consent:
     """撤回: takes effect at once — from this moment nothing more is shared on its strength."""
+    _same_city(actor, consent)  # defence in depth: views already fetch through access
     if not note.strip():
         raise CaseError("撤回の経緯を記録してください。")
     n = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
@@ -293,6 +299,7 @@ def save_assessment(
     change_reason: str = "",
 ) -> Assessment:
     """Save a new version of the assessment. `based_on` is the version number the user edited (0: none)."""
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     current = case.assessments.order_by("-version_no").first()
     current_no = current.version_no if current else 0
     if based_on != current_no:
@@ -412,6 +419,7 @@ def save_plan(
 
     Revising an agreed (協議済) plan creates a new version with the reason; the old one is kept as 改訂済.
     """
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     _check_plan(actor, data)
     current = case.plans.order_by("-version_no").first()
     if plan is None:
@@ -465,6 +473,7 @@ def save_plan(
 @transaction.atomic
 def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meeting_note: str) -> SupportPlan:
     """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name)."""
+    _same_city(actor, plan)  # defence in depth: views already fetch through access
     updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
         status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_note=meeting_note[:200],
         edit_version=F("edit_version") + 1,
@@ -478,6 +487,7 @@ def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meet
 
 @transaction.atomic
 def set_action_status(*, actor: Staff, action: PlanAction, status: str) -> PlanAction:
+    _same_city(actor, action)  # defence in depth: views already fetch through access
     if status not in ActionStatus.values:
         raise CaseError("状況が正しくありません。")
     if action.status != status:
@@ -494,6 +504,7 @@ def set_action_status(*, actor: Staff, action: PlanAction, status: str) -> PlanA
 def record_monitoring(
     *, actor: Staff, case: Case, held_on: dt.date, summary: str, next_on: dt.date | None
 ) -> Monitoring:
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     plan = case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
     if plan is None:
         raise CaseError("支援プランがないため、モニタリングを記録できません。")
@@ -534,6 +545,7 @@ def close_case(
     handover_note: str = "",
 ) -> Case:
     """終結: with the closure evaluation, hand-over and the main agency that carries the household on."""
+    _same_city(actor, case)  # defence in depth: views already fetch through access
     if case.status == CaseStatus.CLOSED:
         raise CaseError("このケースはすでに終結しています。")
     if not reason.strip():

@@ -583,3 +583,19 @@ def test_an_audit_event_records_the_actor_and_no_names(w):
     event = AuditEvent.objects.latest("seq")
     assert event.actor == staff and ("case", w.case.pk) in event.objects_list
     assert w.p1.family_name not in str(event.detail)
+
+
+def test_actions_refuse_a_case_of_another_city_even_when_called_directly(w):
+    outsider = make_staff(role=Role.COORDINATOR)  # a coordinator of another (new) municipality
+    refused(
+        w.case,
+        lambda: actions.transition(actor=outsider, case=w.case, version=w.case.version, to="assessment"),
+        "別の自治体の記録は扱えません",
+    )
+    refused(
+        w.case,
+        lambda: actions.record_monitoring(
+            actor=outsider, case=w.case, held_on=timezone.localdate(), summary="x", next_on=None
+        ),
+        "別の自治体の記録は扱えません",
+    )
