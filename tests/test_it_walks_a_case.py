@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from tests.browser import login
 from tests.conftest import screenshot
-from tsunagu.cases import actions
 from tsunagu.cases.models import Case, CaseStatus, PlanStatus
+from tsunagu.directory.models import MeetingBody
 from tsunagu.intake import actions as intake_actions
 from tsunagu.intake.tests.helpers import make_city
 from tsunagu.intake.tests.test_it_views_household_timelines import record
@@ -20,6 +20,10 @@ PASSWORD = "correct-horse-battery-staple"
 
 def test_a_coordinator_walks_a_case_from_request_to_closure(live_server, page):
     city = make_city()
+    MeetingBody.objects.create(
+        municipality=city.muni, key="tsunagaru", name="つながる会議", kind="consented_conference",
+        legal_functions=["consented_conference", "case_review"], frequency="quarterly",
+    )  # fmt: skip
     c = record(city, city.window_worker, "consented", concerns=("care", "poverty", "hikikomori"),
                note="80代の母と二人暮らし。本人は外出していない。")  # fmt: skip
     intake_actions.request_escalation(
@@ -54,6 +58,7 @@ def test_a_coordinator_walks_a_case_from_request_to_closure(live_server, page):
     page.goto(base + "consents/new/")
     page.select_option("#id_given_by", str(c.person_id))
     page.check("input[name=method][value=written]")
+    page.check("input[name=meeting_kinds][value=consented_conference]")  # may be discussed at 重層的支援会議
     page.fill("#id_expires_on", "2099-03-31")
     screenshot(page, "case-3-consent-form")
     with page.expect_navigation():
@@ -97,10 +102,15 @@ def test_a_coordinator_walks_a_case_from_request_to_closure(live_server, page):
     with page.expect_navigation():
         page.click("#plan-submit")
     page.wait_for_selector("text=支援プラン第1版を保存しました")
-    plan = case.plans.get()
-    actions.mark_plan_agreed(
-        actor=city.coordinator, plan=plan, edit_version=plan.edit_version, meeting_note="第3回 重層的支援会議"
-    )
+    # The 重層的支援会議 approves the plan; the gate checks the consent names that meeting kind.
+    page.locator("details.agree summary").click()
+    page.select_option("#id_body", label="つながる会議")
+    page.fill("#id_held_on", timezone.localdate().isoformat())
+    page.locator("details.agree").scroll_into_view_if_needed()
+    screenshot(page, "case-6b-plan-agree-form")
+    with page.expect_navigation():
+        page.click("details.agree button[type=submit]")
+    page.wait_for_selector("text=支援プランを協議済にしました。")
     with page.expect_navigation():
         page.click("button[name=to][value=support]")
     page.locator("#plan").scroll_into_view_if_needed()

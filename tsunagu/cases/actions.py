@@ -9,13 +9,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from tsunagu.access import audit
 from tsunagu.accounts.models import Role, Staff
-from tsunagu.directory.models import MeetingKind, Organization
+from tsunagu.core.wareki import wareki
+from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
 from tsunagu.people.models import Household, HouseholdMember, Person
 
@@ -583,3 +584,58 @@ def open_case_ids_for(households: Iterable[int]) -> set[int]:
             "household_id", flat=True
         )
     )
+
+
+# ---- meeting approval and hand-over between coordinators -------------------------------------------
+
+
+@transaction.atomic
+def agree_plan_in_meeting(
+    *, actor: Staff, plan: SupportPlan, edit_version: int, body: MeetingBody, held_on: dt.date
+) -> SupportPlan:
+    """Record that a 重層的支援会議 approved the plan (協議済).
+
+    The legal gate: a 重層的支援会議 discusses a person only with consent, so an active consent naming the
+    meeting kind 重層的支援会議 must exist on the case; and the body must carry that function. (A 支援会議
+    may discuss without consent, but approving the plan is the 重層的支援会議's role.)
+    """
+    _same_city(actor, plan, body)
+    if not body.active or LegalFunction.CONSENTED_CONFERENCE not in body.legal_functions:
+        raise CaseError("支援プランを協議できるのは、重層的支援会議の機能を持つ会議体です。")
+    if held_on > timezone.localdate():
+        raise CaseError("開催日に未来の日付は入力できません。")
+    day = held_on
+    consented = Consent.objects.filter(case=plan.case, given_on__lte=day, withdrawn_at__isnull=True).filter(
+        models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=day)
+    )
+    if not any(MeetingKind.CONSENTED_CONFERENCE in c.meeting_kinds for c in consented):
+        raise CaseError(
+            "重層的支援会議での協議には、本人の同意（共有してよい会議に「重層的支援会議」を含むもの）が必要です。"
+            "同意がない場合は、支援会議（守秘義務）で検討してください。"
+        )
+    note = f"{wareki(held_on)} {body.name}"
+    return mark_plan_agreed(actor=actor, plan=plan, edit_version=edit_version, meeting_note=note)
+
+
+@transaction.atomic
+def reassign_coordinator(*, actor: Staff, case: Case, version: int, coordinator: Staff, note: str) -> Case:
+    """Hand the case to another 束ね役 (異動・休職など), with the reason, in the history."""
+    _same_city(actor, case, coordinator)
+    if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
+        raise CaseError("引き継ぐ先には、在籍している束ね役を選んでください。")
+    if coordinator.pk == case.coordinator_id:
+        raise CaseError("すでにこの職員が束ね役です。")
+    if not note.strip():
+        raise CaseError("引継ぎの理由を入力してください。")
+    if case.status == CaseStatus.CLOSED:
+        raise CaseError("終結したケースの束ね役は変更できません。")
+    _bump(case, version)
+    previous = case.coordinator
+    case.coordinator = coordinator
+    case.save(update_fields=["coordinator"])
+    CaseTransition.objects.create(
+        municipality=case.municipality, case=case, from_status=case.status, to_status=case.status, by=actor,
+        note=f"束ね役の交代: {previous} → {coordinator}（{note.strip()}）",
+    )  # fmt: skip
+    _audit(actor, "update", case, coordinator=coordinator.pk)
+    return case

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.forms import JapaneseDateField
-from tsunagu.directory.models import MeetingKind, Organization
+from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.models import Person
 
@@ -294,3 +294,45 @@ class CloseCaseForm(forms.Form):
         orgs = organizations_of(municipality)
         self.fields["handover_to"].queryset = orgs  # type: ignore[attr-defined]
         self.fields["main_agency_after_closure"].queryset = orgs  # type: ignore[attr-defined]
+
+
+class _BodyChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: MeetingBody) -> str:  # type: ignore[override]
+        return obj.name
+
+
+class PlanAgreeForm(forms.Form):
+    """協議済: which 重層的支援会議 approved the plan, and when."""
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput)
+    body = _BodyChoice(queryset=MeetingBody.objects.none(), label="協議した会議体", empty_label=None)
+    held_on = JapaneseDateField(label="開催日", placeholder="例: R8.11.20、2026-11-20")
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bodies = [
+            b.pk
+            for b in MeetingBody.objects.filter(municipality=municipality, active=True)
+            if LegalFunction.CONSENTED_CONFERENCE in b.legal_functions
+        ]
+        self.fields["body"].queryset = MeetingBody.objects.filter(pk__in=bodies)  # type: ignore[attr-defined]
+
+
+class _StaffChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Staff) -> str:  # type: ignore[override]
+        return f"{obj}（{obj.organization}）" if obj.organization else str(obj)
+
+
+class ReassignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    coordinator = _StaffChoice(queryset=Staff.objects.none(), label="新しい束ね役", empty_label=None)
+    note = forms.CharField(label="引継ぎの理由", max_length=200)
+
+    def __init__(
+        self, *args: Any, municipality: Municipality, exclude: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Staff.objects.filter(municipality=municipality, role=Role.COORDINATOR, is_active=True)
+        if exclude is not None:
+            qs = qs.exclude(pk=exclude)
+        self.fields["coordinator"].queryset = qs.select_related("organization")  # type: ignore[attr-defined]

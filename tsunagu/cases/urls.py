@@ -25,6 +25,8 @@ urlpatterns = [
     path("<int:case_id>/actions/<int:action_id>/status/", views.action_status, name="action_status"),
     path("<int:case_id>/monitoring/", views.monitoring, name="monitoring"),
     path("<int:case_id>/close/", views.close, name="close"),
+    path("<int:case_id>/plan/agree/", views.plan_agree, name="plan_agree"),
+    path("<int:case_id>/coordinator/", views.reassign, name="reassign"),
     path("<int:case_id>/plan.pdf", pdf_views.plan_pdf, name="plan_pdf"),
     path("<int:case_id>/evaluation.pdf", pdf_views.evaluation_pdf, name="evaluation_pdf"),
 ]

@@ -39,7 +39,9 @@ from .forms import (
     HouseholdLookupForm,
     MonitoringForm,
     OpenCaseForm,
+    PlanAgreeForm,
     PlanForm,
+    ReassignForm,
     ResumeForm,
     TeamForm,
     TransitionForm,
@@ -321,6 +323,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "team_editable": is_coord and case.status != CaseStatus.CLOSED,
             "my_org_id": staff.organization_id,
             "team_form": TeamForm(municipality=case.municipality),
+            "agree_form": PlanAgreeForm(
+                municipality=case.municipality, initial={"edit_version": plan.edit_version if plan else 0}
+            ),
+            "reassign_form": ReassignForm(
+                municipality=case.municipality, exclude=case.coordinator_id, initial={"version": case.version}
+            ),
             "status_form": ActionStatusForm(),
             "today": timezone.localdate(),
             "SUSPENDED": CaseStatus.SUSPENDED,
@@ -702,3 +710,67 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
         "cases/close_form.html",
         {"case": case, "form": form, "plan": plan_, "goals": list(plan_.goals.all()) if plan_ else []},
     )
+
+
+# ---- meeting approval and coordinator hand-over ----------------------------------------------------
+
+
+@login_required
+@permission("cases.coordinate")
+@require_POST
+def plan_agree(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record that a 重層的支援会議 approved the current draft plan (協議済); refused without consent."""
+    staff = _staff(request)
+    case = get_case_for(staff, case_id)
+    _require_coordinator(staff, case)
+    plan = _current_plan(case)
+    form = PlanAgreeForm(request.POST, municipality=case.municipality)
+    if plan is None or plan.status != PlanStatus.DRAFT:
+        messages.error(request, "協議済にできる作成中のプランがありません。")
+        return _to_detail(case, "plan")
+    if not form.is_valid():
+        messages.error(
+            request,
+            "協議済にできませんでした: " + " ".join(str(e) for es in form.errors.values() for e in es),
+        )
+        return _to_detail(case, "plan")
+    try:
+        actions.agree_plan_in_meeting(
+            actor=staff, plan=plan, edit_version=form.cleaned_data["edit_version"], body=form.cleaned_data["body"],
+            held_on=form.cleaned_data["held_on"],
+        )  # fmt: skip
+    except actions.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "支援プランを協議済にしました。")
+    return _to_detail(case, "plan")
+
+
+@login_required
+@permission("cases.coordinate")
+@require_POST
+def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Hand the case over to another 束ね役."""
+    staff = _staff(request)
+    case = get_case_for(staff, case_id)
+    _require_coordinator(staff, case)
+    form = ReassignForm(request.POST, municipality=case.municipality)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "束ね役を交代できませんでした: " + " ".join(str(e) for es in form.errors.values() for e in es),
+        )
+        return _to_detail(case)
+    try:
+        actions.reassign_coordinator(
+            actor=staff, case=case, version=form.cleaned_data["version"],
+            coordinator=form.cleaned_data["coordinator"], note=form.cleaned_data["note"],
+        )  # fmt: skip
+    except actions.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"束ね役を{form.cleaned_data['coordinator']}さんに引き継ぎました。")
+        if not visible_cases(staff).filter(pk=case.pk).exists():
+            # The hand-over ended the former coordinator's own access: back to the list, not to a 404.
+            return redirect("cases:list")
+    return _to_detail(case)
