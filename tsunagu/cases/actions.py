@@ -62,6 +62,13 @@ def _same_city(actor: Staff, *objs: object) -> None:
             raise CaseError("別の自治体の記録は扱えません。")
 
 
+def _check_version(case: Case, version: int) -> None:
+    """Refuse first when the case changed since the form was read, so the user hears "someone else
+    updated this" rather than a rule about the newer state they have not seen."""
+    if case.version != version:
+        raise StaleEdit()
+
+
 def _bump(case: Case, version: int) -> None:
     """Optimistic lock on the case row: refuse if someone changed it since `version` was read."""
     if Case.objects.filter(pk=case.pk, version=version).update(version=F("version") + 1) != 1:
@@ -148,6 +155,7 @@ def open_case(
 def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "") -> Case:
     """Move the case along its lifecycle (受付 → アセスメント → プラン作成 → 支援中 → 評価 → 終結, 中断)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
+    _check_version(case, version)
     if to == CaseStatus.CLOSED:
         raise CaseError("終結は「終結の評価」から行ってください。")
     if to not in CaseStatus.values:
@@ -176,6 +184,7 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
 def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Case:
     """再開: back to the state the case was suspended in."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
+    _check_version(case, version)
     if case.status != CaseStatus.SUSPENDED:
         raise CaseError("中断中のケースだけ再開できます。")
     _bump(case, version)
@@ -547,6 +556,7 @@ def close_case(
 ) -> Case:
     """終結: with the closure evaluation, hand-over and the main agency that carries the household on."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
+    _check_version(case, version)
     if case.status == CaseStatus.CLOSED:
         raise CaseError("このケースはすでに終結しています。")
     if not reason.strip():
@@ -621,6 +631,7 @@ def agree_plan_in_meeting(
 def reassign_coordinator(*, actor: Staff, case: Case, version: int, coordinator: Staff, note: str) -> Case:
     """Hand the case to another 束ね役 (異動・休職など), with the reason, in the history."""
     _same_city(actor, case, coordinator)
+    _check_version(case, version)
     if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
         raise CaseError("引き継ぐ先には、在籍している束ね役を選んでください。")
     if coordinator.pk == case.coordinator_id:
