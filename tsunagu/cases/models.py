@@ -48,8 +48,11 @@ class Case(models.Model):
         Household, on_delete=models.PROTECT, related_name="cases", verbose_name="世帯"
     )
     persons = models.ManyToManyField(Person, related_name="cases", verbose_name="主な対象者", blank=True)
-    escalation_request = models.OneToOneField(
-        EscalationRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="case"
+    # A ForeignKey with a unique constraint that includes the municipality, not a OneToOneField: a
+    # one-to-one is unique on the request id alone, which a table distributed by municipality cannot
+    # enforce (docs/scaling.md). Still at most one case per request.
+    escalation_request = models.ForeignKey(
+        EscalationRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
     title = models.CharField("ケースの呼び名", max_length=100, blank=True)
     status = models.CharField("状態", max_length=12, choices=CaseStatus.choices, default=CaseStatus.INTAKE)
@@ -83,6 +86,9 @@ class Case(models.Model):
         ordering = ["-opened_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "number"], name="case_unique_number"),
+            models.UniqueConstraint(
+                fields=["municipality", "escalation_request"], name="case_one_per_escalation_request"
+            ),
         ]
 
     def __str__(self) -> str:
