@@ -6,24 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
-        ('directory', '0002_meeting_frequency_unspecified'),
-        ('intake', '0001_initial'),
-        ('municipalities', '0001_initial'),
-        ('people', '0006_person_search_collate_c_indexes'),
+        ("cases", "0001_initial"),
+        ("directory", "0002_meeting_frequency_unspecified"),
+        ("intake", "0001_initial"),
+        ("municipalities", "0001_initial"),
+        ("people", "0006_person_search_collate_c_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='escalation_request',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='intake.escalationrequest'),
+            model_name="case",
+            name="escalation_request",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="intake.escalationrequest",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('municipality', 'escalation_request'), name='case_one_per_escalation_request'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "escalation_request"), name="case_one_per_escalation_request"
+            ),
         ),
     ]
