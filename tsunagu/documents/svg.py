@@ -1,0 +1,60 @@
+"""A few helpers to write SVG by hand: numbers, escaped text, attributes, the font stack.
+
+Every diagram's text is set in IPAexGothic: Typst is given only that font (so a PDF never shows boxes),
+and on pages the stylesheet serves it as "Tsunagu IPAexGothic" when the browser has no copy; widths in
+`textmetrics` are measured for it.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+FONT_FAMILY = "IPAexGothic, 'Tsunagu IPAexGothic', sans-serif"
+INK = "#1f1f1f"
+MUTED = "#5c5c5c"
+
+
+def num(v: float) -> str:
+    """A coordinate with at most one decimal, without a trailing ".0"."""
+    s = f"{v:.1f}"
+    return s[:-2] if s.endswith(".0") else s
+
+
+def attrs(**kw: object) -> str:
+    """XML attributes from keywords (underscores become hyphens; None and False are left out)."""
+    parts = []
+    for key, value in kw.items():
+        if value is None or value is False:
+            continue
+        name = key.rstrip("_").replace("_", "-")
+        text = num(value) if isinstance(value, float) else str(value)
+        parts.append(f"{name}={quoteattr(text)}")
+    return " ".join(parts)
+
+
+def text(x: float, y: float, body: str, size: float, **kw: object) -> str:
+    kw.setdefault("text_anchor", "middle")
+    return f"<text {attrs(x=float(x), y=float(y), font_size=float(size), **kw)}>{escape(body)}</text>"
+
+
+def line(x1: float, y1: float, x2: float, y2: float, **kw: object) -> str:
+    return f"<line {attrs(x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2), **kw)}/>"
+
+
+def polyline(points: list[tuple[float, float]], **kw: object) -> str:
+    pts = " ".join(f"{num(x)},{num(y)}" for x, y in points)
+    return f"<polyline {attrs(points=pts, fill='none', **kw)}/>"
+
+
+def document(width: float, height: float, body: list[str], *, label: str) -> str:
+    """A standalone SVG document whose user unit is one point at natural size."""
+    head = attrs(
+        xmlns="http://www.w3.org/2000/svg",
+        viewBox=f"0 0 {num(width)} {num(height)}",
+        width=num(width),
+        height=num(height),
+        font_family=FONT_FAMILY,
+        role="img",
+        aria_label=label,
+    )
+    return f"<svg {head}>" + "".join(body) + "</svg>"
