@@ -47,13 +47,16 @@ def polyline(points: list[tuple[float, float]], **kw: object) -> str:
 
 
 def document(width: float, height: float, body: list[str], *, label: str) -> str:
-    """A standalone SVG document whose user unit is one point at natural size."""
+    """A standalone SVG document whose user unit is one point: shown on screen at its printed size
+    (width and height in CSS px, 4/3 px to the point), and without the page's letter spacing, which
+    the label widths do not allow for."""
     head = attrs(
         xmlns="http://www.w3.org/2000/svg",
         viewBox=f"0 0 {num(width)} {num(height)}",
-        width=num(width),
-        height=num(height),
+        width=num(width * 4 / 3),
+        height=num(height * 4 / 3),
         font_family=FONT_FAMILY,
+        letter_spacing="0",
         role="img",
         aria_label=label,
     )
