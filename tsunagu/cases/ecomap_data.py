@@ -22,7 +22,16 @@ from tsunagu.documents.genogram import Genogram
 from tsunagu.people.genogram_data import ecomap_members
 from tsunagu.people.models import Household
 
-from .models import ActionStatus, Case, CaseStatus, PlanStatus, TeamRole
+from .models import (
+    ActionStatus,
+    Case,
+    CaseStatus,
+    CaseTeamMember,
+    PlanAction,
+    PlanStatus,
+    SupportPlan,
+    TeamRole,
+)
 
 CATEGORY = {
     OrganizationKind.DEPARTMENT: "行政",
@@ -50,46 +59,78 @@ def _category(org: Organization) -> str:
     return CATEGORY.get(org.kind, "その他")  # type: ignore[call-overload]
 
 
-def case_entities(cases: Iterable[Case]) -> list[EcoEntity]:
-    """Organizations around the households of `cases`: the team, then plan-only organizations."""
-    entities: dict[int, EcoEntity] = {}
-    rank: dict[int, int] = {}  # organization → its strongest role so far (0 = 主担当)
+def entities_by_case(cases: Iterable[Case]) -> dict[int, list[EcoEntity]]:
+    """For each case, the organizations around its household: the team, then plan-only organizations
+    (three queries for any number of cases)."""
+    ids = [c.pk for c in cases]
+    out: dict[int, dict[int, EcoEntity]] = {i: {} for i in ids}
+    rank: dict[tuple[int, int], int] = {}  # (case, organization) → strongest role so far (0 = 主担当)
     order = [TeamRole.LEAD, TeamRole.COOPERATING, TeamRole.INFORMATION]
-    for case in cases:
-        for m in case.team.filter(removed_at__isnull=True).select_related("organization"):
-            role = TeamRole(m.role)
-            if m.organization_id in rank and rank[m.organization_id] <= order.index(role):
-                continue
-            rank[m.organization_id] = order.index(role)
-            entities[m.organization_id] = EcoEntity(
-                key=f"org{m.organization_id}",
-                name=m.organization.name,
-                category=_category(m.organization),
-                note=str(role.label),
-                tie=TIE[role],
-                flow=FLOW[role],
-            )
-        plan = case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
-        if plan is None:
+    team = (
+        CaseTeamMember.objects.filter(case__in=ids, removed_at__isnull=True)
+        .select_related("organization")
+        .order_by("case_id", "pk")
+    )
+    for m in team:
+        role = TeamRole(m.role)
+        key = (m.case_id, m.organization_id)
+        if key in rank and rank[key] <= order.index(role):
             continue
-        for action in (
-            plan.actions.filter(status__in=OPEN_ACTIONS).select_related("organization").order_by("pk")
-        ):
-            if action.organization_id not in entities:
-                entities[action.organization_id] = EcoEntity(
-                    key=f"org{action.organization_id}",
-                    name=action.organization.name,
-                    category=_category(action.organization),
-                    note=action.description[:20],
-                    tie=Tie.NORMAL,
-                    flow=Flow.TO_HOUSEHOLD,
-                )
-    return list(entities.values())
+        rank[key] = order.index(role)
+        out[m.case_id][m.organization_id] = EcoEntity(
+            key=f"org{m.organization_id}",
+            name=m.organization.name,
+            category=_category(m.organization),
+            note=str(role.label),
+            tie=TIE[role],
+            flow=FLOW[role],
+        )
+    current: dict[int, tuple[int, int]] = {}  # case → (version, plan id) of the plan in force
+    for pk, case_id, version in (
+        SupportPlan.objects.filter(case__in=ids)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .values_list("pk", "case_id", "version_no")
+    ):
+        if case_id not in current or version > current[case_id][0]:
+            current[case_id] = (version, pk)
+    plan_case = {pk: case_id for case_id, (_v, pk) in current.items()}
+    actions = (
+        PlanAction.objects.filter(plan__in=list(plan_case), status__in=OPEN_ACTIONS)
+        .select_related("organization")
+        .order_by("pk")
+    )
+    for action in actions:
+        around = out[plan_case[action.plan_id]]
+        if action.organization_id not in around:
+            around[action.organization_id] = EcoEntity(
+                key=f"org{action.organization_id}",
+                name=action.organization.name,
+                category=_category(action.organization),
+                note=action.description[:20],
+                tie=Tie.NORMAL,
+                flow=Flow.TO_HOUSEHOLD,
+            )
+    return {case_id: list(entities.values()) for case_id, entities in out.items()}
 
 
-def case_ecomap(case: Case, genogram: Genogram, extra: Iterable[EcoEntity] = ()) -> Ecomap:
-    """The ecomap of `case`; `genogram` is the household's (`people.genogram_data.household_genogram`)."""
-    return Ecomap(members=ecomap_members(genogram), entities=(*case_entities([case]), *extra))
+def case_entities(cases: Iterable[Case]) -> list[EcoEntity]:
+    """The organizations around the households of `cases` together (each once, strongest tie kept)."""
+    merged: dict[str, EcoEntity] = {}
+    strength = [Tie.STRONG, Tie.NORMAL, Tie.WEAK, Tie.STRESSFUL]
+    for entities in entities_by_case(cases).values():
+        for e in entities:
+            if e.key not in merged or strength.index(e.tie) < strength.index(merged[e.key].tie):
+                merged[e.key] = e
+    return list(merged.values())
+
+
+def case_ecomap(
+    case: Case, genogram: Genogram, extra: Iterable[EcoEntity] = (), entities: list[EcoEntity] | None = None
+) -> Ecomap:
+    """The ecomap of `case`; `genogram` is the household's (`people.genogram_data.household_genogram`).
+    Pass `entities` from `entities_by_case` when drawing many cases at once."""
+    around = entities if entities is not None else entities_by_case([case])[case.pk]
+    return Ecomap(members=ecomap_members(genogram), entities=(*around, *extra))
 
 
 def household_ecomap_entities(household: Household, staff: Staff) -> list[EcoEntity]:

@@ -374,8 +374,17 @@ def _tie_svg(p: PlacedEntity, a: Point, b: Point) -> str:
         k = ARROW + 4
         while k < length - ARROW - 4:
             cx, cy = a[0] + ux * k, a[1] + uy * k
-            out.append(svg.line(cx - uy * 4.5, cy + ux * 4.5, cx + uy * 4.5, cy - ux * 4.5, stroke=svg.INK,
-                                stroke_width=1.1, class_="hatch"))  # fmt: skip
+            out.append(
+                svg.line(
+                    cx - uy * 4.5,
+                    cy + ux * 4.5,
+                    cx + uy * 4.5,
+                    cy - ux * 4.5,
+                    stroke=svg.INK,
+                    stroke_width=1.1,
+                    class_="hatch",
+                )
+            )
             k += 6
     if to_house:
         out.append(_arrow(a, b, "arrow-to-household"))
@@ -417,8 +426,12 @@ def _add_legend(e: Ecomap, d: EcomapDrawing) -> None:
     items: list[tuple[str, str]] = []
     ties = {x.tie for x in e.entities}
     flows = {x.flow for x in e.entities}
-    for tie, label in ((Tie.STRONG, "強い関係"), (Tie.NORMAL, "普通の関係"), (Tie.WEAK, "弱い関係"),
-                       (Tie.STRESSFUL, "ストレス・対立のある関係")):  # fmt: skip
+    for tie, label in (
+        (Tie.STRONG, "強い関係"),
+        (Tie.NORMAL, "普通の関係"),
+        (Tie.WEAK, "弱い関係"),
+        (Tie.STRESSFUL, "ストレス・対立のある関係"),
+    ):
         if tie in ties:
             items.append((tie.value, label))
     if flows - {Flow.NONE}:

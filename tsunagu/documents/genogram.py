@@ -256,9 +256,16 @@ def _person_svg(pp: PlacedPerson) -> str:
         k = R * (0.72 if pp.shape == "circle" else (1.0 if pp.shape == "square" else 0.5))
         for sx in (-1, 1):
             out.append(
-                svg.line(pp.x - k, pp.y - k * sx, pp.x + k, pp.y + k * sx, stroke=svg.INK, stroke_width=1.4,
-                         class_="deceased-mark")
-            )  # fmt: skip
+                svg.line(
+                    pp.x - k,
+                    pp.y - k * sx,
+                    pp.x + k,
+                    pp.y + k * sx,
+                    stroke=svg.INK,
+                    stroke_width=1.4,
+                    class_="deceased-mark",
+                )
+            )
     age = _age_text(p)
     if age:
         size = AGE_SIZE

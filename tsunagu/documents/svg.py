@@ -7,8 +7,10 @@ and on pages the stylesheet serves it as "Tsunagu IPAexGothic" when the browser 
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+from functools import lru_cache
+from xml.sax.saxutils import escape
 
+_QUOTE = {'"': "&quot;"}
 FONT_FAMILY = "IPAexGothic, 'Tsunagu IPAexGothic', sans-serif"
 INK = "#1f1f1f"
 MUTED = "#5c5c5c"
@@ -20,15 +22,24 @@ def num(v: float) -> str:
     return s[:-2] if s.endswith(".0") else s
 
 
+@lru_cache(maxsize=256)
+def _attr_name(key: str) -> str:
+    return key.rstrip("_").replace("_", "-")
+
+
 def attrs(**kw: object) -> str:
     """XML attributes from keywords (underscores become hyphens; None and False are left out)."""
     parts = []
     for key, value in kw.items():
         if value is None or value is False:
             continue
-        name = key.rstrip("_").replace("_", "-")
-        text = num(value) if isinstance(value, float) else str(value)
-        parts.append(f"{name}={quoteattr(text)}")
+        if isinstance(value, float):
+            text = num(value)
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = escape(str(value), _QUOTE)
+        parts.append(f'{_attr_name(key)}="{text}"')
     return " ".join(parts)
 
 

@@ -17,7 +17,7 @@ audits nothing: the caller records `person_ids` (everyone drawn) before showing 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -202,37 +202,90 @@ def household_genogram(
     today: dt.date | None = None,
 ) -> HouseholdGenogram:
     """The genogram of `household`; `subjects` (person ids) are drawn as 本人 with a double outline."""
-    today = today or dt.date.today()
-    members = [
-        m
-        for m in HouseholdMember.objects.filter(household=household).select_related("person").order_by("pk")
-        if m.person.merged_into_id is None
+    return household_genograms([household], visible=visible, subjects={household.pk: subjects}, today=today)[
+        household.pk
     ]
-    members.sort(key=lambda m: m.relationship != Relationship.HEAD)
-    persons: dict[int, Person] = {m.person_id: m.person for m in members}
-    frontier = set(persons)
-    for _step in range(2):  # relatives, and their relatives (a sister, her husband and children)
-        if not frontier or visible is None:
-            break
-        found = PersonRelationship.objects.filter(municipality_id=household.municipality_id).filter(
-            Q(person_a_id__in=frontier) | Q(person_b_id__in=frontier)
-        )
-        others = {i for pair in found.values_list("person_a_id", "person_b_id") for i in pair} - set(persons)
-        room = MAX_PERSONS - len(persons)
-        if not others or room <= 0:
-            break
-        shown = visible.filter(pk__in=others, merged_into__isnull=True).order_by("pk")[:room]
-        frontier = set()
-        for p in shown:
-            persons[p.pk] = p
-            frontier.add(p.pk)
-    # Every recorded relationship between two persons drawn (both ends visible to the reader).
-    rels = list(
-        PersonRelationship.objects.filter(
-            municipality_id=household.municipality_id, person_a_id__in=persons, person_b_id__in=persons
-        ).order_by("pk")
-    )
 
+
+def household_genograms(
+    households: Sequence[Household],
+    *,
+    visible: QuerySet[Person] | None,
+    subjects: Mapping[int, Collection[int]] | None = None,
+    today: dt.date | None = None,
+) -> dict[int, HouseholdGenogram]:
+    """The genograms of several households (a meeting's packet) in six queries, keyed by household id.
+
+    `subjects` maps a household id to the person ids drawn as 本人 there.
+    """
+    today = today or dt.date.today()
+    subjects = subjects or {}
+    if not households:
+        return {}
+    municipality_id = households[0].municipality_id
+    if any(h.municipality_id != municipality_id for h in households):
+        raise ValueError("households of one municipality only")
+    members: dict[int, list[HouseholdMember]] = {h.pk: [] for h in households}
+    for m in (
+        HouseholdMember.objects.filter(household__in=[h.pk for h in households])
+        .select_related("person")
+        .order_by("pk")
+    ):
+        if m.person.merged_into_id is None:
+            members[m.household_id].append(m)
+    for ms in members.values():
+        ms.sort(key=lambda m: m.relationship != Relationship.HEAD)
+    drawn: dict[int, dict[int, Person]] = {
+        h: {m.person_id: m.person for m in ms} for h, ms in members.items()
+    }
+    frontier: dict[int, set[int]] = {h: set(ps) for h, ps in drawn.items()}
+    rels: dict[int, PersonRelationship] = {}
+    for step in range(3):
+        # Relationships touching each household's newest persons: members, then relatives, then
+        # (last round, no new persons) the relationships among the relatives' relatives.
+        touching = set().union(*frontier.values())
+        if not touching:
+            break
+        found = list(
+            PersonRelationship.objects.filter(municipality_id=municipality_id).filter(
+                Q(person_a_id__in=touching) | Q(person_b_id__in=touching)
+            )
+        )
+        rels.update((r.pk, r) for r in found)
+        if step == 2 or visible is None:
+            break
+        wanted: dict[int, set[int]] = {}
+        for h, front in frontier.items():
+            ends = {
+                i
+                for r in found
+                if r.person_a_id in front or r.person_b_id in front
+                for i in (r.person_a_id, r.person_b_id)
+            }
+            wanted[h] = ends - set(drawn[h])
+        asked = set().union(*wanted.values())
+        shown = visible.filter(pk__in=asked, merged_into__isnull=True).in_bulk() if asked else {}
+        for h, ids in wanted.items():
+            room = MAX_PERSONS - len(drawn[h])
+            new = sorted(i for i in ids if i in shown)[: max(room, 0)]
+            drawn[h].update((i, shown[i]) for i in new)
+            frontier[h] = set(new)
+    ordered = sorted(rels.values(), key=lambda r: r.pk)
+    return {
+        h.pk: _genogram(members[h.pk], drawn[h.pk], ordered, subjects.get(h.pk, ()), today)
+        for h in households
+    }
+
+
+def _genogram(
+    members: list[HouseholdMember],
+    persons: dict[int, Person],
+    all_rels: list[PersonRelationship],
+    subjects: Collection[int],
+    today: dt.date,
+) -> HouseholdGenogram:
+    # Every recorded relationship between two persons drawn (both ends visible to the reader).
+    rels = [r for r in all_rels if r.person_a_id in persons and r.person_b_id in persons]
     builder = _Builder()
     _recorded(builder, rels, set(persons))
     _inferred(builder, members)

@@ -224,10 +224,12 @@ def descent_reaches(d: Drawing, union: int, key: str) -> bool:
     s = d.symbols[key]
     top = (s.cx, s.cy - s.r)
     return any(
-        line.cls == "descent-line" and line.union == union and abs(line.points[-1][0] - top[0]) <= TOL
+        line.cls == "descent-line"
+        and line.union == union
+        and abs(line.points[-1][0] - top[0]) <= TOL
         and abs(line.points[-1][1] - top[1]) <= TOL
         for line in d.lines
-    )  # fmt: skip
+    )
 
 
 def union_line(d: Drawing, union: int) -> DrawnLine:

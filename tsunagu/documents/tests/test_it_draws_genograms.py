@@ -45,9 +45,16 @@ def test_it_draws_a_three_generation_8050_household():
     d = drawn(family_8050())
     s = d.symbols
     assert {k: x.shape for k, x in s.items()} == {
-        "father": "square", "mother": "circle", "me": "square", "ex": "circle", "son": "square",
-        "sister": "circle", "bil": "square", "nephew": "square", "niece": "circle",
-    }  # fmt: skip
+        "father": "square",
+        "mother": "circle",
+        "me": "square",
+        "ex": "circle",
+        "son": "square",
+        "sister": "circle",
+        "bil": "square",
+        "nephew": "square",
+        "niece": "circle",
+    }
     # 本人 alone has the double outline.
     assert [k for k, x in s.items() if x.has_outer] == ["me"]
     # Three generations, one row each.
@@ -94,9 +101,14 @@ def test_it_draws_a_remarried_family_with_step_children_under_the_right_union():
     assert enclosed(d) == {"me", "daughter", "husband", "stepson", "baby"}
     captions = {k: x.texts.get("caption", "") for k, x in s.items()}
     assert captions == {
-        "me": "本人", "ex": "元夫", "daughter": "長女", "husband": "夫", "his_ex": "夫の元妻",
-        "stepson": "夫の子", "baby": "次女",
-    }  # fmt: skip
+        "me": "本人",
+        "ex": "元夫",
+        "daughter": "長女",
+        "husband": "夫",
+        "his_ex": "夫の元妻",
+        "stepson": "夫の子",
+        "baby": "次女",
+    }
 
 
 def test_it_draws_a_deceased_parent_and_a_grandmother_whose_husband_is_not_recorded():

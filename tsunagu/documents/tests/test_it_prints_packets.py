@@ -114,9 +114,19 @@ def test_every_page_of_every_copy_names_its_recipient_number_and_the_collect_not
             assert f"{i}/{n}ページ" in text
     first = "".join(copies[1])
     # Sections in order, for both cases.
-    order = ["第3回スクラムネット会議資料", "ケース2026-0007山田健一さん世帯", "束ね役", "相談の経過",
-             "ジェノグラム", "エコマップ", "支援の経過", "残っている支援", "記録はありません。",
-             "検討したいこと", "ケース2026-0011鈴木恵さん世帯"]  # fmt: skip
+    order = [
+        "第3回スクラムネット会議資料",
+        "ケース2026-0007山田健一さん世帯",
+        "束ね役",
+        "相談の経過",
+        "ジェノグラム",
+        "エコマップ",
+        "支援の経過",
+        "残っている支援",
+        "記録はありません。",
+        "検討したいこと",
+        "ケース2026-0011鈴木恵さん世帯",
+    ]
     positions = [first.index(s) for s in order]
     assert positions == sorted(positions)
     # Text inside the SVG diagrams comes out as text in the embedded font.

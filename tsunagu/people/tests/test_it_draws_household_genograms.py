@@ -12,7 +12,7 @@ from tsunagu.access.persons import visible_persons
 from tsunagu.documents.genogram import UnionStatus, render_genogram
 from tsunagu.documents.tests.svgcheck import enclosed, parse_genogram, problems
 from tsunagu.people.actions import add_relationship
-from tsunagu.people.genogram_data import household_genogram, key_of
+from tsunagu.people.genogram_data import household_genogram, household_genograms, key_of
 from tsunagu.people.models import Person, Relationship, RelationshipKind
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +58,20 @@ def yamada(city):
         (p["son"], Relationship.GRANDCHILD),
     )
     rel = [
-        ("father", "mother", SPOUSE, True), ("father", "me", PARENT, False), ("mother", "me", PARENT, False),
-        ("father", "sister", PARENT, False), ("mother", "sister", PARENT, False),
-        ("me", "ex", SPOUSE, True), ("me", "son", PARENT, False), ("ex", "son", PARENT, False),
-        ("bil", "sister", SPOUSE, False), ("bil", "nephew", PARENT, False), ("sister", "nephew", PARENT, False),
-        ("bil", "niece", PARENT, False), ("sister", "niece", PARENT, False),
-    ]  # fmt: skip
+        ("father", "mother", SPOUSE, True),
+        ("father", "me", PARENT, False),
+        ("mother", "me", PARENT, False),
+        ("father", "sister", PARENT, False),
+        ("mother", "sister", PARENT, False),
+        ("me", "ex", SPOUSE, True),
+        ("me", "son", PARENT, False),
+        ("ex", "son", PARENT, False),
+        ("bil", "sister", SPOUSE, False),
+        ("bil", "nephew", PARENT, False),
+        ("sister", "nephew", PARENT, False),
+        ("bil", "niece", PARENT, False),
+        ("sister", "niece", PARENT, False),
+    ]
     for a, b, kind, ended in rel:
         add_relationship(actor=staff, person_a=p[a], person_b=p[b], kind=kind, ended=ended)
     return hh, p, staff
@@ -92,9 +100,16 @@ def test_it_draws_an_8050_household_from_recorded_relationships(yamada, django_a
     by_key = {x.key: x for x in g.persons}
     captions = {k: by_key[key_of(v.pk)].caption for k, v in p.items()}
     assert captions == {
-        "father": "父", "mother": "母", "me": "本人", "ex": "元妻", "son": "長男", "sister": "妹",
-        "bil": "妹の夫", "nephew": "甥", "niece": "姪",
-    }  # fmt: skip
+        "father": "父",
+        "mother": "母",
+        "me": "本人",
+        "ex": "元妻",
+        "son": "長男",
+        "sister": "妹",
+        "bil": "妹の夫",
+        "nephew": "甥",
+        "niece": "姪",
+    }
     me = by_key[key_of(p["me"].pk)]
     assert me.subject and me.age == 54 and not me.age_estimated and me.name == "山田 健一"
     assert by_key[key_of(p["father"].pk)].deceased
@@ -134,9 +149,14 @@ def test_without_recorded_relationships_the_lines_come_from_zokugara(city):
     mother = person(muni, "木村", "ハル", "female", 78)
     brother = person(muni, "木村", "修", "male", 45, estimated_age=None)
     hh = make_household(
-        muni, (head, Relationship.HEAD), (wife, Relationship.SPOUSE), (kid1, Relationship.CHILD),
-        (kid2, Relationship.CHILD), (mother, Relationship.PARENT), (brother, Relationship.SIBLING),
-    )  # fmt: skip
+        muni,
+        (head, Relationship.HEAD),
+        (wife, Relationship.SPOUSE),
+        (kid1, Relationship.CHILD),
+        (kid2, Relationship.CHILD),
+        (mother, Relationship.PARENT),
+        (brother, Relationship.SIBLING),
+    )
     hh.members.filter(person=brother).update(lives_together=False)
     result = household_genogram(hh, visible=visible_persons(staff), subjects=[kid2.pk], today=TODAY)
     assert result.inferred
@@ -179,9 +199,12 @@ def test_a_grandchild_hangs_from_the_married_child_and_an_estimated_age_is_marke
     daughter_in_law = person(muni, "森", "三枝", "female", None, estimated_age=43)
     grandchild = person(muni, "森", "四季", "unknown", 15)
     hh = make_household(
-        muni, (head, Relationship.HEAD), (son, Relationship.CHILD), (daughter_in_law, Relationship.CHILD_IN_LAW),
+        muni,
+        (head, Relationship.HEAD),
+        (son, Relationship.CHILD),
+        (daughter_in_law, Relationship.CHILD_IN_LAW),
         (grandchild, Relationship.GRANDCHILD),
-    )  # fmt: skip
+    )
     g = household_genogram(hh, visible=visible_persons(staff), today=TODAY).genogram
     k = key_of
     assert {(frozenset(u.partners), u.children) for u in g.unions} == {
@@ -193,3 +216,31 @@ def test_a_grandchild_hangs_from_the_married_child_and_an_estimated_age_is_marke
     # No 本人 given: captions are the 続柄 to the head.
     assert {x.caption for x in g.persons} == {"世帯主", "子", "子の配偶者", "孫"}
     assert problems(parse_genogram(render_genogram(g))) == []
+
+
+def test_many_households_are_read_in_six_queries_with_the_same_result(
+    yamada, city, django_assert_max_num_queries
+):
+    hh, p, staff = yamada
+    muni, _ = city
+    # The sister's household is a second household of the same family.
+    sister_hh = make_household(
+        muni,
+        (p["bil"], Relationship.HEAD),
+        (p["sister"], Relationship.SPOUSE),
+        (p["niece"], Relationship.CHILD),
+    )
+    visible = visible_persons(staff)
+    with django_assert_max_num_queries(6):
+        both = household_genograms(
+            [hh, sister_hh],
+            visible=visible,
+            subjects={hh.pk: [p["me"].pk], sister_hh.pk: [p["niece"].pk]},
+            today=TODAY,
+        )
+    assert both[hh.pk] == household_genogram(hh, visible=visible, subjects=[p["me"].pk], today=TODAY)
+    assert both[sister_hh.pk] == household_genogram(
+        sister_hh, visible=visible, subjects=[p["niece"].pk], today=TODAY
+    )
+    niece_view = {x.key: x.caption for x in both[sister_hh.pk].genogram.persons}
+    assert niece_view[key_of(p["me"].pk)] == "おじ" and niece_view[key_of(p["mother"].pk)] == "祖母"
