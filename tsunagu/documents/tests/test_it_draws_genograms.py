@@ -240,3 +240,11 @@ def test_text_escapes_markup():
     g = Genogram(persons=(GenoPerson("a", '<script>"&', Sex.MALE, 1, subject=True),))
     svg = render_genogram(g)
     assert "<script>" not in svg and '&lt;script&gt;"&amp;' in svg
+
+
+@pytest.mark.parametrize("family", [family_8050, family_remarried, family_deceased_parent])
+def test_known_families_fit_half_an_a4_page_at_full_size(family):
+    # 180 mm × 115 mm (the packet's default diagram box) is 510 × 326 pt: drawn at 100 %, so names
+    # print at 8.5 pt and ages at 10 pt.
+    d = layout_genogram(with_captions(family()))
+    assert d.width <= 510 and d.height <= 326
