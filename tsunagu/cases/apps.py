@@ -17,3 +17,10 @@ class CasesConfig(AppConfig):
         # Opening a case, assigning the team, transitions, closure: the 束ね役.
         register_permission("cases.coordinate", {Role.COORDINATOR})
         register_break_glass_type("case", "cases.Case")
+
+        # The household page's ecomap shows the teams of the household's cases the reader may open.
+        from tsunagu.people.diagrams import register_ecomap_source
+
+        from .ecomap_data import household_ecomap_entities
+
+        register_ecomap_source(household_ecomap_entities)
