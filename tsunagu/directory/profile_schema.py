@@ -88,6 +88,8 @@ class MunicipalitySection(Strict):
     program_name: str = ""
     started: str = ""
     lead_summary: str = ""
+    # Counts below this are never published (navigator evidence, reports); at least 3, default 10.
+    small_cell_threshold: int = Field(default=10, ge=3, le=100)
 
     _code = field_validator("code")(_check_jis_code)
 

@@ -334,7 +334,7 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
     values = {
         "name": m.name, "prefecture": m.prefecture, "population": m.population,
         "population_note": m.population_note, "program_name": m.program_name, "started": m.started,
-        "lead_summary": m.lead_summary,
+        "lead_summary": m.lead_summary, "small_cell_threshold": m.small_cell_threshold,
     }  # fmt: skip
     if muni is None:
         muni = Municipality.objects.create(code=m.code, **values)
