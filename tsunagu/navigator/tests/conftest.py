@@ -114,11 +114,15 @@ concerns = ["abuse-dv"]
 """
 
 
-@pytest.fixture
-def city(tmp_path: Path) -> Municipality:
-    path = tmp_path / "tsunagu-city.toml"
+def load_test_city(directory: Path) -> Municipality:
+    path = directory / "tsunagu-city.toml"
     path.write_text(PROFILE, "utf-8")
     return load_profile(path).municipality
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Municipality:
+    return load_test_city(tmp_path)
 
 
 @pytest.fixture
