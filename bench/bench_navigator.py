@@ -11,6 +11,7 @@ message (model load excluded), the load time, and the installed size of the whee
     .venv/bin/pip install sudachipy==0.7.0 sudachidict-core==20261015 sudachidict-small==20261015 \
         fugashi==1.5.2 unidic-lite==1.0.8        # only for this comparison; never a run-time dependency
     .venv/bin/python bench/bench_navigator.py [--repeat 20] [--candidates own,sudachi-core,...]
+    .venv/bin/python bench/bench_navigator.py --endpoint 132047   # whole API requests on the current database
 
 Without the optional wheels, only `own` is measured (the others are reported as not installed).
 """
@@ -87,11 +88,43 @@ CANDIDATES: dict[str, tuple[Callable[[], list[Stream]], tuple[str, ...]]] = {
 }
 
 
+def bench_endpoint(code: str, repeat: int) -> None:
+    """Whole requests to POST /api/v1/navigator/suggest through Django (middleware, database, JSON)."""
+    import json
+
+    import django
+    from django.test import Client, override_settings
+
+    django.setup()
+    texts = [p.text for name in SETS for p in load_set(name)]
+    client = Client()
+    times = []
+    with override_settings(NAVIGATOR_RATE_PER_MINUTE=10**9):
+        client.post("/api/v1/navigator/suggest", json.dumps({"municipality": code, "text": "介護"}),
+                    content_type="application/json")  # fmt: skip
+        for _ in range(repeat):
+            for text in texts:
+                body = json.dumps({"municipality": code, "text": text})
+                t0 = time.perf_counter()
+                r = client.post("/api/v1/navigator/suggest", body, content_type="application/json")
+                times.append((time.perf_counter() - t0) * 1000)
+                assert r.status_code == 200, r.status_code
+    times.sort()
+    print(f"POST /api/v1/navigator/suggest ({code}): {len(times)} requests, median {statistics.median(times):.1f} ms,"
+          f" p95 {times[int(len(times) * 0.95)]:.1f} ms")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=20, help="passes over all phrasings for latency")
     parser.add_argument("--candidates", default=",".join(CANDIDATES))
+    parser.add_argument(
+        "--endpoint", metavar="CITY_CODE", help="time whole API requests for this loaded city"
+    )
     args = parser.parse_args()
+    if args.endpoint:
+        bench_endpoint(args.endpoint, max(1, args.repeat // 4))
+        return
     sets = {name: load_set(name) for name in SETS}
     every = [p.text for items in sets.values() for p in items]
     rows = []

@@ -58,7 +58,7 @@ T: dict[str, dict[str, str]] = {
         "easy": "{住|す}んでいる ところ（わかれば）",
         "en": "Your area (if you know it)",
     },
-    "area_any": {"ja": "選ばない", "easy": "{選|えら}ばない", "en": "Not chosen"},
+    "area_any": {"ja": "選ばない", "easy": "えらばない", "en": "Not chosen"},
     "pick_h": {
         "ja": "困りごとを選ぶ",
         "easy": "{困|こま}っていることを {選|えら}ぶ",

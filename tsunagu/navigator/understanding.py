@@ -40,8 +40,10 @@ REPORT_AT = 2.0
 MAX_CONCERNS = 5
 MAX_TEXT = 2000
 
+# "…ではないか(と思う)" / "…じゃないかな" voice a suspicion, not a denial: the lookahead keeps them.
 _NEGATION = re.compile(
-    r"^(は|も)(ない|ありません|なく|特にない|とくにない|してい(ない|ません)|されてい(ない|ません))|^(では|じゃ)(ない|ありません)"
+    r"^(は|も)(ない|ありません|なく|特にない|とくにない|してい(ない|ません)|されてい(ない|ません))(?!か)"
+    r"|^(では|じゃ)(ない|ありません)(?!か)"
 )
 _KANA_ONLY = re.compile(r"^[ぁ-ゖー]+$")
 _ASCII_WORD = re.compile(r"[a-z0-9]")
