@@ -17,6 +17,7 @@ from tsunagu.municipalities.models import Municipality
 
 from . import ratelimit, texts
 from .suggest import concern_types, label_for, suggest
+from .templatetags.navigator import plain
 from .understanding import MAX_TEXT, default_analyzer
 
 router = Router(tags=["navigator"])
@@ -69,8 +70,6 @@ class ErrorOut(Schema):
 
 def _plain(text: str) -> str:
     """Ruby markup {漢字|かんじ} → 漢字 (the API returns plain text)."""
-    from .templatetags.navigator import plain
-
     return plain(text)
 
 

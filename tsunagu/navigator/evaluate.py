@@ -20,7 +20,7 @@ from pathlib import Path
 from .understanding import Analyzer
 
 EVALUATION_DIR = Path(__file__).resolve().parent / "evaluation"
-SETS = ("tune", "report")
+SETS = ("tune", "report", "fresh")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ FUZZY_FACTOR = 0.75
 REPORT_AT = 2.0
 MAX_CONCERNS = 5
 MAX_TEXT = 2000
+DANGER_CONCERNS = ("suicide-risk", "abuse-dv")
 
 # "…ではないか(と思う)" / "…じゃないかな" voice a suspicion, not a denial: the lookahead keeps them.
 _NEGATION = re.compile(
@@ -175,7 +176,9 @@ class Analyzer:
             for form, terms in self.index[0].items():
                 if len(form) >= 5 and not _ASCII_WORD.search(form):
                     self.form_lengths.add(len(form))
-                    for k in range(len(form)):
+                    # Not the first or last character: a typo there cannot be told from a word boundary
+                    # (「行かなくなった」 is not 「なくなった母」 with 母 mistyped).
+                    for k in range(1, len(form) - 1):
                         for term in terms:
                             self.deletions.setdefault(form[:k] + form[k + 1 :], []).append((form, term))
 
@@ -214,14 +217,14 @@ class Analyzer:
                     if width == length - 1:
                         hits += [h for h in self.deletions.get(window, ()) if len(h[0]) == length]
                     elif width == length:
-                        for k in range(width):
+                        for k in range(1, width - 1):
                             hits += [
                                 h
                                 for h in self.deletions.get(window[:k] + window[k + 1 :], ())
                                 if len(h[0]) == length
                             ]
                     else:
-                        for k in range(width):
+                        for k in range(1, width - 1):
                             cut = window[:k] + window[k + 1 :]
                             hits += [(cut, t) for t in exact.get(cut, ()) if len(cut) == length]
                     for form, term in hits:
@@ -302,6 +305,10 @@ class Analyzer:
             for c in reported
         )
         unsure = top < REPORT_AT or "where-to-go" in signals
+        # Wanting to die, or violence, understood as a concern is danger even in words the danger list lacks.
+        for c in concerns:
+            if c.code in DANGER_CONCERNS and c.points >= REPORT_AT:
+                danger.append(c.evidence[0])
         return Understanding(concerns, bool(danger), frozenset(signals), unsure, tuple(danger))
 
     @staticmethod

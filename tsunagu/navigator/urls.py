@@ -6,8 +6,8 @@ app_name = "navigator"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("<str:code>/", views.start, name="start"),
-    path("<str:code>/understand/", views.understand, name="understand"),
-    path("<str:code>/result/", views.result, name="result"),
-    path("<str:code>/code/", views.by_code, name="code"),
+    path("<slug:code>/", views.start, name="start"),
+    path("<slug:code>/understand/", views.understand, name="understand"),
+    path("<slug:code>/result/", views.result, name="result"),
+    path("<slug:code>/code/", views.by_code, name="code"),
 ]

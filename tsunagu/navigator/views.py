@@ -142,21 +142,17 @@ def understand(request: HttpRequest, code: str) -> HttpResponse:
         errors.append(texts.t("bad_choice", lang))
     if errors:
         return _start(request, city, lang, errors=errors, status=400)
-    known = {c.code for c in concern_types(city)}
-    understood = default_analyzer().understand(text, known)
+    known = {c.code: c for c in concern_types(city)}
+    understood = default_analyzer().understand(text, set(known))
     ctx = _base(
         request, lang, city,
-        understood=[{"code": c.code, "label": label_for(_concern(city, c.code), lang)} for c in understood.concerns],
+        understood=[{"code": c.code, "label": label_for(known[c.code], lang)} for c in understood.concerns],
         groups=_situation_groups(city, lang, set(understood.codes)),
         unsure=understood.unsure, emergency=understood.emergency,
         who=who, age=age, area=area, text=text, choices=_choices(lang), areas=areas_with_windows(city),
         max_text=MAX_TEXT,
     )  # fmt: skip
     return render(request, "navigator/understood.html", ctx)
-
-
-def _concern(city: Municipality, code: str) -> Any:
-    return next(c for c in concern_types(city) if c.code == code)
 
 
 @public(PUBLIC)
