@@ -100,8 +100,11 @@ def bench_endpoint(code: str, repeat: int) -> None:
     client = Client()
     times = []
     with override_settings(NAVIGATOR_RATE_PER_MINUTE=10**9):
-        client.post("/api/v1/navigator/suggest", json.dumps({"municipality": code, "text": "介護"}),
-                    content_type="application/json")  # fmt: skip
+        client.post(
+            "/api/v1/navigator/suggest",
+            json.dumps({"municipality": code, "text": "介護"}),
+            content_type="application/json",
+        )
         for _ in range(repeat):
             for text in texts:
                 body = json.dumps({"municipality": code, "text": text})
@@ -110,8 +113,10 @@ def bench_endpoint(code: str, repeat: int) -> None:
                 times.append((time.perf_counter() - t0) * 1000)
                 assert r.status_code == 200, r.status_code
     times.sort()
-    print(f"POST /api/v1/navigator/suggest ({code}): {len(times)} requests, median {statistics.median(times):.1f} ms,"
-          f" p95 {times[int(len(times) * 0.95)]:.1f} ms")  # fmt: skip
+    print(
+        f"POST /api/v1/navigator/suggest ({code}): {len(times)} requests, median {statistics.median(times):.1f} ms,"
+        f" p95 {times[int(len(times) * 0.95)]:.1f} ms"
+    )
 
 
 def main() -> None:

@@ -486,10 +486,18 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
         w.upsert(
             HelpLine,
             {**mk, "key": line.key},
-            {"name": line.name, "phone": line.phone, "hours": line.hours, "always_open": line.always_open,
-             "concerns": list(line.concerns), "description": line.description, "sort_order": i, "active": True},
+            {
+                "name": line.name,
+                "phone": line.phone,
+                "hours": line.hours,
+                "always_open": line.always_open,
+                "concerns": list(line.concerns),
+                "description": line.description,
+                "sort_order": i,
+                "active": True,
+            },
             "help_lines",
-        )  # fmt: skip
+        )
     w.deactivate_missing(HelpLine, {x.key for x in p.help_lines}, "help_lines")
 
     if report.changed or muni.profile_sha256 != digest:

@@ -85,7 +85,14 @@ def suggest_endpoint(request: HttpRequest, payload: SuggestIn) -> tuple[int, dic
     city = get_object_or_404(Municipality, code=payload.municipality)
     by_code = {c.code: c for c in concern_types(city)}
     understood = default_analyzer().understand(payload.text, set(by_code))
-    s = suggest(city, understood.codes, lang=payload.lang, age=payload.age, emergency=understood.emergency)
+    s = suggest(
+        city,
+        understood.codes,
+        lang=payload.lang,
+        age=payload.age,
+        emergency=understood.emergency,
+        unsure=understood.unsure,
+    )
     return {
         "concerns": [
             {"code": c.code, "label": _plain(label_for(by_code[c.code], payload.lang)), "score": c.score}

@@ -84,6 +84,10 @@ def _national_concerns(key: str) -> set[str]:
     return set()
 
 
+def _any_worry(key: str) -> bool:
+    return any(entry["key"] == key and entry.get("any_worry") for entry in _national_lines())
+
+
 def areas_with_windows(municipality: Municipality) -> list[Area]:
     return list(
         Area.objects.filter(municipality=municipality, active=True, windows__active=True)
@@ -100,6 +104,7 @@ def suggest(
     age: str = "unknown",
     area_key: str = "",
     emergency: bool = False,
+    unsure: bool = False,
 ) -> Suggestion:
     """Rank the city's windows for the concerns; the general window(s) are always included."""
     by_code = {c.code: c for c in concern_types(municipality)}
@@ -164,7 +169,11 @@ def suggest(
         for x, src in zip(city, city_lines, strict=True)
         if not x.always_open and set(src.concerns) & wanted_codes
     ]
-    relevant_national = [x for x in national if _national_concerns(x.key) & wanted_codes]
+    relevant_national = [
+        x
+        for x in national
+        if _national_concerns(x.key) & wanted_codes or ((unsure or not concerns) and _any_worry(x.key))
+    ]
     return Suggestion(
         municipality=municipality,
         concerns=concerns,

@@ -94,17 +94,28 @@ def _choices(lang: str) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _start(request: HttpRequest, city: Municipality, lang: str, *, errors: list[str] | None = None,
-           checked: set[str] | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
+def _start(
+    request: HttpRequest,
+    city: Municipality,
+    lang: str,
+    *,
+    errors: list[str] | None = None,
+    checked: set[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     ctx = _base(
-        request, lang, city,
+        request,
+        lang,
+        city,
         groups=_situation_groups(city, lang, checked or set()),
         choices=_choices(lang),
         areas=areas_with_windows(city),
         errors=errors or [],
         max_text=MAX_TEXT,
-        who=request.GET.get("who", ""), age=request.GET.get("age", ""), area=request.GET.get("area", ""),
-    )  # fmt: skip
+        who=request.GET.get("who", ""),
+        age=request.GET.get("age", ""),
+        area=request.GET.get("area", ""),
+    )
     return render(request, "navigator/start.html", ctx, status=status)
 
 
@@ -145,13 +156,21 @@ def understand(request: HttpRequest, code: str) -> HttpResponse:
     known = {c.code: c for c in concern_types(city)}
     understood = default_analyzer().understand(text, set(known))
     ctx = _base(
-        request, lang, city,
+        request,
+        lang,
+        city,
         understood=[{"code": c.code, "label": label_for(known[c.code], lang)} for c in understood.concerns],
         groups=_situation_groups(city, lang, set(understood.codes)),
-        unsure=understood.unsure, emergency=understood.emergency,
-        who=who, age=age, area=area, text=text, choices=_choices(lang), areas=areas_with_windows(city),
+        unsure=understood.unsure,
+        emergency=understood.emergency,
+        who=who,
+        age=age,
+        area=area,
+        text=text,
+        choices=_choices(lang),
+        areas=areas_with_windows(city),
         max_text=MAX_TEXT,
-    )  # fmt: skip
+    )
     return render(request, "navigator/understood.html", ctx)
 
 
@@ -173,7 +192,9 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
     ):
         return _start(request, city, lang, errors=[texts.t("bad_choice", lang)], status=400)
     picked = [c for c in order if c in set(picked)]
-    s = suggest(city, picked, lang=lang, age=age or "unknown", area_key=area, emergency=emergency)
+    s = suggest(
+        city, picked, lang=lang, age=age or "unknown", area_key=area, emergency=emergency, unsure=unsure
+    )
     share = result_codes.encode(
         city.code, order, result_codes.Choice(tuple(picked), who=who, age=age, emergency=s.emergency)
     )
@@ -182,11 +203,17 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
     for item in evidence_for(city, picked):
         evidence.append({"label": label_for(by_code[item.concern_code], lang), "e": item})
     ctx = _base(
-        request, lang, city,
-        s=s, windows=[_window_view(w, lang) for w in s.windows], unsure=unsure or not picked,
-        nothing_picked=not picked, concerns=[label_for(c, lang) for c in s.concerns], share_code=share,
+        request,
+        lang,
+        city,
+        s=s,
+        windows=[_window_view(w, lang) for w in s.windows],
+        unsure=unsure or not picked,
+        nothing_picked=not picked,
+        concerns=[label_for(c, lang) for c in s.concerns],
+        share_code=share,
         evidence=evidence,
-    )  # fmt: skip
+    )
     return render(request, "navigator/result.html", ctx)
 
 
@@ -194,8 +221,12 @@ def _window_view(ws: Any, lang: str) -> dict[str, Any]:
     """A window's facts: the known ones listed, the unknown ones named in one sentence (never guessed)."""
     w = ws.window
     facts, unknown = [], []
-    for key, value, tel in (("phone", w.phone, True), ("address", w.address, False), ("hours", w.hours, False),
-                            ("bring", w.bring, False)):  # fmt: skip
+    for key, value, tel in (
+        ("phone", w.phone, True),
+        ("address", w.address, False),
+        ("hours", w.hours, False),
+        ("bring", w.bring, False),
+    ):
         if value:
             facts.append({"label": texts.t(key, lang), "value": value, "tel": tel, "ja": True})
         else:

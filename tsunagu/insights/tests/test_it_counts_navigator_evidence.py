@@ -75,20 +75,37 @@ def closed_case(city, world, window, lead, closed_at):
     assert member is not None
     person = member.person
     c = Consultation.objects.create(
-        municipality=city, received_at=closed_at - dt.timedelta(days=90), window=window,
-        organization=window.organization, staff=world["staff"], channel="visit", consulter_kind="self",
-        person=person, household=household, business_line="1ni", submission_token=uuid.uuid4(),
-    )  # fmt: skip
+        municipality=city,
+        received_at=closed_at - dt.timedelta(days=90),
+        window=window,
+        organization=window.organization,
+        staff=world["staff"],
+        channel="visit",
+        consulter_kind="self",
+        person=person,
+        household=household,
+        business_line="1ni",
+        submission_token=uuid.uuid4(),
+    )
     c.concerns.add(world["care"])
     case = Case.objects.create(
-        municipality=city, number=Case.objects.count() + 1, household=household, coordinator=world["staff"],
-        opened_by=world["staff"], opened_at=closed_at - dt.timedelta(days=60), status=CaseStatus.CLOSED,
+        municipality=city,
+        number=Case.objects.count() + 1,
+        household=household,
+        coordinator=world["staff"],
+        opened_by=world["staff"],
+        opened_at=closed_at - dt.timedelta(days=60),
+        status=CaseStatus.CLOSED,
         closed_at=closed_at,
-    )  # fmt: skip
+    )
     CaseTeamMember.objects.create(
-        municipality=city, case=case, organization=lead, role=TeamRole.LEAD, added_by=world["staff"],
+        municipality=city,
+        case=case,
+        organization=lead,
+        role=TeamRole.LEAD,
+        added_by=world["staff"],
         added_at=closed_at - dt.timedelta(days=60),
-    )  # fmt: skip
+    )
     return case
 
 

@@ -22,8 +22,11 @@ def _fresh_rate_budget():
 
 @pytest.mark.parametrize("lang", ["ja", "easy", "en"])
 def test_every_page_answers_anonymously_in_each_language(client, city, lang):
-    for url in (f"/navigator/{city.code}/", f"/navigator/{city.code}/result/?c=care&c=poverty&age=elderly",
-                f"/navigator/{city.code}/code/"):  # fmt: skip
+    for url in (
+        f"/navigator/{city.code}/",
+        f"/navigator/{city.code}/result/?c=care&c=poverty&age=elderly",
+        f"/navigator/{city.code}/code/",
+    ):
         r = client.get(f"{url}{'&' if '?' in url else '?'}lang={lang}")
         assert r.status_code == 200, url
         assert f'lang="{"en" if lang == "en" else "ja"}"' in r.content.decode()

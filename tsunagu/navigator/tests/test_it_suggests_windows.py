@@ -63,3 +63,9 @@ def test_the_national_line_follows_the_prefecture(city):
     city.prefecture = "岩手県"
     s = suggest(city, ["poverty"], lang="ja", emergency=True)
     assert "0120-279-226" in [x.phone for x in s.emergency_lines]
+
+
+def test_when_unsure_a_line_that_takes_any_worry_is_offered(city):
+    assert "0120-279-338" in [x.phone for x in suggest(city, [], lang="ja").lines]
+    assert "0120-279-338" in [x.phone for x in suggest(city, ["care"], lang="ja", unsure=True).lines]
+    assert "0120-279-338" not in [x.phone for x in suggest(city, ["care"], lang="ja").lines]
