@@ -25,6 +25,17 @@ from .factories import make_personas
 
 # The only views anonymous users may reach. Adding one needs a reason in docs/security.md.
 PUBLIC_VIEWS = {"root", "admin_login_redirect", "accounts:login", "accounts:logout"}
+# The public 相談先ナビ (tsunagu/navigator/README.md): no login, no personal data; its API and schema.
+PUBLIC_VIEWS |= {
+    "navigator:home",
+    "navigator:start",
+    "navigator:understand",
+    "navigator:result",
+    "navigator:code",
+    "api:openapi-json",
+    "api:api-root",
+    "api:suggest_endpoint",
+}
 
 
 def test_every_url_is_in_the_permission_table_or_explicitly_public():

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "tsunagu.people",
     "tsunagu.intake",
     "tsunagu.cases",
+    "tsunagu.insights",
+    "tsunagu.navigator",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from tsunagu.access.permissions import public
+from tsunagu.api import api as tsunagu_api
 
 urlpatterns = [
     path(
@@ -16,6 +17,8 @@ urlpatterns = [
     path("intake/", include("tsunagu.intake.urls")),
     path("people/", include("tsunagu.people.urls")),
     path("cases/", include("tsunagu.cases.urls")),
+    path("navigator/", include("tsunagu.navigator.urls")),
+    path("api/v1/", tsunagu_api.urls),
     # The admin signs in through Tsunagu's own login (lockout, MFA), never its own form.
     path(
         "admin/login/",

@@ -132,11 +132,39 @@ class Window(ScopedModel):
     business_lines = models.JSONField("事業区分", default=list, blank=True)
     areas = models.ManyToManyField(Area, blank=True, related_name="windows", verbose_name="担当地区")
     description = models.TextField("説明", blank=True)
+    # Facts for the public navigator (profile `[windows.navigator]`); None means the sources do not say.
+    general = models.BooleanField("総合相談窓口（どんな相談も受け止める）", default=False)
+    for_residents = models.BooleanField("住民が直接相談できる", default=True)
+    bring = models.CharField("持ち物", max_length=300, blank=True)
+    by_phone = models.BooleanField("電話で相談できる", null=True, blank=True)
+    home_visit = models.BooleanField("自宅への訪問ができる", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "相談窓口"
         ordering = ["municipality", "sort_order", "key"]
         constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="window_unique_key")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HelpLine(ScopedModel):
+    """A telephone line of the city a resident can call (profile `[[help_lines]]`), e.g. a 24-hour line.
+
+    The public navigator shows the always-open ones first when a message speaks of immediate danger.
+    """
+
+    name = models.CharField("名称", max_length=160)
+    phone = models.CharField("電話", max_length=20)
+    hours = models.CharField("受付時間", max_length=200, blank=True)
+    always_open = models.BooleanField("24時間受付", default=False)
+    concerns = models.JSONField("主な相談内容（課題コード）", default=list, blank=True)
+    description = models.TextField("説明", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "電話相談"
+        ordering = ["municipality", "sort_order", "key"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="help_line_unique_key")]
 
     def __str__(self) -> str:
         return self.name

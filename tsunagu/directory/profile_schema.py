@@ -88,6 +88,8 @@ class MunicipalitySection(Strict):
     program_name: str = ""
     started: str = ""
     lead_summary: str = ""
+    # Counts below this are never published (navigator evidence, reports); at least 3, default 10.
+    small_cell_threshold: int = Field(default=10, ge=3, le=100)
 
     _code = field_validator("code")(_check_jis_code)
 
@@ -135,6 +137,37 @@ class ProgramEntry(Strict):
     new: bool = False
 
 
+# ---- Facts the public navigator needs (相談先ナビ, tsunagu/navigator). Kept in their own sub-table and
+# section so that they merge cleanly with other schema work; write only what the city's sources say.
+PhoneNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^(#[0-9]{4}|[0-9][0-9-]{1,15}[0-9])$")
+]
+
+
+class WindowNavigatorFacts(Strict):
+    """`[windows.navigator]`: how a resident reaches the window. Unknown facts are left out (None / "")."""
+
+    # 総合相談窓口: takes any trouble, including "I don't know where to go".
+    general: bool = False
+    # False for windows only support agencies may use (e.g. 多機関協働「支援機関向けの相談窓口」).
+    residents: bool = True
+    bring: str = ""
+    by_phone: bool | None = None
+    home_visit: bool | None = None
+
+
+class HelpLineEntry(Strict):
+    """`[[help_lines]]`: the city's own lines a resident can call, e.g. a 24-hour 児童虐待 or DV line."""
+
+    key: Key
+    name: Text
+    phone: PhoneNumber
+    hours: str = ""
+    always_open: bool = False
+    concerns: list[Key] = []
+    description: str = ""
+
+
 class WindowEntry(Strict):
     key: Key
     name: Text
@@ -148,6 +181,7 @@ class WindowEntry(Strict):
     business_lines: list[BusinessLineCode] = []
     areas: list[Key] = []
     description: str = ""
+    navigator: WindowNavigatorFacts = WindowNavigatorFacts()
 
 
 class CoordinatorEntry(Strict):
@@ -274,6 +308,7 @@ class Profile(Strict):
     coordinators: list[CoordinatorEntry] = []
     meeting_bodies: list[MeetingBodyEntry] = []
     escalation_rules: list[EscalationRuleEntry] = []
+    help_lines: list[HelpLineEntry] = []
 
 
 class NationalTaxonomy(Strict):

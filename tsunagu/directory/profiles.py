@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from tsunagu.municipalities.models import Area, ConcernType, Municipality
 
-from .models import CoordinatorPost, EscalationRule, MeetingBody, Organization, Program, Window
+from .models import CoordinatorPost, EscalationRule, HelpLine, MeetingBody, Organization, Program, Window
 from .profile_schema import NationalTaxonomy, Profile
 
 NATIONAL_TAXONOMY = Path(__file__).resolve().parent.parent / "municipalities" / "national_taxonomy.toml"
@@ -116,6 +116,8 @@ def _translate(err: Any) -> str:
         return f"使用できない値 {err.get('input')!r} です（使用できる値: {expected}）"
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
+    if kind == "string_pattern_mismatch" and err.get("loc") and err["loc"][-1] == "phone":
+        return f"電話番号は半角数字とハイフン（例: 0120-000-000）か #で始まる4桁で書いてください（{err.get('input')!r}）"
     if kind in {"greater_than_equal", "less_than_equal"}:
         limit = err.get("ctx", {}).get("ge", err.get("ctx", {}).get("le"))
         return f"{base}（{err.get('input')!r}、限度 {limit}）"
@@ -229,6 +231,9 @@ def cross_check(p: Profile) -> list[tuple[str, str]]:
         ref(at("programs", i, x.key, "organization"), x.organization, orgs, "実施機関", "organizations")
         ref(at("programs", i, x.key, "department"), x.department, orgs, "担当課", "organizations")
         refs(at("programs", i, x.key, "areas"), x.areas, areas, "地区", "areas")
+    unique("help_lines", [x.key for x in p.help_lines])
+    for i, line in enumerate(p.help_lines):
+        refs(at("help_lines", i, line.key, "concerns"), line.concerns, concerns, "課題コード", "課題の分類")
     for i, w in enumerate(p.windows):
         ref(at("windows", i, w.key, "organization"), w.organization, orgs, "運営機関", "organizations")
         refs(at("windows", i, w.key, "areas"), w.areas, areas, "地区", "areas")
@@ -329,7 +334,7 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
     values = {
         "name": m.name, "prefecture": m.prefecture, "population": m.population,
         "population_note": m.population_note, "program_name": m.program_name, "started": m.started,
-        "lead_summary": m.lead_summary,
+        "lead_summary": m.lead_summary, "small_cell_threshold": m.small_cell_threshold,
     }  # fmt: skip
     if muni is None:
         muni = Municipality.objects.create(code=m.code, **values)
@@ -418,7 +423,9 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
             {"name": wn.name, "organization": orgs[wn.organization], "address": wn.address, "hours": wn.hours,
              "phone": wn.phone, "serves": wn.serves, "domains": list(wn.domains), "concerns": list(wn.concerns),
              "business_lines": list(wn.business_lines), "description": wn.description, "sort_order": i,
-             "active": True},
+             "active": True, "general": wn.navigator.general, "for_residents": wn.navigator.residents,
+             "bring": wn.navigator.bring, "by_phone": wn.navigator.by_phone,
+             "home_visit": wn.navigator.home_visit},
             "windows",
         )  # fmt: skip
         w.set_m2m(obj, "areas", [area_by_key[k] for k in wn.areas], "windows")
@@ -474,6 +481,24 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
         )  # fmt: skip
         w.set_m2m(obj, "from_windows", [windows[k] for k in r.from_windows], "escalation_rules")
     w.deactivate_missing(EscalationRule, {r.key for r in p.escalation_rules}, "escalation_rules")
+
+    for i, line in enumerate(p.help_lines):
+        w.upsert(
+            HelpLine,
+            {**mk, "key": line.key},
+            {
+                "name": line.name,
+                "phone": line.phone,
+                "hours": line.hours,
+                "always_open": line.always_open,
+                "concerns": list(line.concerns),
+                "description": line.description,
+                "sort_order": i,
+                "active": True,
+            },
+            "help_lines",
+        )
+    w.deactivate_missing(HelpLine, {x.key for x in p.help_lines}, "help_lines")
 
     if report.changed or muni.profile_sha256 != digest:
         muni.profile_path = str(path)

@@ -22,6 +22,8 @@ class Municipality(models.Model):
     program_name = models.CharField("事業の名称", max_length=100, blank=True)
     started = models.CharField("事業開始", max_length=50, blank=True)
     lead_summary = models.TextField("推進体制の概要", blank=True)
+    # Published aggregates (the navigator's evidence, reports) hide counts below this (small-cell rule).
+    small_cell_threshold = models.PositiveSmallIntegerField("小さな件数を伏せる基準", default=10)
     profile_path = models.CharField("プロファイル", max_length=255, blank=True)
     profile_sha256 = models.CharField(max_length=64, blank=True)
     loaded_at = models.DateTimeField("読込日時", null=True, blank=True)

@@ -1,4 +1,1 @@
-"""公開の窓口案内: the public guide to the right window (no login, no personal data).
-
-This package is reserved by the layout in DESIGN.md; its issue has not been taken yet.
-"""
+"""相談先ナビ: the public guide to the right window (no login, no personal data). See README.md."""
