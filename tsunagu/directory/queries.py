@@ -153,7 +153,9 @@ def search_directory(municipality: Municipality, filters: Filters) -> DirectoryR
 
     windows = [
         w
-        for w in Window.objects.filter(**scoped).select_related("organization").prefetch_related("areas")
+        for w in Window.objects.filter(**scoped)
+        .select_related("municipality", "organization")
+        .prefetch_related("areas")
         if match(
             Facets(
                 w.domains,
@@ -166,7 +168,7 @@ def search_directory(municipality: Municipality, filters: Filters) -> DirectoryR
     organizations = [
         o
         for o in Organization.objects.filter(**scoped)
-        .select_related("department")
+        .select_related("municipality", "department")
         .prefetch_related("areas", "contracted_bodies")
         if match(
             Facets(
@@ -180,7 +182,7 @@ def search_directory(municipality: Municipality, filters: Filters) -> DirectoryR
     programs = [
         p
         for p in Program.objects.filter(**scoped)
-        .select_related("organization", "department")
+        .select_related("municipality", "organization", "department")
         .prefetch_related("areas")
         if match(
             Facets(
@@ -193,7 +195,9 @@ def search_directory(municipality: Municipality, filters: Filters) -> DirectoryR
     ]
     coordinators = [
         c
-        for c in CoordinatorPost.objects.filter(**scoped).select_related("organization", "area")
+        for c in CoordinatorPost.objects.filter(**scoped).select_related(
+            "municipality", "organization", "area"
+        )
         if match(
             Facets(
                 c.organization.domains if c.organization else [],
