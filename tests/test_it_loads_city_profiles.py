@@ -389,3 +389,21 @@ def test_kokubunji_areas_programs_and_the_coordination_ladder():
     assert (co.starts_on, co.ends_on) == (dt.date(2019, 4, 1), None)  # H31.4 から
     bundler = CoordinatorPost.objects.get(municipality=muni, key="hokatsuka-suishinin")
     assert bundler.is_bundler and bundler.count is None  # the seed gives no headcount
+
+
+@pytest.mark.django_db
+def test_the_intake_form_offers_concerns_in_the_citys_order_without_hidden_ones(tmp_path):
+    """[concern_list] reaches the screen: the city's referral-sheet order first, hidden concerns not offered."""
+    from tsunagu.intake.forms import IntakeForm
+
+    text = (PROFILES / "koga.toml").read_text("utf-8")
+    text = text.replace(
+        "# ---- ", '[concern_list]\norder = ["hikikomori", "8050"]\nhide = ["reoffending"]\n\n# ---- ', 1
+    )
+    path = tmp_path / "koga.toml"
+    path.write_text(text, encoding="utf-8")
+    muni = load_profile(path).municipality
+    form = IntakeForm(municipality=muni, organization=None)
+    offered = [c.code for c in form.fields["concerns"].queryset]
+    assert offered[:2] == ["hikikomori", "8050"]
+    assert "reoffending" not in offered and "isolation" in offered
