@@ -183,13 +183,18 @@ def search_directory(municipality: Municipality, filters: Filters) -> DirectoryR
         p
         for p in Program.objects.filter(**scoped)
         .select_related("municipality", "organization", "department")
-        .prefetch_related("areas")
+        .prefetch_related("areas", "operators")
         if match(
             Facets(
                 p.domains,
                 p.business_lines,
                 {a.pk for a in p.areas.all()},
-                [p.name, p.target, *_names(p.organization, p.department)],
+                [
+                    p.name,
+                    p.target,
+                    p.consortium_name,
+                    *_names(p.organization, p.department, *p.operators.all()),
+                ],
             )
         )
     ]
@@ -249,8 +254,9 @@ def organization_detail(org: Organization) -> OrganizationDetail:
     return OrganizationDetail(
         organization=org,
         programs=list(
-            Program.objects.filter(Q(organization=org) | Q(department=org), **active)
-            .select_related("organization", "department")
+            Program.objects.filter(Q(organization=org) | Q(department=org) | Q(operators=org), **active)
+            .select_related("municipality", "organization", "department")
+            .prefetch_related("operators")
             .distinct()
         ),
         windows=list(org.windows.filter(**active)),
