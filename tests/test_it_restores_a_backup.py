@@ -253,3 +253,11 @@ def test_the_file_is_private_and_large_payloads_stream_in_chunks(tmp_path):
     with (tmp_path / "big.tsgbk").open("rb") as src, (tmp_path / "back").open("wb") as out:
         decrypt_file(src, out, key)
     assert (tmp_path / "back").read_bytes() == plain.read_bytes()
+
+
+def test_missing_postgresql_client_tools_are_named_with_how_to_install_them(monkeypatch):
+    from tsunagu.core import backup as backup_module
+
+    monkeypatch.setattr(backup_module.shutil, "which", lambda name: None)
+    with pytest.raises(backup_module.BackupError, match=r"pg_dump が見つかりません.*postgresql-client"):
+        backup_module.pg_tool("pg_dump")
