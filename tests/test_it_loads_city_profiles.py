@@ -6,6 +6,7 @@ drifts from its seed, one of these tests fails.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,7 @@ def test_it_loads_each_city_profile(city):
     report = load(city)
     muni = report.municipality
     assert (muni.code, muni.name, muni.prefecture) == (code, name, prefecture)
+    assert (muni.kind, muni.kind_label) == ("city", "市")
     assert report.created["municipality"] == 1
     assert muni.profile_sha256 and muni.loaded_at is not None
     # Every city gets the national concern taxonomy.
@@ -164,11 +166,23 @@ def test_komaki_six_areas_five_hokatsu_and_the_three_domain_rule():
     # 3分野以上 (高齢・障がい・生活困窮・こども・外国籍) → 多機関協働.
     rule = EscalationRule.objects.get(municipality=muni, key="san-bunya")
     assert (rule.trigger, rule.min_domains, rule.target) == ("domains_at_least", 3, "case")
-    assert set(rule.counted_domains) == {"elderly", "disability", "hardship", "child", "other"}
+    # 小牧 counts its own five domains, in its own words: 外国籍 is one, その他 (孤独・孤立) is not.
+    assert [(d.code, d.label) for d in muni.counted_domains()] == [
+        ("elderly", "高齢者"),
+        ("disability", "障がい者"),
+        ("hardship", "生活困窮"),
+        ("child", "こども"),
+        ("foreign", "外国籍"),
+    ]
+    assert rule.counted_domains == [] and rule.counted_domain_codes() == muni.counted_domain_codes()
+    assert rule.condition_text() == "課題が3分野以上（高齢者・障がい者・生活困窮・こども・外国籍）"
     foreign = ConcernType.objects.get(municipality=muni, code="foreign-language")
-    assert foreign.domains == ["other"]
-    assert rule.is_met_by({"elderly", "child", "other"}, {"foreign-language"})
-    assert not rule.is_met_by({"elderly", "child"}, set())
+    assert (foreign.name, foreign.domains, foreign.national) == ("外国籍・言語", ["foreign"], False)
+    assert foreign.domain_labels() == ["外国籍"]
+    assert rule.is_met_by({"elderly", "child", "foreign"}, {"foreign-language"})
+    assert not rule.is_met_by({"elderly", "child", "other"}, {"isolation"})
+    assert ConcernType.objects.get(municipality=muni, code="isolation").domains == ["other"]
+    assert muni.kind_label == "市"
     assert EscalationRule.objects.get(municipality=muni, key="plan-kyogi").to_body == tsunagaru
 
 
@@ -232,6 +246,12 @@ def test_matsumoto_five_bodies_and_no_new_windows():
     assert Organization.objects.get(municipality=muni, key="fukushi-seisaku").operation == "direct"
     sanka = Program.objects.get(municipality=muni, key="shakai-sanka-support")
     assert (sanka.business_lines, sanka.operation) == (["2", "4"], "contracted")
+    # Contracted to 社協 and NPO法人Gland・Riche together from R7.10.
+    assert sanka.operator_names() == ["社会福祉協議会", "NPO法人Gland・Riche"]
+    assert sanka.organization is None and sanka.consortium_name == ""
+    assert sanka.starts_on == sanka.contract_starts_on == dt.date(2025, 10, 1)
+    assert sanka.period_label() == "令和7年10月1日〜"
+    assert CoordinatorPost.objects.get(municipality=muni, key="banso-co").starts_on == dt.date(2025, 10, 1)
     assert not EscalationRule.objects.filter(municipality=muni).exists()
 
 
@@ -365,5 +385,25 @@ def test_kokubunji_areas_programs_and_the_coordination_ladder():
     shien = body(muni, "shien-kaigi")
     assert shien.may_discuss_without_consent() and shien.frequency == "unspecified"
     assert "モニタリング期間" in shien.purpose
+    co = CoordinatorPost.objects.get(municipality=muni, key="chiiki-fukushi-co")
+    assert (co.starts_on, co.ends_on) == (dt.date(2019, 4, 1), None)  # H31.4 から
     bundler = CoordinatorPost.objects.get(municipality=muni, key="hokatsuka-suishinin")
     assert bundler.is_bundler and bundler.count is None  # the seed gives no headcount
+
+
+@pytest.mark.django_db
+def test_the_intake_form_offers_concerns_in_the_citys_order_without_hidden_ones(tmp_path):
+    """[concern_list] reaches the screen: the city's referral-sheet order first, hidden concerns not offered."""
+    from tsunagu.intake.forms import IntakeForm
+
+    text = (PROFILES / "koga.toml").read_text("utf-8")
+    text = text.replace(
+        "# ---- ", '[concern_list]\norder = ["hikikomori", "8050"]\nhide = ["reoffending"]\n\n# ---- ', 1
+    )
+    path = tmp_path / "koga.toml"
+    path.write_text(text, encoding="utf-8")
+    muni = load_profile(path).municipality
+    form = IntakeForm(municipality=muni, organization=None)
+    offered = [c.code for c in form.fields["concerns"].queryset]
+    assert offered[:2] == ["hikikomori", "8050"]
+    assert "reoffending" not in offered and "isolation" in offered

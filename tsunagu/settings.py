@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tsunagu.access.context_processors.permissions",
+                "tsunagu.municipalities.context_processors.municipality_word",
             ],
             "builtins": ["tsunagu.core.templatetags.wareki"],
         },

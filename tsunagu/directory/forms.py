@@ -41,6 +41,10 @@ class DirectoryFilterForm(forms.Form):
         self.fields["area"].queryset = Area.objects.filter(municipality=municipality, active=True).order_by(  # type: ignore[attr-defined]
             "kind", "sort_order", "key"
         )
+        # Domains: the well-known ones and any the city adds, each in the city's words.
+        codes = list(dict.fromkeys([*municipality.counted_domain_codes(), *Domain.values]))
+        choices = [("", "すべて"), *((c, municipality.domain_label(c)) for c in codes)]
+        self.fields["domain"].choices = choices  # type: ignore[attr-defined]
         self.fields["area"].error_messages["invalid_choice"] = "この地区は選べません。"
         for name in ("domain", "line", "tab"):
             self.fields[name].error_messages["invalid_choice"] = "この値は選べません。"

@@ -7,9 +7,12 @@ records referring to it keep their meaning.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 
-from tsunagu.municipalities.choices import BusinessLine, Domain
+from tsunagu.core.wareki import wareki
+from tsunagu.municipalities.choices import BusinessLine
 from tsunagu.municipalities.models import Area, Municipality
 
 
@@ -22,7 +25,8 @@ class Operation(models.TextChoices):
 
 
 class OrganizationKind(models.TextChoices):
-    DEPARTMENT = "department", "市の所管課"
+    # Shown as 市の所管課 / 町の所管課 … through Organization.get_kind_display (the municipality's word).
+    DEPARTMENT = "department", "所管課"
     SOCIAL_WELFARE_COUNCIL = "social_welfare_council", "社会福祉協議会"
     COMMUNITY_GENERAL_SUPPORT_CENTER = "community_general_support_center", "地域包括支援センター"
     DISABILITY_SUPPORT_CENTER = "disability_support_center", "障害者相談支援センター"
@@ -51,10 +55,49 @@ class ScopedModel(models.Model):
         return [BusinessLine.short_label(v) for v in getattr(self, "business_lines", [])]
 
     def domain_labels(self) -> list[str]:
-        return [str(Domain(v).label) for v in getattr(self, "domains", [])]
+        return self.municipality.domain_labels(getattr(self, "domains", []))
 
 
-class Organization(ScopedModel):
+def period_label(start: dt.date | None, end: dt.date | None) -> str:
+    """令和7年10月1日〜 / 〜令和8年3月31日 / both; empty when neither is known."""
+    if start is None and end is None:
+        return ""
+    return f"{wareki(start) if start else ''}〜{wareki(end) if end else ''}"
+
+
+class Dated(models.Model):
+    """Start and end of a program or a post, as the 要綱 or the plan gives them (empty when it does not)."""
+
+    starts_on = models.DateField("開始日", null=True, blank=True)
+    ends_on = models.DateField("終了日", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def period_label(self) -> str:
+        return period_label(self.starts_on, self.ends_on)
+
+    def is_current(self, on: dt.date) -> bool:
+        """In force on `on` (an open end counts as in force)."""
+        return (self.starts_on is None or self.starts_on <= on) and (
+            self.ends_on is None or on <= self.ends_on
+        )
+
+
+class Contracted(models.Model):
+    """The period of a 委託 contract (委託期間), for entries operated under contract."""
+
+    contract_starts_on = models.DateField("委託期間（開始）", null=True, blank=True)
+    contract_ends_on = models.DateField("委託期間（終了）", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def contract_period_label(self) -> str:
+        return period_label(self.contract_starts_on, self.contract_ends_on)
+
+
+class Organization(ScopedModel, Contracted):
     """A department (所管課) or an outside body (社協, 地域包括支援センター, NPO, 医療法人 …)."""
 
     name = models.CharField("名称", max_length=120)
@@ -80,8 +123,14 @@ class Organization(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_kind_display(self) -> str:  # type: ignore[no-redef]
+        """The kind in the municipality's words: a department is 市の所管課, 町の所管課, 村の所管課 …"""
+        if self.kind == OrganizationKind.DEPARTMENT:
+            return f"{self.municipality.kind_label}の所管課"
+        return str(OrganizationKind(self.kind).label) if self.kind in OrganizationKind.values else self.kind
 
-class Program(ScopedModel):
+
+class Program(ScopedModel, Dated, Contracted):
     """A program (事業) the city counts under a business line, e.g. 地域包括支援センターの運営【第1号イ】."""
 
     name = models.CharField("事業名", max_length=160)
@@ -101,6 +150,11 @@ class Program(ScopedModel):
     description = models.TextField("事業内容", blank=True)
     areas = models.ManyToManyField(Area, blank=True, related_name="programs", verbose_name="実施地区")
     is_new = models.BooleanField("重層事業で新設", default=False)
+    # A program run jointly by several organizations (共同事業体): all of them, the lead included.
+    operators = models.ManyToManyField(
+        Organization, blank=True, related_name="joint_programs", verbose_name="共同で実施する機関"
+    )
+    consortium_name = models.CharField("共同事業体の名称", max_length=160, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "事業"
@@ -114,6 +168,13 @@ class Program(ScopedModel):
         """直営/委託 of the program, or of the body carrying it when the profile says it only there."""
         value = self.operation or (self.organization.operation if self.organization else "")
         return str(Operation(value).label) if value else ""
+
+    def operator_names(self) -> list[str]:
+        """Who runs it: the joint operators (lead first) when there are several, else the one organization."""
+        joint = sorted(self.operators.all(), key=lambda o: (o.pk != self.organization_id, o.sort_order))
+        if joint:
+            return [o.name for o in joint]
+        return [self.organization.name] if self.organization else []
 
 
 class Window(ScopedModel):
@@ -170,7 +231,7 @@ class HelpLine(ScopedModel):
         return self.name
 
 
-class CoordinatorPost(ScopedModel):
+class CoordinatorPost(ScopedModel, Dated):
     """A coordinator post (地域福祉コーディネーター, 丸ごと相談員 …) and how many hold it."""
 
     title = models.CharField("職名", max_length=100)
@@ -366,9 +427,13 @@ class EscalationRule(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def counted_domain_codes(self) -> list[str]:
+        """The domains this rule counts: its own list, else every domain its city counts."""
+        return list(self.counted_domains) or self.municipality.counted_domain_codes()
+
     def condition_text(self) -> str:
         if self.trigger == EscalationTrigger.DOMAINS_AT_LEAST:
-            domains = "・".join(str(Domain(d).label) for d in self.counted_domains) or "全分野"
+            domains = "・".join(self.municipality.domain_labels(self.counted_domain_codes()))
             return f"課題が{self.min_domains}分野以上（{domains}）"
         if self.trigger == EscalationTrigger.CONCERNS_ANY:
             return "次の課題を含む: " + "、".join(self.concerns)
@@ -382,8 +447,7 @@ class EscalationRule(ScopedModel):
     def is_met_by(self, domains: set[str], concern_codes: set[str]) -> bool:
         """Whether the household's open concerns meet this rule (manual rules never fire by themselves)."""
         if self.trigger == EscalationTrigger.DOMAINS_AT_LEAST:
-            counted = set(self.counted_domains) if self.counted_domains else {d.value for d in Domain}
-            return len(domains & counted) >= (self.min_domains or 0)
+            return len(domains & set(self.counted_domain_codes())) >= (self.min_domains or 0)
         if self.trigger == EscalationTrigger.CONCERNS_ANY:
             return bool(set(self.concerns) & concern_codes)
         return False

@@ -1,32 +1,91 @@
 """The municipality profile schema (docs/profile.md): one TOML file per city.
 
-Pydantic checks shapes and vocabularies; `cross_check` checks references between sections. Both
-report errors as (key path, message) pairs so that the loader can name the exact place.
+Pydantic checks shapes, vocabularies, lengths and ranges; `profile_checks` checks references between
+sections. Both report errors as (key path, message) pairs so that the loader can name the exact place.
+
+One model per section (`AreaEntry`, `OrganizationEntry` …) and one field per section in `Profile`: a new
+section is a new model plus one line here, one check function and one writer (docs/profile.md §8).
+Lengths come from the Django model fields the values are stored in, so the schema and the database
+cannot disagree (a name too long for its column is refused here, in Japanese, never a DataError).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from django.db import models
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from tsunagu.municipalities.choices import BusinessLine, Domain
+from tsunagu.municipalities.choices import (
+    NAME_SUFFIX_KIND,
+    BusinessLine,
+    MunicipalityKind,
+)
+from tsunagu.municipalities.models import Area, ConcernType, Municipality
 
 from .models import (
+    CoordinatorPost,
+    EscalationRule,
     EscalationTarget,
     EscalationTrigger,
     Frequency,
+    HelpLine,
     LegalFunction,
+    MeetingBody,
     MeetingKind,
     Operation,
+    Organization,
     OrganizationKind,
+    Program,
+    Window,
 )
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Long free texts (note, description, purpose …) are TEXT columns; a profile has no reason to go past this.
+LONG_TEXT_MAX = 4000
+# Entries per section: generous for any city (the largest seed has 40 programs), small enough to write fast.
+MAX_ENTRIES = 2000
+# A plausible range for every date in a profile: programs and posts of today's welfare system.
+DATE_MIN, DATE_MAX = dt.date(1950, 1, 1), dt.date(2099, 12, 31)
+# 横浜市 (about 3.77 million) is the largest municipality; anything far beyond is a typo.
+POPULATION_MAX = 5_000_000
+COUNT_MAX = 9999
 
-DomainCode = Literal["elderly", "disability", "child", "hardship", "other"]
+# NUL and other control characters: PostgreSQL refuses NUL in text, and none belongs in a profile.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _limit(model: type[models.Model], field: str) -> int:
+    column = model._meta.get_field(field)
+    max_length = column.max_length if isinstance(column, models.CharField) else None
+    assert max_length is not None, (model, field)
+    return max_length
+
+
+def required(model: type[models.Model], field: str) -> Any:
+    """A required string that fits the column `model.field` (whitespace around it is removed)."""
+    return Field(min_length=1, max_length=_limit(model, field))
+
+
+def optional(model: type[models.Model], field: str) -> Any:
+    """An optional string (empty when left out) that fits the column `model.field`."""
+    return Field("", max_length=_limit(model, field))
+
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")]
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)]
+Count = Annotated[int, Field(ge=1, le=COUNT_MAX)]
+Day = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX)]
+Keys = Annotated[list[Key], Field(max_length=MAX_ENTRIES)]
+
 BusinessLineCode = Literal[
     "1i", "1ro", "1ha", "1ni", "2", "3i", "3ro", "3ha", "3ni", "3hardship", "4", "5", "6"
 ]
@@ -45,12 +104,13 @@ LegalFunctionCode = Literal[
     "planning", "training",
 ]  # fmt: skip
 FrequencyCode = Literal["monthly", "bimonthly", "quarterly", "per_year", "regular", "ad_hoc", "unspecified"]
+MunicipalityKindCode = Literal["city", "designated_city", "town", "village", "special_ward"]
 
 # Keep the Literal lists honest against the model choices they mirror.
 for _lit, _choices in (
-    (DomainCode, Domain), (BusinessLineCode, BusinessLine), (OperationCode, Operation),
-    (OrganizationKindCode, OrganizationKind), (MeetingKindCode, MeetingKind),
-    (LegalFunctionCode, LegalFunction), (FrequencyCode, Frequency),
+    (BusinessLineCode, BusinessLine), (OperationCode, Operation), (OrganizationKindCode, OrganizationKind),
+    (MeetingKindCode, MeetingKind), (LegalFunctionCode, LegalFunction), (FrequencyCode, Frequency),
+    (MunicipalityKindCode, MunicipalityKind),
 ):  # fmt: skip
     assert set(_lit.__args__) == set(_choices.values), _choices  # type: ignore[attr-defined]
 
@@ -64,12 +124,20 @@ class FieldError(ValueError):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and _CONTROL.search(t) for t in texts):
+            raise ValueError("制御文字（\\u0000 など）は書けません")
+        return value
 
 
 def _check_jis_code(code: str) -> str:
     """全国地方公共団体コード: five digits and a check digit (JIS X 0401)."""
-    if not re.fullmatch(r"\d{6}", code):
+    if not re.fullmatch(r"[0-9]{6}", code):
         raise ValueError("6桁の数字で書いてください（例: 132047）")
     digits = [int(c) for c in code]
     total = sum(d * w for d, w in zip(digits[:5], (6, 5, 4, 3, 2), strict=True))
@@ -79,62 +147,145 @@ def _check_jis_code(code: str) -> str:
     return code
 
 
+def _period(start: dt.date | None, end: dt.date | None, start_key: str, end_key: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise FieldError(end_key, f"{end_key}（{end}）が {start_key}（{start}）より前です")
+
+
 class MunicipalitySection(Strict):
     code: str
-    name: Text
-    prefecture: Text
-    population: int | None = Field(default=None, ge=1)
-    population_note: str = ""
-    program_name: str = ""
-    started: str = ""
-    lead_summary: str = ""
+    name: str = required(Municipality, "name")
+    # 市・町・村・特別区・政令指定都市. Omitted: read from the name's last character (政令指定都市 must be written).
+    kind: MunicipalityKindCode | None = None
+    prefecture: str = required(Municipality, "prefecture")
+    population: int | None = Field(default=None, ge=1, le=POPULATION_MAX)
+    population_note: str = optional(Municipality, "population_note")
+    program_name: str = optional(Municipality, "program_name")
+    started: str = optional(Municipality, "started")
+    lead_summary: LongText = ""
     # Counts below this are never published (navigator evidence, reports); at least 3, default 10.
     small_cell_threshold: int = Field(default=10, ge=3, le=100)
 
     _code = field_validator("code")(_check_jis_code)
 
+    @model_validator(mode="after")
+    def _kind_matches_name(self) -> MunicipalitySection:
+        by_name = NAME_SUFFIX_KIND.get(self.name[-1:])
+        if self.kind is None and by_name is None:
+            raise FieldError(
+                "kind",
+                "名称から種別が分かりません: kind（city・town・village・special_ward）を書いてください",
+            )
+        kind = self.kind or by_name or ""
+        expected = "city" if kind == "designated_city" else kind
+        if by_name is not None and by_name != expected:
+            label = MunicipalityKind(kind).label
+            raise FieldError("kind", f'名称「{self.name}」と種別 kind = "{kind}"（{label}）が合いません')
+        return self
+
+    def resolved_kind(self) -> str:
+        return self.kind or NAME_SUFFIX_KIND[self.name[-1:]]
+
+
+class DomainEntry(Strict):
+    """A domain (分野) the city's escalation rules count, in the city's own words."""
+
+    code: Key
+    # Optional for a well-known code (elderly, disability, child, hardship, other, foreign).
+    name: str = optional(Municipality, "name")
+    description: str = optional(ConcernType, "description")
+
+
+class ConcernListSection(Strict):
+    """The city's referral sheet: which concerns come first, in its order, and which it does not use."""
+
+    order: Keys = []
+    hide: Keys = []
+
 
 class AreaEntry(Strict):
     key: Key
-    name: Text
-    kind: Text
+    name: str = required(Area, "name")
+    kind: str = required(Area, "kind")
     parent: Key | None = None
 
 
 class ConcernEntry(Strict):
     code: Key
-    name: Text
-    kana: str = ""
-    domains: list[DomainCode] = Field(min_length=1)
-    description: str = ""
+    # Optional only when the code is a national one (its national name is kept).
+    name: str = optional(ConcernType, "name")
+    kana: str = optional(ConcernType, "kana")
+    domains: Annotated[list[Key], Field(min_length=1, max_length=12)]
+    description: str = optional(ConcernType, "description")
 
 
 class OrganizationEntry(Strict):
     key: Key
-    name: Text
+    name: str = required(Organization, "name")
     kind: OrganizationKindCode
     operation: OperationCode | None = None
     department: Key | None = None
     business_lines: list[BusinessLineCode] = []
-    domains: list[DomainCode] = []
-    sites: int | None = Field(default=None, ge=1)
-    areas: list[Key] = []
-    note: str = ""
+    domains: Keys = []
+    sites: Count | None = None
+    areas: Keys = []
+    contract_starts_on: Day | None = None
+    contract_ends_on: Day | None = None
+    note: LongText = ""
+
+    @model_validator(mode="after")
+    def _contract(self) -> OrganizationEntry:
+        _period(self.contract_starts_on, self.contract_ends_on, "contract_starts_on", "contract_ends_on")
+        if (self.contract_starts_on or self.contract_ends_on) and self.operation not in (
+            "contracted",
+            "mixed",
+        ):
+            raise FieldError(
+                "contract_starts_on" if self.contract_starts_on else "contract_ends_on",
+                '委託期間は operation = "contracted" または "mixed" の機関にだけ書けます',
+            )
+        return self
 
 
 class ProgramEntry(Strict):
     key: Key
-    name: Text
+    name: str = required(Program, "name")
     business_lines: list[BusinessLineCode] = []
-    domains: list[DomainCode] = []
+    domains: Keys = []
     organization: Key | None = None
+    # Several organizations running it together (共同事業体); `organization`, if given, is the lead.
+    organizations: Keys = []
+    consortium: str = optional(Program, "consortium_name")
     department: Key | None = None
     operation: OperationCode | None = None
-    sites: int | None = Field(default=None, ge=1)
-    target: str = ""
-    description: str = ""
-    areas: list[Key] = []
+    sites: Count | None = None
+    target: str = optional(Program, "target")
+    description: LongText = ""
+    areas: Keys = []
     new: bool = False
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    contract_starts_on: Day | None = None
+    contract_ends_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> ProgramEntry:
+        _period(self.starts_on, self.ends_on, "starts_on", "ends_on")
+        _period(self.contract_starts_on, self.contract_ends_on, "contract_starts_on", "contract_ends_on")
+        if len(self.organizations) == 1:
+            raise FieldError(
+                "organizations", "共同で実施する機関は2つ以上書いてください（1つなら organization に）"
+            )
+        if self.organization and self.organizations and self.organization not in self.organizations:
+            raise FieldError(
+                "organization",
+                f'代表機関 "{self.organization}" を organizations（共同で実施する機関）にも含めてください',
+            )
+        if self.consortium and not self.organizations:
+            raise FieldError(
+                "consortium", "共同事業体の名称は organizations（共同で実施する機関）とあわせて書いてください"
+            )
+        return self
 
 
 # ---- Facts the public navigator needs (相談先ナビ, tsunagu/navigator). Kept in their own sub-table and
@@ -160,59 +311,66 @@ class HelpLineEntry(Strict):
     """`[[help_lines]]`: the city's own lines a resident can call, e.g. a 24-hour 児童虐待 or DV line."""
 
     key: Key
-    name: Text
+    name: str = required(HelpLine, "name")
     phone: PhoneNumber
-    hours: str = ""
+    hours: str = optional(HelpLine, "hours")
     always_open: bool = False
-    concerns: list[Key] = []
-    description: str = ""
+    concerns: Keys = []
+    description: LongText = ""
 
 
 class WindowEntry(Strict):
     key: Key
-    name: Text
+    name: str = required(Window, "name")
     organization: Key
-    address: str = ""
-    hours: str = ""
-    phone: str = ""
-    serves: str = ""
-    domains: list[DomainCode] = []
-    concerns: list[Key] = []
+    address: str = optional(Window, "address")
+    hours: str = optional(Window, "hours")
+    phone: str = optional(Window, "phone")
+    serves: str = optional(Window, "serves")
+    domains: Keys = []
+    concerns: Keys = []
     business_lines: list[BusinessLineCode] = []
-    areas: list[Key] = []
-    description: str = ""
+    areas: Keys = []
+    description: LongText = ""
     navigator: WindowNavigatorFacts = WindowNavigatorFacts()
 
 
 class CoordinatorEntry(Strict):
     key: Key
-    title: Text
+    title: str = required(CoordinatorPost, "title")
     organization: Key | None = None
     area: Key | None = None
-    count: int | None = Field(default=None, ge=1)
-    employment: str = ""
+    count: Count | None = None
+    employment: str = optional(CoordinatorPost, "employment")
     business_lines: list[BusinessLineCode] = []
     bundler: bool = False
-    note: str = ""
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    note: LongText = ""
+
+    @model_validator(mode="after")
+    def _period(self) -> CoordinatorEntry:
+        _period(self.starts_on, self.ends_on, "starts_on", "ends_on")
+        return self
 
 
 class MeetingBodyEntry(Strict):
     key: Key
-    name: Text
+    name: str = required(MeetingBody, "name")
     kind: MeetingKindCode
     legal_functions: list[LegalFunctionCode] = []
     # Omitted when the source gives no rhythm: stored as "unspecified" (頻度の記載なし), never guessed.
     frequency: FrequencyCode = "unspecified"
     per_year: int | tuple[int, int] | None = None
     also_ad_hoc: bool = False
-    members: list[Key] = []
-    members_note: str = ""
-    chair: str = ""
+    members: Keys = []
+    members_note: LongText = ""
+    chair: str = optional(MeetingBody, "chair")
     secretariat: Key | None = None
     confidentiality_duty: bool | None = None
     tier: int | None = Field(default=None, ge=1, le=9)
-    purpose: str = ""
-    caseload_note: str = ""
+    purpose: LongText = ""
+    caseload_note: str = optional(MeetingBody, "caseload_note")
     parent: Key | None = None
 
     @model_validator(mode="after")
@@ -267,21 +425,24 @@ class MeetingBodyEntry(Strict):
 
 class EscalationRuleEntry(Strict):
     key: Key
-    name: Text
+    name: str = required(EscalationRule, "name")
     trigger: Literal["domains_at_least", "concerns_any", "manual"]
-    min_domains: int | None = Field(default=None, ge=2, le=5)
-    counted_domains: list[DomainCode] = []
-    concerns: list[Key] = []
-    from_windows: list[Key] = []
+    # At most the number of domains the rule counts (checked with the city's [[domains]]).
+    min_domains: int | None = Field(default=None, ge=2, le=12)
+    counted_domains: Keys = []
+    concerns: Keys = []
+    from_windows: Keys = []
     from_body: Key | None = None
     target: Literal["case", "meeting_body"]
     to_body: Key | None = None
-    description: str = ""
+    description: LongText = ""
 
     @model_validator(mode="after")
     def _shape(self) -> EscalationRuleEntry:
         if self.trigger == "domains_at_least" and self.min_domains is None:
-            raise FieldError("min_domains", 'trigger = "domains_at_least" には min_domains（2〜5）が必要です')
+            raise FieldError(
+                "min_domains", 'trigger = "domains_at_least" には min_domains（2以上）が必要です'
+            )
         if self.trigger == "concerns_any" and not self.concerns:
             raise FieldError(
                 "concerns", 'trigger = "concerns_any" には concerns（課題コードの一覧）が必要です'
@@ -300,15 +461,17 @@ assert {"case", "meeting_body"} == set(EscalationTarget.values)
 class Profile(Strict):
     schema_version: Literal[1] = 1
     municipality: MunicipalitySection
-    areas: list[AreaEntry] = []
-    concerns: list[ConcernEntry] = []
-    organizations: list[OrganizationEntry] = []
-    programs: list[ProgramEntry] = []
-    windows: list[WindowEntry] = []
-    coordinators: list[CoordinatorEntry] = []
-    meeting_bodies: list[MeetingBodyEntry] = []
-    escalation_rules: list[EscalationRuleEntry] = []
-    help_lines: list[HelpLineEntry] = []
+    domains: Annotated[list[DomainEntry], Field(max_length=12)] = []
+    concern_list: ConcernListSection = ConcernListSection()
+    areas: list[AreaEntry] = Field([], max_length=MAX_ENTRIES)
+    concerns: list[ConcernEntry] = Field([], max_length=MAX_ENTRIES)
+    organizations: list[OrganizationEntry] = Field([], max_length=MAX_ENTRIES)
+    programs: list[ProgramEntry] = Field([], max_length=MAX_ENTRIES)
+    windows: list[WindowEntry] = Field([], max_length=MAX_ENTRIES)
+    coordinators: list[CoordinatorEntry] = Field([], max_length=MAX_ENTRIES)
+    meeting_bodies: list[MeetingBodyEntry] = Field([], max_length=MAX_ENTRIES)
+    escalation_rules: list[EscalationRuleEntry] = Field([], max_length=MAX_ENTRIES)
+    help_lines: list[HelpLineEntry] = Field([], max_length=MAX_ENTRIES)
 
 
 class NationalTaxonomy(Strict):

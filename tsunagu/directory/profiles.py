@@ -7,14 +7,13 @@ rows in place; an entry removed from the file is marked inactive, never deleted 
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 from pydantic import ValidationError
@@ -22,9 +21,23 @@ from pydantic import ValidationError
 from tsunagu.municipalities.models import Area, ConcernType, Municipality
 
 from .models import CoordinatorPost, EscalationRule, HelpLine, MeetingBody, Organization, Program, Window
-from .profile_schema import NationalTaxonomy, Profile
+from .profile_checks import NATIONAL_TAXONOMY, cross_check, national_taxonomy
+from .profile_input import UnreadableProfile, read_profile_data
+from .profile_keys import translate
+from .profile_schema import Profile
 
-NATIONAL_TAXONOMY = Path(__file__).resolve().parent.parent / "municipalities" / "national_taxonomy.toml"
+__all__ = [
+    "NATIONAL_TAXONOMY",
+    "LoadReport",
+    "ProfileError",
+    "cross_check",
+    "load_profile",
+    "national_taxonomy",
+    "parse_profile",
+]
+
+# A file with thousands of mistakes is reported by its first ones, not printed whole.
+MAX_REPORTED = 100
 
 
 class ProfileError(Exception):
@@ -40,8 +53,13 @@ class ProfileError(Exception):
             f"{self.path}: プロファイルに {len(self.problems)} 件の誤りがあります。何も変更していません。"
         ]
         lines += [
-            f"  {self.path}: {loc}: {msg}" if loc else f"  {self.path}: {msg}" for loc, msg in self.problems
+            f"  {self.path}: {loc}: {msg}" if loc else f"  {self.path}: {msg}"
+            for loc, msg in self.problems[:MAX_REPORTED]
         ]
+        if len(self.problems) > MAX_REPORTED:
+            lines.append(
+                f"  {self.path}: ほか {len(self.problems) - MAX_REPORTED} 件（先に上の誤りを直してください）"
+            )
         return "\n".join(lines)
 
 
@@ -51,6 +69,7 @@ class LoadReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     deactivated: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -60,31 +79,12 @@ class LoadReport:
         def fmt(c: Counter[str]) -> str:
             return ", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "なし"
 
-        return f"{self.municipality}: 追加 {fmt(self.created)} / 更新 {fmt(self.updated)} / 無効化 {fmt(self.deactivated)}"
+        text = f"{self.municipality}: 追加 {fmt(self.created)} / 更新 {fmt(self.updated)} / 無効化 {fmt(self.deactivated)}"
+        return "\n".join([text, *(f"  {note}" for note in self.notes)])
 
 
 # ---------------------------------------------------------------------------------------------
 # Parsing and validation
-
-
-_PYDANTIC_JA = {
-    "missing": "必須の項目がありません",
-    "extra_forbidden": "未知の項目です（綴りを確認してください）",
-    "literal_error": "使用できない値です",
-    "string_pattern_mismatch": "キーは半角英小文字・数字・-・_ で書いてください",
-    "string_too_short": "空にできません",
-    "int_parsing": "整数で書いてください",
-    "int_type": "整数で書いてください",
-    "bool_type": "true か false で書いてください",
-    "bool_parsing": "true か false で書いてください",
-    "string_type": "文字列で書いてください",
-    "list_type": "配列 [ ... ] で書いてください",
-    "greater_than_equal": "小さすぎます",
-    "less_than_equal": "大きすぎます",
-    "too_short": "少なくとも1つ必要です",
-    "model_type": "表（テーブル）で書いてください",
-    "tuple_type": "[下限, 上限] の形で書いてください",
-}
 
 
 def _loc(loc: Iterable[Any], data: dict[str, Any]) -> str:
@@ -98,175 +98,106 @@ def _loc(loc: Iterable[Any], data: dict[str, Any]) -> str:
                 node = node[item]
                 if isinstance(node, dict) and ("key" in node or "code" in node):
                     entry_key = f' key="{node.get("key", node.get("code"))}"'
+                    if "key" not in node:
+                        entry_key = f' code="{node.get("code")}"'
             parts[-1] = f"{parts[-1]}[{item + 1}{entry_key}]" if parts else f"[{item + 1}]"
         else:
             name = str(item)
-            if name in {"int", "tuple[int,int]", "function-after[_shape(), EscalationRuleEntry]"}:
+            # pydantic's names for the branches of a union or a validator, not TOML keys.
+            if name in {"int", "tuple[int,int]", "date"} or name.startswith("function-"):
                 continue
             parts.append(name)
             node = node.get(name) if isinstance(node, dict) else None
     return ".".join(parts)
 
 
-def _translate(err: Any) -> str:
-    kind = err["type"]
-    base = _PYDANTIC_JA.get(kind)
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"使用できない値 {err.get('input')!r} です（使用できる値: {expected}）"
-    if kind == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    if kind == "string_pattern_mismatch" and err.get("loc") and err["loc"][-1] == "phone":
-        return f"電話番号は半角数字とハイフン（例: 0120-000-000）か #で始まる4桁で書いてください（{err.get('input')!r}）"
-    if kind in {"greater_than_equal", "less_than_equal"}:
-        limit = err.get("ctx", {}).get("ge", err.get("ctx", {}).get("le"))
-        return f"{base}（{err.get('input')!r}、限度 {limit}）"
-    if base:
-        return base
-    return str(err["msg"])
+def _shape_problems(exc: ValidationError, data: dict[str, Any]) -> list[tuple[str, str]]:
+    problems = []
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors():
+        loc = _loc(err["loc"], data)
+        # A cross-key check of one entry names the key it is about (profile_schema.FieldError).
+        field_name = getattr(err.get("ctx", {}).get("error"), "field", None)
+        if field_name:
+            loc = f"{loc}.{field_name}" if loc else field_name
+        item = (loc, translate(err, Profile))
+        if item not in seen:
+            seen.add(item)
+            problems.append(item)
+    return problems
 
 
 def parse_profile(path: Path) -> tuple[Profile, str]:
     """Read and validate a profile file. Raises ProfileError naming every problem found."""
     try:
-        raw_bytes = path.read_bytes()
-    except OSError as exc:
-        raise ProfileError(path, [("", f"読み込めません（{exc.strerror}）")]) from None
-    try:
-        data = tomllib.loads(raw_bytes.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ProfileError(path, [("", "UTF-8 のテキストではありません")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(path, [("", f"TOML の構文エラー: {exc}")]) from None
+        data, raw_bytes = read_profile_data(path)
+    except UnreadableProfile as exc:
+        raise ProfileError(path, [("", exc.message)]) from None
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        seen: set[tuple[str, str]] = set()
-        for err in exc.errors():
-            loc = _loc(err["loc"], data)
-            # A cross-key check of one entry names the key it is about (profile_schema.FieldError).
-            field_name = getattr(err.get("ctx", {}).get("error"), "field", None)
-            if field_name:
-                loc = f"{loc}.{field_name}" if loc else field_name
-            item = (loc, _translate(err))
-            if item not in seen:
-                seen.add(item)
-                problems.append(item)
-        raise ProfileError(path, problems) from None
+        raise ProfileError(path, _shape_problems(exc, data)) from None
     problems = cross_check(profile)
     if problems:
         raise ProfileError(path, problems)
     return profile, hashlib.sha256(raw_bytes).hexdigest()
 
 
-@cache
-def national_taxonomy() -> NationalTaxonomy:
-    return NationalTaxonomy.model_validate(tomllib.loads(NATIONAL_TAXONOMY.read_text("utf-8")))
+def _guard(p: Profile, *, rename: bool, confirm: bool) -> list[tuple[str, str]]:
+    """What a load may not do without being told: rename a city, or strand staff in a removed organization.
 
-
-def cross_check(p: Profile) -> list[tuple[str, str]]:
-    """References between sections: every key named must exist, keys unique per section, no cycles."""
-    problems: list[tuple[str, str]] = []
-
-    def unique(section: str, keys: list[str], attr: str = "key") -> set[str]:
-        seen: set[str] = set()
-        for i, k in enumerate(keys):
-            if k in seen:
-                problems.append((f'{section}[{i + 1} {attr}="{k}"].{attr}', f'{attr} "{k}" が重複しています'))
-            seen.add(k)
-        return seen
-
-    areas = unique("areas", [a.key for a in p.areas])
-    unique("concerns", [c.code for c in p.concerns], "code")
-    orgs = unique("organizations", [o.key for o in p.organizations])
-    unique("programs", [x.key for x in p.programs])
-    windows = unique("windows", [w.key for w in p.windows])
-    unique("coordinators", [c.key for c in p.coordinators])
-    bodies = unique("meeting_bodies", [b.key for b in p.meeting_bodies])
-    unique("escalation_rules", [r.key for r in p.escalation_rules])
-    concerns = {c.code for c in national_taxonomy().concerns} | {c.code for c in p.concerns}
-    dept_keys = {o.key for o in p.organizations if o.kind == "department"}
-
-    def ref(loc: str, value: str | None, known: set[str], what: str, section: str) -> None:
-        if value is not None and value not in known:
-            problems.append((loc, f'{what} "{value}" は {section} にありません'))
-
-    def refs(loc: str, values: list[str], known: set[str], what: str, section: str) -> None:
-        for v in values:
-            ref(loc, v, known, what, section)
-
-    def at(section: str, i: int, key: str, attr: str) -> str:
-        return f'{section}[{i + 1} key="{key}"].{attr}'
-
-    parents = {a.key: a.parent for a in p.areas}
-    for i, a in enumerate(p.areas):
-        ref(at("areas", i, a.key, "parent"), a.parent, areas, "地区", "areas")
-        seen, cur = {a.key}, a.parent
-        while cur is not None and cur in parents:
-            if cur in seen:
-                problems.append((at("areas", i, a.key, "parent"), "親子関係が循環しています"))
-                break
-            seen.add(cur)
-            cur = parents[cur]
-    for i, o in enumerate(p.organizations):
-        if o.department is not None:
-            if o.department == o.key:
-                problems.append(
-                    (at("organizations", i, o.key, "department"), "自分自身を所管課にはできません")
-                )
-            elif o.department in orgs and o.department not in dept_keys:
-                problems.append(
-                    (
-                        at("organizations", i, o.key, "department"),
-                        f'"{o.department}" は kind = "department" ではありません',
-                    )
-                )
-            else:
-                ref(
-                    at("organizations", i, o.key, "department"), o.department, orgs, "所管課", "organizations"
-                )
-        refs(at("organizations", i, o.key, "areas"), o.areas, areas, "地区", "areas")
-    for i, x in enumerate(p.programs):
-        ref(at("programs", i, x.key, "organization"), x.organization, orgs, "実施機関", "organizations")
-        ref(at("programs", i, x.key, "department"), x.department, orgs, "担当課", "organizations")
-        refs(at("programs", i, x.key, "areas"), x.areas, areas, "地区", "areas")
-    unique("help_lines", [x.key for x in p.help_lines])
-    for i, line in enumerate(p.help_lines):
-        refs(at("help_lines", i, line.key, "concerns"), line.concerns, concerns, "課題コード", "課題の分類")
-    for i, w in enumerate(p.windows):
-        ref(at("windows", i, w.key, "organization"), w.organization, orgs, "運営機関", "organizations")
-        refs(at("windows", i, w.key, "areas"), w.areas, areas, "地区", "areas")
-        refs(at("windows", i, w.key, "concerns"), w.concerns, concerns, "課題コード", "課題の分類")
-    for i, post in enumerate(p.coordinators):
-        ref(
-            at("coordinators", i, post.key, "organization"),
-            post.organization,
-            orgs,
-            "配置機関",
-            "organizations",
+    A file with another city's 団体コード would otherwise overwrite that city (三鷹 became 稲城 and 12 of
+    its organizations were deactivated). Both are reported together, before anything is written.
+    """
+    m = p.municipality
+    muni = Municipality.objects.select_for_update().filter(code=m.code).first()
+    if muni is None:
+        return []
+    problems = []
+    if (muni.name, muni.prefecture) != (m.name, m.prefecture) and not rename:
+        problems.append(
+            (
+                "municipality.code",
+                f"団体コード {m.code} はすでに「{muni.prefecture}{muni.name}」のものです。このファイルは"
+                f"「{m.prefecture}{m.name}」です。別の自治体のコードを書いていないか確かめてください"
+                "（同じ自治体の名称の変更なら --rename を付けて読み込みます）",
+            )
         )
-        ref(at("coordinators", i, post.key, "area"), post.area, areas, "地区", "areas")
-    body_parent = {b.key: b.parent for b in p.meeting_bodies}
-    for i, b in enumerate(p.meeting_bodies):
-        refs(at("meeting_bodies", i, b.key, "members"), b.members, orgs, "構成機関", "organizations")
-        ref(at("meeting_bodies", i, b.key, "secretariat"), b.secretariat, orgs, "事務局", "organizations")
-        ref(at("meeting_bodies", i, b.key, "parent"), b.parent, bodies, "会議体", "meeting_bodies")
-        seen, cur = {b.key}, b.parent
-        while cur is not None and cur in body_parent:
-            if cur in seen:
-                problems.append((at("meeting_bodies", i, b.key, "parent"), "上位の会議体が循環しています"))
-                break
-            seen.add(cur)
-            cur = body_parent[cur]
-    for i, r in enumerate(p.escalation_rules):
-        ref(at("escalation_rules", i, r.key, "from_body"), r.from_body, bodies, "会議体", "meeting_bodies")
-        ref(at("escalation_rules", i, r.key, "to_body"), r.to_body, bodies, "会議体", "meeting_bodies")
-        refs(at("escalation_rules", i, r.key, "from_windows"), r.from_windows, windows, "窓口", "windows")
-        refs(at("escalation_rules", i, r.key, "concerns"), r.concerns, concerns, "課題コード", "課題の分類")
-        if r.from_body and r.from_body == r.to_body:
-            problems.append((at("escalation_rules", i, r.key, "to_body"), "起点と同じ会議体にはつなげません"))
+    if not confirm:
+        stranded = _staffed_organizations_removed(muni, {o.key for o in p.organizations})
+        if stranded:
+            names = "、".join(f"「{name}」（職員 {n} 人）" for name, n in stranded)
+            problems.append(
+                (
+                    "organizations",
+                    f"このファイルを読み込むと、職員が所属している機関が無効になります: {names}。"
+                    "職員の所属を先に移すか、確かめたうえで --confirm を付けて読み込んでください",
+                )
+            )
     return problems
+
+
+def _staffed_organizations_removed(muni: Municipality, keep: set[str]) -> list[tuple[str, int]]:
+    """Active organizations missing from the file that active staff belong to, with their head count.
+
+    Staff live above the directory (accounts); the relation is found through the user model so that
+    the directory does not import accounts.
+    """
+    user_model = get_user_model()
+    links = [
+        f.name
+        for f in user_model._meta.get_fields()
+        if getattr(f, "many_to_one", False) and f.related_model is Organization
+    ]
+    removed = Organization.objects.filter(municipality=muni, active=True).exclude(key__in=keep)
+    found = []
+    for org in removed.order_by("sort_order", "key"):
+        n = sum(
+            user_model._default_manager.filter(**{link: org, "is_active": True}).count() for link in links
+        )
+        if n:
+            found.append((org.name, n))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,76 +250,133 @@ class _Writer:
             self.report.deactivated[label] += n
 
 
-def load_profile(path: Path | str) -> LoadReport:
-    """Validate the profile at `path` and write it. Raises ProfileError and changes nothing on any error."""
+def load_profile(path: Path | str, *, rename: bool = False, confirm: bool = False) -> LoadReport:
+    """Validate the profile at `path` and write it. Raises ProfileError and changes nothing on any error.
+
+    `rename`: the file may change the name of the municipality its 団体コード names.
+    `confirm`: the load may deactivate organizations that active staff belong to.
+    """
     path = Path(path)
     profile, digest = parse_profile(path)
     with transaction.atomic():
+        refused = _guard(profile, rename=rename, confirm=confirm)
+        if refused:
+            raise ProfileError(path, refused)
         return _write(profile, path, digest)
 
 
+@dataclass
+class _Loaded:
+    """Rows written so far, by profile key, for the sections that refer to them."""
+
+    areas: dict[str, Area] = field(default_factory=dict)
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    windows: dict[str, Window] = field(default_factory=dict)
+    bodies: dict[str, MeetingBody] = field(default_factory=dict)
+
+
 def _write(p: Profile, path: Path, digest: str) -> LoadReport:
+    muni, report = _write_municipality(p)
+    w = _Writer(report)
+    done = _Loaded()
+    for writer in WRITERS:
+        writer(w, p, done)
+    if report.changed or muni.profile_sha256 != digest:
+        muni.profile_path = str(path)
+        muni.profile_sha256 = digest
+        muni.loaded_at = timezone.now()
+        muni.save(update_fields=["profile_path", "profile_sha256", "loaded_at"])
+    return report
+
+
+def _write_municipality(p: Profile) -> tuple[Municipality, LoadReport]:
     m = p.municipality
     muni = Municipality.objects.filter(code=m.code).first()
-    report = LoadReport(municipality=muni or Municipality(code=m.code))
     values = {
-        "name": m.name, "prefecture": m.prefecture, "population": m.population,
+        "name": m.name, "kind": m.resolved_kind(), "prefecture": m.prefecture, "population": m.population,
         "population_note": m.population_note, "program_name": m.program_name, "started": m.started,
         "lead_summary": m.lead_summary, "small_cell_threshold": m.small_cell_threshold,
+        "domains": [{"code": d.code, "name": d.name} for d in p.domains],
     }  # fmt: skip
     if muni is None:
         muni = Municipality.objects.create(code=m.code, **values)
-        report.municipality = muni
+        report = LoadReport(municipality=muni)
         report.created["municipality"] += 1
-    else:
-        changed = [k for k, v in values.items() if getattr(muni, k) != v]
-        if changed:
-            for k in changed:
-                setattr(muni, k, values[k])
-            muni.save(update_fields=changed)
-            report.updated["municipality"] += 1
-    w = _Writer(report)
-    mk = {"municipality": muni}
+        return muni, report
+    report = LoadReport(municipality=muni)
+    if (muni.name, muni.prefecture) != (m.name, m.prefecture):
+        report.notes.append(
+            f"名称を「{muni.prefecture}{muni.name}」から「{m.prefecture}{m.name}」に変更しました"
+        )
+    changed = [k for k, v in values.items() if getattr(muni, k) != v]
+    if changed:
+        for k in changed:
+            setattr(muni, k, values[k])
+        muni.save(update_fields=changed)
+        muni.__dict__.pop("_domain_names", None)  # the cached domain labels follow the new list
+        report.updated["municipality"] += 1
+    return muni, report
 
-    # Areas: two passes so that parents may be listed after children.
-    area_by_key: dict[str, Area] = {}
+
+def _write_areas(w: _Writer, p: Profile, done: _Loaded) -> None:
+    # Two passes so that parents may be listed after children.
     for i, a in enumerate(p.areas):
-        area_by_key[a.key] = w.upsert(
+        done.areas[a.key] = w.upsert(
             Area,
-            {**mk, "key": a.key},
+            {"municipality": w.muni, "key": a.key},
             {"name": a.name, "kind": a.kind, "sort_order": i, "active": True},
             "areas",
         )
     for a in p.areas:
-        area_parent = area_by_key[a.parent] if a.parent else None
-        area_obj = area_by_key[a.key]
+        area_parent = done.areas[a.parent] if a.parent else None
+        area_obj = done.areas[a.key]
         if area_obj.parent_id != (area_parent.pk if area_parent else None):
             area_obj.parent = area_parent
             area_obj.save(update_fields=["parent"])
             w.touched("areas", area_obj)
-    w.deactivate_missing(Area, set(area_by_key), "areas")
+    w.deactivate_missing(Area, set(done.areas), "areas")
 
-    # Concerns: national default, then the profile's additions and overrides.
-    merged: dict[str, tuple[Any, bool]] = {c.code: (c, True) for c in national_taxonomy().concerns}
+
+def _write_concerns(w: _Writer, p: Profile, done: _Loaded) -> None:
+    """The national taxonomy, the profile's additions and overrides, in the city's order, minus what it hides."""
+    national = {c.code: c for c in national_taxonomy().concerns}
+    merged: dict[str, tuple[Any, bool]] = {code: (c, True) for code, c in national.items()}
     for c in p.concerns:
+        base = national.get(c.code)
+        if base is not None:  # an override keeps what it does not restate
+            c = c.model_copy(
+                update={
+                    "name": c.name or base.name,
+                    "kana": c.kana or base.kana,
+                    "description": c.description or base.description,
+                }
+            )
         merged[c.code] = (c, False)
-    for i, (code, (concern, national)) in enumerate(merged.items()):
+    first = [code for code in p.concern_list.order if code in merged]
+    ordered = first + [code for code in merged if code not in set(first)]
+    hidden = set(p.concern_list.hide)
+    for i, code in enumerate(ordered):
+        concern, is_national = merged[code]
         w.upsert(
             ConcernType,
-            {**mk, "code": code},
+            {"municipality": w.muni, "code": code},
             {"name": concern.name, "kana": concern.kana, "domains": list(concern.domains),
-             "description": concern.description, "national": national, "sort_order": i, "active": True},
+             "description": concern.description, "national": is_national, "sort_order": i,
+             "active": code not in hidden},
             "concerns",
         )  # fmt: skip
     w.deactivate_missing(ConcernType, set(merged), "concerns", attr="code")
 
-    orgs: dict[str, Organization] = {}
+
+def _write_organizations(w: _Writer, p: Profile, done: _Loaded) -> None:
+    orgs = done.organizations
     for i, o in enumerate(p.organizations):
         orgs[o.key] = w.upsert(
             Organization,
-            {**mk, "key": o.key},
+            {"municipality": w.muni, "key": o.key},
             {"name": o.name, "kind": o.kind, "operation": o.operation or "", "business_lines": list(o.business_lines),
-             "domains": list(o.domains), "sites": o.sites, "note": o.note, "sort_order": i, "active": True},
+             "domains": list(o.domains), "sites": o.sites, "note": o.note, "sort_order": i, "active": True,
+             "contract_starts_on": o.contract_starts_on, "contract_ends_on": o.contract_ends_on},
             "organizations",
         )  # fmt: skip
     for o in p.organizations:
@@ -398,58 +386,71 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
             org_obj.department = dept
             org_obj.save(update_fields=["department"])
             w.touched("organizations", org_obj)
-        w.set_m2m(org_obj, "areas", [area_by_key[k] for k in o.areas], "organizations")
+        w.set_m2m(org_obj, "areas", [done.areas[k] for k in o.areas], "organizations")
     w.deactivate_missing(Organization, set(orgs), "organizations")
 
+
+def _write_programs(w: _Writer, p: Profile, done: _Loaded) -> None:
+    orgs = done.organizations
     for i, x in enumerate(p.programs):
         obj = w.upsert(
             Program,
-            {**mk, "key": x.key},
+            {"municipality": w.muni, "key": x.key},
             {"name": x.name, "business_lines": list(x.business_lines), "domains": list(x.domains),
              "organization": orgs.get(x.organization) if x.organization else None,
              "department": orgs.get(x.department) if x.department else None,
              "operation": x.operation or "", "sites": x.sites, "target": x.target,
-             "description": x.description, "is_new": x.new, "sort_order": i, "active": True},
+             "description": x.description, "is_new": x.new, "sort_order": i, "active": True,
+             "consortium_name": x.consortium, "starts_on": x.starts_on, "ends_on": x.ends_on,
+             "contract_starts_on": x.contract_starts_on, "contract_ends_on": x.contract_ends_on},
             "programs",
         )  # fmt: skip
-        w.set_m2m(obj, "areas", [area_by_key[k] for k in x.areas], "programs")
+        w.set_m2m(obj, "areas", [done.areas[k] for k in x.areas], "programs")
+        w.set_m2m(obj, "operators", [orgs[k] for k in x.organizations], "programs")
     w.deactivate_missing(Program, {x.key for x in p.programs}, "programs")
 
-    windows: dict[str, Window] = {}
+
+def _write_windows(w: _Writer, p: Profile, done: _Loaded) -> None:
     for i, wn in enumerate(p.windows):
         obj = w.upsert(
             Window,
-            {**mk, "key": wn.key},
-            {"name": wn.name, "organization": orgs[wn.organization], "address": wn.address, "hours": wn.hours,
-             "phone": wn.phone, "serves": wn.serves, "domains": list(wn.domains), "concerns": list(wn.concerns),
-             "business_lines": list(wn.business_lines), "description": wn.description, "sort_order": i,
-             "active": True, "general": wn.navigator.general, "for_residents": wn.navigator.residents,
+            {"municipality": w.muni, "key": wn.key},
+            {"name": wn.name, "organization": done.organizations[wn.organization], "address": wn.address,
+             "hours": wn.hours, "phone": wn.phone, "serves": wn.serves, "domains": list(wn.domains),
+             "concerns": list(wn.concerns), "business_lines": list(wn.business_lines),
+             "description": wn.description, "sort_order": i, "active": True,
+             "general": wn.navigator.general, "for_residents": wn.navigator.residents,
              "bring": wn.navigator.bring, "by_phone": wn.navigator.by_phone,
              "home_visit": wn.navigator.home_visit},
             "windows",
         )  # fmt: skip
-        w.set_m2m(obj, "areas", [area_by_key[k] for k in wn.areas], "windows")
-        windows[wn.key] = obj
-    w.deactivate_missing(Window, set(windows), "windows")
+        w.set_m2m(obj, "areas", [done.areas[k] for k in wn.areas], "windows")
+        done.windows[wn.key] = obj
+    w.deactivate_missing(Window, set(done.windows), "windows")
 
+
+def _write_coordinators(w: _Writer, p: Profile, done: _Loaded) -> None:
+    orgs, areas = done.organizations, done.areas
     for i, post in enumerate(p.coordinators):
         w.upsert(
             CoordinatorPost,
-            {**mk, "key": post.key},
+            {"municipality": w.muni, "key": post.key},
             {"title": post.title, "organization": orgs.get(post.organization) if post.organization else None,
-             "area": area_by_key.get(post.area) if post.area else None, "count": post.count, "employment": post.employment,
+             "area": areas.get(post.area) if post.area else None, "count": post.count, "employment": post.employment,
              "business_lines": list(post.business_lines), "is_bundler": post.bundler, "note": post.note,
-             "sort_order": i, "active": True},
+             "sort_order": i, "active": True, "starts_on": post.starts_on, "ends_on": post.ends_on},
             "coordinators",
         )  # fmt: skip
     w.deactivate_missing(CoordinatorPost, {c.key for c in p.coordinators}, "coordinators")
 
-    bodies: dict[str, MeetingBody] = {}
+
+def _write_meeting_bodies(w: _Writer, p: Profile, done: _Loaded) -> None:
+    orgs, bodies = done.organizations, done.bodies
     for i, b in enumerate(p.meeting_bodies):
         lo, hi = b.per_year_range()
         obj = w.upsert(
             MeetingBody,
-            {**mk, "key": b.key},
+            {"municipality": w.muni, "key": b.key},
             {"name": b.name, "kind": b.kind, "legal_functions": list(b.legal_functions), "frequency": b.frequency,
              "per_year_min": lo, "per_year_max": hi, "also_ad_hoc": b.also_ad_hoc, "members_note": b.members_note,
              "chair": b.chair, "secretariat": orgs.get(b.secretariat) if b.secretariat else None,
@@ -468,10 +469,13 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
             w.touched("meeting_bodies", body_obj)
     w.deactivate_missing(MeetingBody, set(bodies), "meeting_bodies")
 
+
+def _write_escalation_rules(w: _Writer, p: Profile, done: _Loaded) -> None:
+    bodies = done.bodies
     for i, r in enumerate(p.escalation_rules):
         obj = w.upsert(
             EscalationRule,
-            {**mk, "key": r.key},
+            {"municipality": w.muni, "key": r.key},
             {"name": r.name, "trigger": r.trigger, "min_domains": r.min_domains,
              "counted_domains": list(r.counted_domains), "concerns": list(r.concerns),
              "from_body": bodies.get(r.from_body) if r.from_body else None, "target": r.target,
@@ -479,13 +483,15 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
              "sort_order": i, "active": True},
             "escalation_rules",
         )  # fmt: skip
-        w.set_m2m(obj, "from_windows", [windows[k] for k in r.from_windows], "escalation_rules")
+        w.set_m2m(obj, "from_windows", [done.windows[k] for k in r.from_windows], "escalation_rules")
     w.deactivate_missing(EscalationRule, {r.key for r in p.escalation_rules}, "escalation_rules")
 
+
+def _write_help_lines(w: _Writer, p: Profile, done: _Loaded) -> None:
     for i, line in enumerate(p.help_lines):
         w.upsert(
             HelpLine,
-            {**mk, "key": line.key},
+            {"municipality": w.muni, "key": line.key},
             {
                 "name": line.name,
                 "phone": line.phone,
@@ -500,9 +506,17 @@ def _write(p: Profile, path: Path, digest: str) -> LoadReport:
         )
     w.deactivate_missing(HelpLine, {x.key for x in p.help_lines}, "help_lines")
 
-    if report.changed or muni.profile_sha256 != digest:
-        muni.profile_path = str(path)
-        muni.profile_sha256 = digest
-        muni.loaded_at = timezone.now()
-        muni.save(update_fields=["profile_path", "profile_sha256", "loaded_at"])
-    return report
+
+# In dependency order: a section is written after the sections it refers to. A new section adds its
+# writer here (docs/profile.md §8).
+WRITERS: list[Callable[[_Writer, Profile, _Loaded], None]] = [
+    _write_areas,
+    _write_concerns,
+    _write_organizations,
+    _write_programs,
+    _write_windows,
+    _write_coordinators,
+    _write_meeting_bodies,
+    _write_escalation_rules,
+    _write_help_lines,
+]

@@ -153,7 +153,9 @@ def search_directory(municipality: Municipality, filters: Filters) -> DirectoryR
 
     windows = [
         w
-        for w in Window.objects.filter(**scoped).select_related("organization").prefetch_related("areas")
+        for w in Window.objects.filter(**scoped)
+        .select_related("municipality", "organization")
+        .prefetch_related("areas")
         if match(
             Facets(
                 w.domains,
@@ -166,7 +168,7 @@ def search_directory(municipality: Municipality, filters: Filters) -> DirectoryR
     organizations = [
         o
         for o in Organization.objects.filter(**scoped)
-        .select_related("department")
+        .select_related("municipality", "department")
         .prefetch_related("areas", "contracted_bodies")
         if match(
             Facets(
@@ -180,20 +182,27 @@ def search_directory(municipality: Municipality, filters: Filters) -> DirectoryR
     programs = [
         p
         for p in Program.objects.filter(**scoped)
-        .select_related("organization", "department")
-        .prefetch_related("areas")
+        .select_related("municipality", "organization", "department")
+        .prefetch_related("areas", "operators")
         if match(
             Facets(
                 p.domains,
                 p.business_lines,
                 {a.pk for a in p.areas.all()},
-                [p.name, p.target, *_names(p.organization, p.department)],
+                [
+                    p.name,
+                    p.target,
+                    p.consortium_name,
+                    *_names(p.organization, p.department, *p.operators.all()),
+                ],
             )
         )
     ]
     coordinators = [
         c
-        for c in CoordinatorPost.objects.filter(**scoped).select_related("organization", "area")
+        for c in CoordinatorPost.objects.filter(**scoped).select_related(
+            "municipality", "organization", "area"
+        )
         if match(
             Facets(
                 c.organization.domains if c.organization else [],
@@ -245,8 +254,9 @@ def organization_detail(org: Organization) -> OrganizationDetail:
     return OrganizationDetail(
         organization=org,
         programs=list(
-            Program.objects.filter(Q(organization=org) | Q(department=org), **active)
-            .select_related("organization", "department")
+            Program.objects.filter(Q(organization=org) | Q(department=org) | Q(operators=org), **active)
+            .select_related("municipality", "organization", "department")
+            .prefetch_related("operators")
             .distinct()
         ),
         windows=list(org.windows.filter(**active)),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tsunagu.directory.models import EscalationRule, EscalationTarget, EscalationTrigger
-from tsunagu.municipalities.choices import Domain
 from tsunagu.municipalities.models import ConcernType
 from tsunagu.people.models import Household
 
@@ -21,9 +20,11 @@ class EscalationAdvice:
 
     @property
     def message(self) -> str:
-        labels = "・".join(str(Domain(d).label) for d in sorted(self.domains, key=list(Domain.values).index))
+        # Only the domains the rule counts, in the city's order and words (municipality.counted_domains()).
+        counted = [d for d in self.rule.counted_domain_codes() if d in self.domains]
+        labels = "・".join(self.rule.municipality.domain_labels(counted))
         target = "多機関協働事業" if self.rule.target == EscalationTarget.CASE else self.rule.target_text()
-        return f"この世帯の課題は {len(self.domains)} 分野（{labels}）にわたります。{self.rule.name}: {target}へつなぐことを検討してください。"
+        return f"この世帯の課題は {len(counted)} 分野（{labels}）にわたります。{self.rule.name}: {target}へつなぐことを検討してください。"
 
 
 def open_concerns(household: Household, extra: list[ConcernType] | None = None) -> list[ConcernType]:

@@ -1,18 +1,52 @@
-"""Fixed national vocabularies: domains (分野) and the legal business lines of 法第106条の4第2項."""
+"""National vocabularies: municipality kinds, well-known domains (分野) and the business lines of 法第106条の4第2項.
+
+Domains are *not* a closed list: a city's profile declares which domains its escalation rules count
+(`Municipality.counted_domains()`), and may add its own. `Domain` holds the well-known codes and their
+national labels; `NATIONAL_COUNTED_DOMAINS` is what a city counts when its profile says nothing.
+"""
 
 from __future__ import annotations
 
 from django.db import models
 
 
+class MunicipalityKind(models.TextChoices):
+    """市・町・村 and 特別区; a 政令指定都市 is a 市 whose 行政区 are areas (docs/profile.md §2.1)."""
+
+    CITY = "city", "市"
+    DESIGNATED_CITY = "designated_city", "政令指定都市"
+    TOWN = "town", "町"
+    VILLAGE = "village", "村"
+    SPECIAL_WARD = "special_ward", "特別区"
+
+
+# The one-character word staff and residents use for their own municipality: 市の所管課, 町内全域, この村の….
+KIND_WORD = {"city": "市", "designated_city": "市", "town": "町", "village": "村", "special_ward": "区"}
+# A name ending in one of these says its kind (a 政令指定都市 must say so: its name ends in 市 like any city).
+NAME_SUFFIX_KIND = {"市": "city", "町": "town", "村": "village", "区": "special_ward"}
+
+
 class Domain(models.TextChoices):
-    """分野."""
+    """Well-known 分野 codes with their national labels. A city may count others (its profile says so)."""
 
     ELDERLY = "elderly", "高齢"
     DISABILITY = "disability", "障害"
     CHILD = "child", "子ども"
     HARDSHIP = "hardship", "生活困窮"
     OTHER = "other", "その他"
+    FOREIGN = "foreign", "外国籍"
+
+
+# What a city counts when its profile declares no [[domains]]: the four fields of 第1号 plus その他.
+NATIONAL_COUNTED_DOMAINS: tuple[str, ...] = ("elderly", "disability", "child", "hardship", "other")
+
+
+def national_domain_label(code: str) -> str:
+    """The national label of a well-known code; an unknown code is shown as itself, never an error."""
+    try:
+        return str(Domain(code).label)
+    except ValueError:
+        return code
 
 
 class BusinessLine(models.TextChoices):

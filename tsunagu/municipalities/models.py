@@ -6,9 +6,20 @@ scale-out plan distributes by municipality).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 from django.db import models
 
-from .choices import Domain
+from .choices import KIND_WORD, NATIONAL_COUNTED_DOMAINS, MunicipalityKind, national_domain_label
+
+
+@dataclass(frozen=True)
+class DomainLabel:
+    """A domain a city counts: its code (stable, used in data) and the city's own word for it."""
+
+    code: str
+    label: str
 
 
 class Municipality(models.Model):
@@ -16,6 +27,7 @@ class Municipality(models.Model):
 
     code = models.CharField("全国地方公共団体コード", max_length=6, unique=True)
     name = models.CharField("名称", max_length=50)
+    kind = models.CharField("種別", max_length=20, choices=MunicipalityKind.choices, default="city")
     prefecture = models.CharField("都道府県", max_length=10)
     population = models.PositiveIntegerField("人口", null=True, blank=True)
     population_note = models.CharField("人口の時点・出典", max_length=100, blank=True)
@@ -24,6 +36,9 @@ class Municipality(models.Model):
     lead_summary = models.TextField("推進体制の概要", blank=True)
     # Published aggregates (the navigator's evidence, reports) hide counts below this (small-cell rule).
     small_cell_threshold = models.PositiveSmallIntegerField("小さな件数を伏せる基準", default=10)
+    # The domains this city's escalation rules count, in its own words: [{"code", "name"}], in the
+    # profile's order. Empty means the national default (NATIONAL_COUNTED_DOMAINS).
+    domains = models.JSONField("数える分野", default=list, blank=True)
     profile_path = models.CharField("プロファイル", max_length=255, blank=True)
     profile_sha256 = models.CharField(max_length=64, blank=True)
     loaded_at = models.DateTimeField("読込日時", null=True, blank=True)
@@ -34,6 +49,34 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefecture}{self.name}"
+
+    @property
+    def kind_label(self) -> str:
+        """市・町・村・区: the word for this municipality in UI text (市の所管課 → 町の所管課)."""
+        return KIND_WORD.get(self.kind, "市")
+
+    @cached_property
+    def _domain_names(self) -> dict[str, str]:
+        rows = self.domains or [{"code": c, "name": ""} for c in NATIONAL_COUNTED_DOMAINS]
+        return {r["code"]: r.get("name") or national_domain_label(r["code"]) for r in rows}
+
+    def counted_domains(self) -> list[DomainLabel]:
+        """The domains this city's escalation rules count, in order, each with the city's label.
+
+        This is the API the intake escalation logic uses (tsunagu/municipalities/README.md).
+        """
+        return [DomainLabel(code, label) for code, label in self._domain_names.items()]
+
+    def counted_domain_codes(self) -> list[str]:
+        return list(self._domain_names)
+
+    def domain_label(self, code: str) -> str:
+        """The city's word for a domain, else the national label (a domain the city does not count,
+        such as その他 in 小牧, is still shown by its national name)."""
+        return self._domain_names.get(code) or national_domain_label(code)
+
+    def domain_labels(self, codes: list[str]) -> list[str]:
+        return [self.domain_label(c) for c in codes]
 
 
 class Area(models.Model):
@@ -86,4 +129,4 @@ class ConcernType(models.Model):
         return self.name
 
     def domain_labels(self) -> list[str]:
-        return [str(Domain(d).label) for d in self.domains]
+        return self.municipality.domain_labels(self.domains)

@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 
 from tests.factories import make_staff
 from tsunagu.directory.models import CoordinatorPost, EscalationRule, MeetingBody, Organization, Window
-from tsunagu.directory.profiles import load_profile
+from tsunagu.directory.profiles import ProfileError, load_profile
 from tsunagu.municipalities.models import Area
 
 from .snapshots import snapshot
@@ -207,7 +207,14 @@ def test_removing_entries_marks_them_inactive_and_never_deletes_them(tmp_path):
         Organization.objects.filter(pk=shakyo.pk).delete()
 
     write(tmp_path, SMALL_WITHOUT_SHAKYO)
-    report = load_profile(path)
+    # Staff belong to 社協: removing it needs confirm=True (--confirm); without it nothing changes.
+    before = snapshot()
+    with pytest.raises(
+        ProfileError, match="職員が所属している機関が無効になります: 「社会福祉協議会」（職員 1 人）"
+    ):
+        load_profile(path)
+    assert snapshot() == before
+    report = load_profile(path, confirm=True)
 
     assert dict(report.deactivated) == {
         "areas": 1,

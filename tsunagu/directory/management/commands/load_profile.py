@@ -14,12 +14,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", help="profiles/*.toml")
+        parser.add_argument(
+            "--rename",
+            action="store_true",
+            help="団体コードが同じで名称の違う自治体を、このファイルの名称に変更してよい（合併・市制施行など）",
+        )
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="職員が所属している機関をファイルから消して無効にしてよい（確かめたうえで）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed = False
         for name in options["files"]:
             try:
-                report = load_profile(name)
+                report = load_profile(name, rename=options["rename"], confirm=options["confirm"])
             except ProfileError as exc:
                 self.stderr.write(exc.render())
                 failed = True

@@ -168,7 +168,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--city",
             default=os.environ.get("TSUNAGU_DEMO_CITY") or DEFAULT_CITY,
-            help="デモの市（団体コード・市名・プロファイル名。既定は環境変数 TSUNAGU_DEMO_CITY、なければ 132047 三鷹市）",
+            help="デモの自治体（団体コード・名称・プロファイル名。既定は環境変数 TSUNAGU_DEMO_CITY、なければ 132047 三鷹市）",
         )
         parser.add_argument(
             "--households", type=int, default=DEMO_HOUSEHOLDS, help="架空世帯の数（既定 2000）"
@@ -180,7 +180,7 @@ class Command(BaseCommand):
         if city is None:
             known = "、".join(f"{m.code} {m.name}（{city_slug(m)}）" for m in cities) or "なし"
             raise CommandError(
-                f"デモの市 {options['city']!r} が読み込んだプロファイルにありません（読み込めた市: {known}）"
+                f"デモの自治体 {options['city']!r} が読み込んだプロファイルにありません（読み込めた自治体: {known}）"
             )
         second = next((m for m in cities if m.pk != city.pk), None)
 
@@ -234,7 +234,7 @@ class Command(BaseCommand):
         self, rows: list[tuple[DemoLogin, Staff, bool]], city: Municipality, second: Municipality | None
     ) -> None:
         prepare = _mfa_helper()
-        table = [("ユーザー名", "役割", "所属機関", "市", "")]
+        table = [("ユーザー名", "役割", "所属機関", "自治体", "")]
         for _login, user, created in rows:
             org = user.organization.name if user.organization else "-"
             muni = str(user.municipality) if user.municipality else "-"
@@ -251,6 +251,8 @@ class Command(BaseCommand):
             )
         if second is None:
             self.stdout.write(
-                "  （2つ目の市のプロファイルがないため、市の分離を示すアカウントは作りませんでした）"
+                "  （2つ目の自治体のプロファイルがないため、自治体の分離を示すアカウントは作りませんでした）"
             )
-        self.stdout.write(f"デモの市: {city}。架空データのみです（synthetic）。本番では使わないでください。")
+        self.stdout.write(
+            f"デモの自治体: {city}。架空データのみです（synthetic）。本番では使わないでください。"
+        )

@@ -18,7 +18,7 @@ from tsunagu.people.demo import DemoDataExists, generate
 
 
 class Command(BaseCommand):
-    help = "自治体プロファイルの市に、デモ用の架空世帯を作成します（同じ seed なら同じデータ）。"
+    help = "自治体プロファイルの自治体に、デモ用の架空世帯を作成します（同じ seed なら同じデータ）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--profile", required=True, help="profiles/<city>.toml（先に読み込みます）")
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--truth-file", help="植えた重複・同名異人の正解を JSON で書き出すパス")
         parser.add_argument(
-            "--replace", action="store_true", help="この市の既存の架空データを削除してから作り直す"
+            "--replace", action="store_true", help="この自治体の既存の架空データを削除してから作り直す"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

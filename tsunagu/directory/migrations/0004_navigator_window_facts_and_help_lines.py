@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0002_meeting_frequency_unspecified"),
+        ("directory", "0003_dates_and_joint_programs"),
         ("municipalities", "0001_initial"),
     ]
 

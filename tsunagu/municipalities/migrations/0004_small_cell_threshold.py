@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("municipalities", "0001_initial"),
+        ("municipalities", "0003_municipality_kind_from_name"),
     ]
 
     operations = [
