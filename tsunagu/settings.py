@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tsunagu.cases",
     "tsunagu.insights",
     "tsunagu.navigator",
+    "tsunagu.synthetic",
 ]
 
 MIDDLEWARE = [
