@@ -132,9 +132,21 @@ def test_two_generated_cities_satisfy_every_composite_key():
     """Ten years of two cities (tiny): every foreign key between distributed tables agrees on the city."""
     for profile in ("profiles/mitaka.toml", "profiles/inagi.toml"):
         call_command(
-            "generate_history", "--profile", profile, "--persons", "200", "--consultations", "500",
-            "--cases", "8", "--audit-events", "200", "--end", "2026-11-01", stdout=io.StringIO(),
-        )  # fmt: skip
+            "generate_history",
+            "--profile",
+            profile,
+            "--persons",
+            "200",
+            "--consultations",
+            "500",
+            "--cases",
+            "8",
+            "--audit-events",
+            "200",
+            "--end",
+            "2026-11-01",
+            stdout=io.StringIO(),
+        )
     out = io.StringIO()
     call_command("citus_ddl", "--keys-only", stdout=out)
     body = [

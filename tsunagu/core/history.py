@@ -127,6 +127,11 @@ class Formats:
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
     @staticmethod
+    def objects_json(objects: Iterable[tuple[str, int]]) -> str:
+        """[["kind", id], …] as JSON, for kinds that are plain identifiers (audit object lists)."""
+        return "[" + ", ".join(f'["{kind}", {pk}]' for kind, pk in objects) + "]"
+
+    @staticmethod
     def text(value: str) -> str:
         """Free text for COPY: no tab, newline or backslash may reach the stream unescaped."""
         if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
@@ -299,19 +304,25 @@ class AuditItem(NamedTuple):
 
 
 class AuditCollector:
-    """Streams of AuditItems, each already in time order; merged once by the audit step."""
+    """Streams of AuditItems, each already in time order; merged once by the audit step.
+
+    The audit step keeps a uniform sample of the size asked for: it sets `keep` (the share of events to
+    keep) before it starts iterating the streams. A stream added with `sampled=True` draws that sample
+    itself (and so never builds the events left out); the others are sampled by the audit step.
+    """
 
     def __init__(self) -> None:
-        self.sources: list[tuple[str, Iterable[AuditItem], int]] = []
+        self.sources: list[tuple[str, Iterable[AuditItem], int, bool]] = []
+        self.keep = 1.0
 
-    def add(self, name: str, items: Iterable[AuditItem], count: int) -> None:
-        """`items` must be in nondecreasing `at` order (an iterator is consumed once, lazily); `count` is
-        how many it yields, so that the audit step can keep a uniform sample of the size asked for."""
-        self.sources.append((name, items, count))
+    def add(self, name: str, items: Iterable[AuditItem], count: int, *, sampled: bool = False) -> None:
+        """`items` in nondecreasing `at` order (an iterator is consumed once, lazily); `count`: how many
+        events the stream stands for before sampling."""
+        self.sources.append((name, items, count, sampled))
 
     @property
     def available(self) -> int:
-        return sum(count for _name, _items, count in self.sources)
+        return sum(count for _name, _items, count, _sampled in self.sources)
 
 
 # --------------------------------------------------------------------------------------------- context

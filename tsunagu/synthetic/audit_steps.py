@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,10 +24,25 @@ from tsunagu.core.history import AuditItem, HistoryContext, history_step
 from .common import StaffData
 
 COLUMNS = (
-    "id", "seq", "at", "municipality_id", "actor_id", "actor_username", "actor_role", "organization_id_snapshot",
-    "organization_name", "action", "channel", "objects_json", "object_index", "reason", "detail", "view_name",
-    "prev_hash", "hash",
-)  # fmt: skip
+    "id",
+    "seq",
+    "at",
+    "municipality_id",
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "organization_id_snapshot",
+    "organization_name",
+    "action",
+    "channel",
+    "objects_json",
+    "object_index",
+    "reason",
+    "detail",
+    "view_name",
+    "prev_hash",
+    "hash",
+)
 
 
 @dataclass(slots=True)
@@ -77,10 +92,17 @@ def audit_step(ctx: HistoryContext) -> None:
     available = ctx.audit.available
     if target <= 0 or available <= 0:
         return
-    keep = min(1.0, target / available)
+    keep = ctx.audit.keep = min(1.0, target / available)
     rng = ctx.rng("audit")
-    merged = heapq.merge(*(iter(items) for _name, items, _count in ctx.audit.sources), key=lambda i: i.at)
-    sample = (item for item in merged if keep >= 1.0 or rng.random() < keep)
+
+    def sampled(items: Iterable[AuditItem]) -> Iterator[AuditItem]:
+        return (item for item in items if rng.random() < keep)
+
+    streams = [
+        iter(items) if self_sampled or keep >= 1.0 else sampled(items)
+        for _name, items, _count, self_sampled in ctx.audit.sources
+    ]
+    sample = heapq.merge(*streams, key=lambda i: i.at)
     table = ctx.table(AuditEvent)
     head = _ChainHead()
     first_id = ctx.writer.reserve_ids(table, min(available, int(target * 1.1) + 100))
@@ -98,6 +120,17 @@ def _rows(
     null = fmt.NULL
     muni = ctx.municipality.pk
     utc = dt.UTC
+    detail_json: dict[tuple[tuple[str, Any], ...], str] = {}  # the same few details recur: JSON built once
+
+    def details(detail: Any) -> str:
+        key = tuple(sorted(detail.items())) if detail else ()
+        text = detail_json.get(key)
+        if text is None:
+            text = fmt.json(dict(detail or {}))
+            if len(detail_json) < 10_000:
+                detail_json[key] = text
+        return text
+
     for n, item in enumerate(items):
         username, role, org_id, org_name = staff.info.get(item.actor_id or 0, ("", "", None, ""))
         objects = [[kind, pk] for kind, pk in item.objects]
@@ -121,10 +154,23 @@ def _rows(
         )
         digest = audit.compute_hash(cast(AuditEvent, event))
         yield (
-            str(first_id + n), str(event.seq), fmt.ts(item.at), str(muni),
-            null if item.actor_id is None else str(item.actor_id), username, role,
-            null if org_id is None else str(org_id), fmt.text(org_name), item.action, item.channel,
-            fmt.json(objects), event.object_index, fmt.text(item.reason), fmt.json(event.detail),
-            item.view_name, head.hash, digest,
-        )  # fmt: skip
+            str(first_id + n),
+            str(event.seq),
+            fmt.ts(item.at),
+            str(muni),
+            null if item.actor_id is None else str(item.actor_id),
+            username,
+            role,
+            null if org_id is None else str(org_id),
+            fmt.text(org_name),
+            item.action,
+            item.channel,
+            fmt.objects_json(item.objects),
+            event.object_index,
+            fmt.text(item.reason),
+            details(item.detail),
+            item.view_name,
+            head.hash,
+            digest,
+        )
         head.seq, head.hash = event.seq, digest

@@ -50,9 +50,13 @@ FORWARD = [
 ]
 AREAS = list(LifeArea.values)
 GOALS = [
-    "生活費の見通しを立て、滞納を解消する", "日中に通える場所を見つける", "介護サービスを利用して家族の負担を減らす",
-    "子どもが安心して登校できる環境をつくる", "必要な手続きを一緒に済ませる", "地域の見守りにつながる",
-]  # fmt: skip
+    "生活費の見通しを立て、滞納を解消する",
+    "日中に通える場所を見つける",
+    "介護サービスを利用して家族の負担を減らす",
+    "子どもが安心して登校できる環境をつくる",
+    "必要な手続きを一緒に済ませる",
+    "地域の見守りにつながる",
+]
 ACTIONS = [
     "家計相談で支出を整理する",
     "訪問して様子を確認する",
@@ -114,49 +118,189 @@ class _Builder:
             name = ctx.table(model)
             return _Table(name, columns, w.reserve_ids(name, bound))
 
-        self.requests = table(EscalationRequest, (
-            "id", "municipality_id", "household_id", "person_id", "consultation_id", "rule_id", "to_body_id",
-            "organization_id", "requested_by_id", "requested_at", "reason", "status", "handled_by_id", "handled_at",
-            "handling_note", "version"), k + extra)  # fmt: skip
-        self.cases = table(Case, (
-            "id", "municipality_id", "number", "household_id", "escalation_request_id", "title", "status",
-            "suspended_from", "coordinator_id", "opened_at", "opened_by_id", "closed_at", "closure_reason",
-            "goal_attainment", "handover_to_id", "handover_note", "main_agency_after_closure_id", "version"), k)  # fmt: skip
+        self.requests = table(
+            EscalationRequest,
+            (
+                "id",
+                "municipality_id",
+                "household_id",
+                "person_id",
+                "consultation_id",
+                "rule_id",
+                "to_body_id",
+                "organization_id",
+                "requested_by_id",
+                "requested_at",
+                "reason",
+                "status",
+                "handled_by_id",
+                "handled_at",
+                "handling_note",
+                "version",
+            ),
+            k + extra,
+        )
+        self.cases = table(
+            Case,
+            (
+                "id",
+                "municipality_id",
+                "number",
+                "household_id",
+                "escalation_request_id",
+                "title",
+                "status",
+                "suspended_from",
+                "coordinator_id",
+                "opened_at",
+                "opened_by_id",
+                "closed_at",
+                "closure_reason",
+                "goal_attainment",
+                "handover_to_id",
+                "handover_note",
+                "main_agency_after_closure_id",
+                "version",
+            ),
+            k,
+        )
         self.case_persons = table(Case.persons.through, ("id", "case_id", "person_id"), 2 * k)
-        self.transitions = table(CaseTransition, (
-            "id", "municipality_id", "case_id", "from_status", "to_status", "at", "by_id", "note"), 8 * k)  # fmt: skip
-        self.team = table(CaseTeamMember, (
-            "id", "municipality_id", "case_id", "organization_id", "role", "added_at", "added_by_id",
-            "removed_at"), 5 * k)  # fmt: skip
-        self.consents = table(Consent, (
-            "id", "municipality_id", "case_id", "given_by_id", "given_by_note", "meeting_kinds", "method",
-            "given_on", "expires_on", "withdrawn_at", "withdrawn_by_id", "withdrawal_note", "document",
-            "recorded_by_id", "recorded_at"), k)  # fmt: skip
+        self.transitions = table(
+            CaseTransition,
+            ("id", "municipality_id", "case_id", "from_status", "to_status", "at", "by_id", "note"),
+            8 * k,
+        )
+        self.team = table(
+            CaseTeamMember,
+            (
+                "id",
+                "municipality_id",
+                "case_id",
+                "organization_id",
+                "role",
+                "added_at",
+                "added_by_id",
+                "removed_at",
+            ),
+            5 * k,
+        )
+        self.consents = table(
+            Consent,
+            (
+                "id",
+                "municipality_id",
+                "case_id",
+                "given_by_id",
+                "given_by_note",
+                "meeting_kinds",
+                "method",
+                "given_on",
+                "expires_on",
+                "withdrawn_at",
+                "withdrawn_by_id",
+                "withdrawal_note",
+                "document",
+                "recorded_by_id",
+                "recorded_at",
+            ),
+            k,
+        )
         self.consent_persons = table(Consent.persons.through, ("id", "consent_id", "person_id"), 2 * k)
         self.consent_orgs = table(
             Consent.organizations.through, ("id", "consent_id", "organization_id"), 5 * k
         )
-        self.assessments = table(Assessment, (
-            "id", "municipality_id", "case_id", "version_no", "person_wish", "summary", "change_reason",
-            "created_at", "created_by_id"), 2 * k)  # fmt: skip
-        self.areas = table(AssessmentArea, (
-            "id", "municipality_id", "assessment_id", "area", "situation", "strengths", "risks"), 6 * k)  # fmt: skip
-        self.plans = table(SupportPlan, (
-            "id", "municipality_id", "case_id", "version_no", "status", "overall_goal", "monitoring_on",
-            "change_reason", "agreed_at", "agreed_note", "created_at", "created_by_id", "edit_version"), 2 * k)  # fmt: skip
-        self.goals = table(PlanGoal, (
-            "id", "municipality_id", "plan_id", "order", "text", "life_area", "review_on", "attainment"), 4 * k)  # fmt: skip
-        self.actions = table(PlanAction, (
-            "id", "municipality_id", "plan_id", "goal_id", "description", "organization_id", "role",
-            "person_in_charge", "due_on", "review_on", "status"), 8 * k)  # fmt: skip
-        self.monitorings = table(Monitoring, (
-            "id", "municipality_id", "case_id", "plan_id", "held_on", "summary", "next_on", "recorded_by_id",
-            "recorded_at"), 12 * k)  # fmt: skip
+        self.assessments = table(
+            Assessment,
+            (
+                "id",
+                "municipality_id",
+                "case_id",
+                "version_no",
+                "person_wish",
+                "summary",
+                "change_reason",
+                "created_at",
+                "created_by_id",
+            ),
+            2 * k,
+        )
+        self.areas = table(
+            AssessmentArea,
+            ("id", "municipality_id", "assessment_id", "area", "situation", "strengths", "risks"),
+            6 * k,
+        )
+        self.plans = table(
+            SupportPlan,
+            (
+                "id",
+                "municipality_id",
+                "case_id",
+                "version_no",
+                "status",
+                "overall_goal",
+                "monitoring_on",
+                "change_reason",
+                "agreed_at",
+                "agreed_note",
+                "created_at",
+                "created_by_id",
+                "edit_version",
+            ),
+            2 * k,
+        )
+        self.goals = table(
+            PlanGoal,
+            ("id", "municipality_id", "plan_id", "order", "text", "life_area", "review_on", "attainment"),
+            4 * k,
+        )
+        self.actions = table(
+            PlanAction,
+            (
+                "id",
+                "municipality_id",
+                "plan_id",
+                "goal_id",
+                "description",
+                "organization_id",
+                "role",
+                "person_in_charge",
+                "due_on",
+                "review_on",
+                "status",
+            ),
+            8 * k,
+        )
+        self.monitorings = table(
+            Monitoring,
+            (
+                "id",
+                "municipality_id",
+                "case_id",
+                "plan_id",
+                "held_on",
+                "summary",
+                "next_on",
+                "recorded_by_id",
+                "recorded_at",
+            ),
+            12 * k,
+        )
         self.tables = [
-            self.requests, self.cases, self.case_persons, self.transitions, self.team, self.consents,
-            self.consent_persons, self.consent_orgs, self.assessments, self.areas, self.plans, self.goals,
-            self.actions, self.monitorings,
-        ]  # fmt: skip
+            self.requests,
+            self.cases,
+            self.case_persons,
+            self.transitions,
+            self.team,
+            self.consents,
+            self.consent_persons,
+            self.consent_orgs,
+            self.assessments,
+            self.areas,
+            self.plans,
+            self.goals,
+            self.actions,
+            self.monitorings,
+        ]
 
     # ---------------------------------------------------------------------------------------------
 
@@ -206,16 +350,32 @@ class _Builder:
             EscalationStatus.DECLINED: "窓口での継続支援とする",
         }
         rid = self.requests.add(
-            self.muni, str(household), str(cons.person[j]), str(cons.first + j), f.NULL if rule is None else str(rule),
-            f.NULL if body is None else str(body), str(cons.organization[j]), str(cons.staff[j]), f.ts(at),
-            "複数分野の課題があり、関係機関での役割分担が必要。" + FICTITIOUS, status,
-            f.NULL if handler is None else str(handler), f.NULL if handled is None else f.ts(handled),
-            note.get(status, ""), "1" if status == EscalationStatus.PENDING else "2",
-        )  # fmt: skip
+            self.muni,
+            str(household),
+            str(cons.person[j]),
+            str(cons.first + j),
+            f.NULL if rule is None else str(rule),
+            f.NULL if body is None else str(body),
+            str(cons.organization[j]),
+            str(cons.staff[j]),
+            f.ts(at),
+            "複数分野の課題があり、関係機関での役割分担が必要。" + FICTITIOUS,
+            status,
+            f.NULL if handler is None else str(handler),
+            f.NULL if handled is None else f.ts(handled),
+            note.get(status, ""),
+            "1" if status == EscalationStatus.PENDING else "2",
+        )
         self._audit(at, cons.staff[j], "create", ("escalation_request", rid), ("household", household))
         if handler is not None and handled is not None:
-            self._audit(handled, handler, "update", ("escalation_request", rid), ("household", household),
-                        accepted=status == EscalationStatus.ACCEPTED)  # fmt: skip
+            self._audit(
+                handled,
+                handler,
+                "update",
+                ("escalation_request", rid),
+                ("household", household),
+                accepted=status == EscalationStatus.ACCEPTED,
+            )
         return rid
 
     def _case(self, j: int, number: int) -> None:
@@ -251,19 +411,36 @@ class _Builder:
         members = self.people.members(h)
         persons = [members[0]] + ([members[1]] if len(members) > 1 and rng.random() < 0.4 else [])
         case_id = self.cases.add(
-            self.muni, str(number), str(household), f.NULL if rid is None else str(rid), "", final,
-            path[-1] if suspended else "", str(coordinator), f.ts(opened), str(coordinator),
-            f.ts(last) if closed else f.NULL, ("目標をおおむね達成し、見守りに移行。" + FICTITIOUS) if closed else "",
+            self.muni,
+            str(number),
+            str(household),
+            f.NULL if rid is None else str(rid),
+            "",
+            final,
+            path[-1] if suspended else "",
+            str(coordinator),
+            f.ts(opened),
+            str(coordinator),
+            f.ts(last) if closed else f.NULL,
+            ("目標をおおむね達成し、見守りに移行。" + FICTITIOUS) if closed else "",
             rng.choice(["achieved", "partly", "not_achieved", "unknown"]) if closed else "",
-            str(handover) if closed else f.NULL, "定期的な見守りを依頼。" if closed else "",
-            str(handover) if closed else f.NULL, str(1 + steps),
-        )  # fmt: skip
+            str(handover) if closed else f.NULL,
+            "定期的な見守りを依頼。" if closed else "",
+            str(handover) if closed else f.NULL,
+            str(1 + steps),
+        )
         self.data.ids.append(case_id)
         self.data.households.append(h)
         if not closed:
             self.data.open_ids.append(case_id)
-        self._audit(opened, coordinator, "create", ("case", case_id), ("household", household),
-                    *[("person", p) for p in persons])  # fmt: skip
+        self._audit(
+            opened,
+            coordinator,
+            "create",
+            ("case", case_id),
+            ("household", household),
+            *[("person", p) for p in persons],
+        )
         for p in persons:
             self.case_persons.add(str(case_id), str(p))
         previous = CaseStatus.INTAKE
@@ -298,10 +475,21 @@ class _Builder:
         given = max(self.calendar.midnights[0], at - rng.randint(0, 5) * DAY)
         kinds = [MeetingKind.CONSENTED_CONFERENCE] if rng.random() < 0.6 else []
         consent_id = self.consents.add(
-            self.muni, str(case_id), str(persons[0]), "", f.json([str(k) for k in kinds]),
-            ConsentMethod.WRITTEN if rng.random() < 0.8 else ConsentMethod.ORAL, f.date(date_of(given)), f.NULL,
-            f.NULL, f.NULL, "", "", str(by), f.ts(at),
-        )  # fmt: skip
+            self.muni,
+            str(case_id),
+            str(persons[0]),
+            "",
+            f.json([str(k) for k in kinds]),
+            ConsentMethod.WRITTEN if rng.random() < 0.8 else ConsentMethod.ORAL,
+            f.date(date_of(given)),
+            f.NULL,
+            f.NULL,
+            f.NULL,
+            "",
+            "",
+            str(by),
+            f.ts(at),
+        )
         for p in persons:
             self.consent_persons.add(str(consent_id), str(p))
         for org, _role in team:
@@ -314,18 +502,30 @@ class _Builder:
         for v in range(1, versions + 1):
             when = at if v == 1 else rng.randint(at + DAY, last)
             aid = self.assessments.add(
-                self.muni, str(case_id), str(v), "今の家で暮らし続けたい。" + FICTITIOUS,
+                self.muni,
+                str(case_id),
+                str(v),
+                "今の家で暮らし続けたい。" + FICTITIOUS,
                 "複数の課題が重なっており、関係機関での役割分担が必要。" + FICTITIOUS,
-                "" if v == 1 else "状況の変化を反映", f.ts(when), str(by),
-            )  # fmt: skip
+                "" if v == 1 else "状況の変化を反映",
+                f.ts(when),
+                str(by),
+            )
             for area in rng.sample(AREAS, 3):
                 self.areas.add(
                     self.muni, str(aid), area, "状況を聞き取り中。" + FICTITIOUS, "相談につながっている", ""
                 )
             self._audit(when, by, "update", ("case", case_id), ("assessment", aid), version=v)
 
-    def _plans(self, case_id: int, by: int, status_at: dict[str, int], team: list[tuple[int, str]], last: int,
-               closed: bool) -> None:  # fmt: skip
+    def _plans(
+        self,
+        case_id: int,
+        by: int,
+        status_at: dict[str, int],
+        team: list[tuple[int, str]],
+        last: int,
+        closed: bool,
+    ) -> None:
         f, rng = self.fmt, self.rng
         start = status_at[CaseStatus.PLANNING]
         agreed_at = status_at.get(CaseStatus.SUPPORT)
@@ -342,10 +542,19 @@ class _Builder:
             )
             next_on = None if agreed is None else date_of(min(agreed + 90 * DAY, last + 90 * DAY))
             plan_id = self.plans.add(
-                self.muni, str(case_id), str(v), status, "地域で安心して暮らし続ける。" + FICTITIOUS, f.date(next_on),
-                "" if v == 1 else "評価を受けて目標を見直し", f.NULL if agreed is None else f.ts(agreed),
-                "" if agreed is None else "重層的支援会議", f.ts(created), str(by), "1",
-            )  # fmt: skip
+                self.muni,
+                str(case_id),
+                str(v),
+                status,
+                "地域で安心して暮らし続ける。" + FICTITIOUS,
+                f.date(next_on),
+                "" if v == 1 else "評価を受けて目標を見直し",
+                f.NULL if agreed is None else f.ts(agreed),
+                "" if agreed is None else "重層的支援会議",
+                f.ts(created),
+                str(by),
+                "1",
+            )
             self._audit(created, by, "create", ("case", case_id), ("support_plan", plan_id), version=v)
             for order, text in enumerate(rng.sample(GOALS, 2), start=1):
                 goal_id = self.goals.add(
@@ -375,9 +584,15 @@ class _Builder:
             count = 0
             while held < last and count < 12:
                 self.monitorings.add(
-                    self.muni, str(case_id), str(plan_id), f.date(date_of(held)), "予定どおり支援を継続。" + FICTITIOUS,
-                    f.date(date_of(held + 90 * DAY)), str(by), f.ts(held),
-                )  # fmt: skip
+                    self.muni,
+                    str(case_id),
+                    str(plan_id),
+                    f.date(date_of(held)),
+                    "予定どおり支援を継続。" + FICTITIOUS,
+                    f.date(date_of(held + 90 * DAY)),
+                    str(by),
+                    f.ts(held),
+                )
                 self._audit(
                     held, by, "create", ("case", case_id), ("monitoring", self.monitorings.next_id - 1)
                 )

@@ -23,11 +23,29 @@ MAX_SHARE_OF_HEAVIEST = 600  # expected consultations of the heaviest household 
 CONSULTING_SHARE = 0.3  # of households ever consult within the span
 
 COLUMNS = (
-    "id", "municipality_id", "received_at", "window_id", "organization_id", "staff_id", "channel",
-    "consulter_kind", "consulter_note", "person_id", "household_id", "note", "actions", "referred_to_id",
-    "follow_up_on", "business_line", "sharing_consent", "status", "submission_token", "version", "created_at",
+    "id",
+    "municipality_id",
+    "received_at",
+    "window_id",
+    "organization_id",
+    "staff_id",
+    "channel",
+    "consulter_kind",
+    "consulter_note",
+    "person_id",
+    "household_id",
+    "note",
+    "actions",
+    "referred_to_id",
+    "follow_up_on",
+    "business_line",
+    "sharing_consent",
+    "status",
+    "submission_token",
+    "version",
+    "created_at",
     "updated_at",
-)  # fmt: skip
+)
 CHANNELS = (
     [Channel.VISIT] * 4 + [Channel.PHONE] * 3 + [Channel.HOME_VISIT, Channel.REFERRAL, Channel.OUTREACH]
 )
@@ -37,6 +55,7 @@ CONSULTERS = (
 ACTIONS = [ActionKind.LISTENING, ActionKind.INFORMATION, ActionKind.CONTINUING, ActionKind.REFERRAL]
 SHARING = [Sharing.CONSENTED, Sharing.CONSENTED, Sharing.NOT_CONSENTED, Sharing.UNCONFIRMED]
 OPEN_DAYS = 90  # consultations younger than this are mostly still open
+OPEN, CLOSED = str(ConsultationStatus.OPEN), str(ConsultationStatus.CLOSED)
 
 
 def _combos(city: CityData) -> tuple[list[tuple[int, ...]], list[list[int]], list[str]]:
@@ -102,36 +121,51 @@ def consultations_step(ctx: HistoryContext) -> None:
     actions_json = {a: fmt.json([str(a)]) for a in ACTIONS}
 
     def rows() -> Iterator[tuple[str, ...]]:
+        random = rng.random  # int(random() * n): a fair pick, several times cheaper than randrange
+        n_windows, n_channels, n_consulters = len(city.windows), len(CHANNELS), len(CONSULTERS)
+        n_actions, n_sharing = len(ACTIONS), len(SHARING)
+        household_ids = [str(people.household_id(h)) for h in range(people.households)]
         for j in range(n):
             h = data.household[j]
             members = people.members(h)
-            person = (
-                members[0]
-                if rng.random() < 0.7 or len(members) == 1
-                else members[rng.randrange(len(members))]
-            )
-            window, org, line = city.windows[rng.randrange(len(city.windows))]
+            size = len(members)
+            person = members[0] if size == 1 or random() < 0.7 else members[int(random() * size)]
+            window, org, line = city.windows[int(random() * n_windows)]
             pool = window_staff[org]
-            recorder = pool[rng.randrange(len(pool))]
+            recorder = pool[int(random() * len(pool))]
             choices = per_kind[people.kinds[h]]
-            combo = choices[rng.randrange(len(choices))]
+            combo = choices[int(random() * len(choices))]
             data.person.append(person)
             data.staff.append(recorder)
             data.organization.append(org)
             combo_of.append(combo)
             at = data.at[j]
             stamp = fmt.ts(at)
-            is_open = (at >= recent and rng.random() < 0.8) or rng.random() < 0.01
+            is_open = (at >= recent and random() < 0.8) or random() < 0.01
             yield (
-                str(data.first + j), muni_id, stamp, str(window), str(org), str(recorder),
-                CHANNELS[rng.randrange(len(CHANNELS))], CONSULTERS[rng.randrange(len(CONSULTERS))], "",
-                str(person), str(people.household_id(h)), notes[combo],
-                actions_json[ACTIONS[rng.randrange(len(ACTIONS))]], null,
-                fmt.date(date_of(at + 14 * DAY)) if is_open else null, line,
-                SHARING[rng.randrange(len(SHARING))],
-                ConsultationStatus.OPEN if is_open else ConsultationStatus.CLOSED,
-                f"{rng.getrandbits(128):032x}", "1", stamp, stamp,
-            )  # fmt: skip
+                str(data.first + j),
+                muni_id,
+                stamp,
+                str(window),
+                str(org),
+                str(recorder),
+                CHANNELS[int(random() * n_channels)],
+                CONSULTERS[int(random() * n_consulters)],
+                "",
+                str(person),
+                household_ids[h],
+                notes[combo],
+                actions_json[ACTIONS[int(random() * n_actions)]],
+                null,
+                fmt.date(date_of(at + 14 * DAY)) if is_open else null,
+                line,
+                SHARING[int(random() * n_sharing)],
+                OPEN if is_open else CLOSED,
+                f"{rng.getrandbits(128):032x}",
+                "1",
+                stamp,
+                stamp,
+            )
 
     concern_table = Consultation.concerns.through._meta.db_table
     tables = [ctx.table(Consultation), concern_table]
@@ -150,36 +184,44 @@ def consultations_step(ctx: HistoryContext) -> None:
 
         ctx.writer.write(concern_table, ("id", "consultation_id", "concerntype_id"), concern_rows())
     ctx.shared["consultations"] = data
-    ctx.audit.add("consultations", _audit_items(ctx, data), len(data) * 2)
+    ctx.audit.add("consultations", _audit_items(ctx, data), len(data) * 2, sampled=True)
 
 
 def _audit_items(ctx: HistoryContext, data: ConsultationData) -> Iterator[AuditItem]:
-    """Recording a consultation (create) and, minutes later, opening the household's page (view)."""
+    """Recording a consultation (create) and, minutes later, opening the household's page (view).
+
+    Samples itself with `ctx.audit.keep` (read when the audit step starts iterating), so that the
+    events left out are never built."""
     people: PeopleData = ctx.shared["people"]
     first_household = people.first_household
+    keep = ctx.audit.keep
+    random = ctx.rng("consultations-audit").random
+    created = {"created_person": False}
     pending: list[tuple[int, int, AuditItem]] = []  # views, minutes after their create, in time order
     for j in range(len(data)):
         at = data.at[j]
         while pending and pending[0][0] <= at:
             yield heapq.heappop(pending)[2]
-        household = first_household + data.household[j]
-        person = data.person[j]
-        yield AuditItem(
-            at,
-            data.staff[j],
-            "create",
-            (("consultation", data.first + j), ("household", household), ("person", person)),
-            detail={"created_person": False},
-            view_name="intake:new",
-        )
-        later = at + 120 + (j % 480)
-        view = AuditItem(
-            later,
-            data.staff[j],
-            "view",
-            (("household", household), ("person", person)),
-            view_name="intake:household",
-        )
-        heapq.heappush(pending, (later, j, view))
+        if random() < keep:
+            household = first_household + data.household[j]
+            yield AuditItem(
+                at,
+                data.staff[j],
+                "create",
+                (("consultation", data.first + j), ("household", household), ("person", data.person[j])),
+                detail=created,
+                view_name="intake:new",
+            )
+        if random() < keep:
+            household = first_household + data.household[j]
+            later = at + 120 + (j % 480)
+            view = AuditItem(
+                later,
+                data.staff[j],
+                "view",
+                (("household", household), ("person", data.person[j])),
+                view_name="intake:household",
+            )
+            heapq.heappush(pending, (later, j, view))
     while pending:
         yield heapq.heappop(pending)[2]

@@ -14,6 +14,7 @@ from tsunagu.people import demo
 from tsunagu.people.models import Household, HouseholdMember, Person
 
 from .common import DAY, JST, CityData, PeopleData, StaffData
+from .names import CityGenerator
 
 AGENCY_KINDS = {
     OrganizationKind.COMMUNITY_GENERAL_SUPPORT_CENTER,
@@ -109,10 +110,30 @@ def staff_step(ctx: HistoryContext) -> None:
 
 
 PERSON_COLUMNS = (
-    "id", "municipality_id", "family_name", "given_name", "family_kana", "given_kana", "name_key", "kana_key",
-    "birth_date", "estimated_age", "sex", "address", "address_key", "area_id", "phone", "nationality",
-    "language_needs", "deceased", "synthetic", "merged_into_id", "created_at", "version",
-)  # fmt: skip
+    "id",
+    "municipality_id",
+    "family_name",
+    "given_name",
+    "family_kana",
+    "given_kana",
+    "name_key",
+    "kana_key",
+    "birth_date",
+    "estimated_age",
+    "sex",
+    "address",
+    "address_key",
+    "area_id",
+    "phone",
+    "nationality",
+    "language_needs",
+    "deceased",
+    "synthetic",
+    "merged_into_id",
+    "created_at",
+    "version",
+    "phonetic_key",
+)
 HOUSEHOLD_COLUMNS = (
     "id",
     "municipality_id",
@@ -130,8 +151,8 @@ MEMBER_COLUMNS = ("id", "municipality_id", "household_id", "person_id", "relatio
 def people_step(ctx: HistoryContext) -> None:
     """Households and their members until `persons` residents exist, plus planted re-registrations.
 
-    Shapes, names and readings come from tsunagu.people.demo (fictitious addresses 「架空町」, the dummy
-    phone 000-0000-0000). `duplicates_per_mille` of the persons are registered a second time by another
+    Shapes and readings come from tsunagu.people.demo (fictitious addresses 「架空町」, the dummy phone
+    000-0000-0000), names from the wider pool of `names.py`. `duplicates_per_mille` of the persons are registered a second time by another
     window (another spelling, a typo, no birth date, a move) and as many namesakes (same reading, other
     person) are added, none in a household — the work of 名寄せ.
     """
@@ -140,7 +161,7 @@ def people_step(ctx: HistoryContext) -> None:
     rng = ctx.rng("people")
     target = ctx.size("persons")
     planted_target = target * ctx.size("duplicates_per_mille") // 1000
-    gen = demo._Generator(rng, muni, demo.leaf_areas(muni), ctx.end)
+    gen = CityGenerator(rng, muni, demo.leaf_areas(muni), ctx.end)
     keys = demo._PersonRows(muni)
     person_table, household_table, member_table = (
         ctx.table(Person),
@@ -162,12 +183,32 @@ def people_step(ctx: HistoryContext) -> None:
     true, false, null = fmt.true, fmt.false, fmt.NULL
 
     def person_row(pid: int, p: demo._P, area_id: str, address: str, created: str) -> tuple[str, ...]:
-        name_key, kana_key, address_key = keys.keys(p, address)
+        name_key, kana_key, address_key, phonetic_key = keys.keys(p, address)
         return (
-            str(pid), muni_id, p.family, p.given, p.family_kana, p.given_kana, name_key, kana_key,
-            fmt.date(p.birth), null if p.estimated_age is None else str(p.estimated_age), str(p.sex),
-            address, address_key, area_id, p.phone, p.nationality, p.language, false, true, null, created, "1",
-        )  # fmt: skip
+            str(pid),
+            muni_id,
+            p.family,
+            p.given,
+            p.family_kana,
+            p.given_kana,
+            name_key,
+            kana_key,
+            fmt.date(p.birth),
+            null if p.estimated_age is None else str(p.estimated_age),
+            str(p.sex),
+            address,
+            address_key,
+            area_id,
+            p.phone,
+            p.nationality,
+            p.language,
+            false,
+            true,
+            null,
+            created,
+            "1",
+            phonetic_key,
+        )
 
     def persons() -> Iterator[tuple[str, ...]]:
         made = 0
@@ -205,9 +246,17 @@ def people_step(ctx: HistoryContext) -> None:
         for n in range(2 * planted_target if adults else 0):
             orig, home = adults[rng.randrange(len(adults))]
             copy = demo._P(
-                orig.family, orig.family_kana, orig.given, orig.given_kana, orig.sex, orig.age, "",
-                birth=orig.birth, nationality=orig.nationality, language=orig.language,
-            )  # fmt: skip
+                orig.family,
+                orig.family_kana,
+                orig.given,
+                orig.given_kana,
+                orig.sex,
+                orig.age,
+                "",
+                birth=orig.birth,
+                nationality=orig.nationality,
+                language=orig.language,
+            )
             planted = demo._Planted("duplicate", (0, 0), copy, [], home.area, home.address)
             if n % 2 == 0:
                 demo._apply_variant(rng, gen, orig, planted, rng.choice(demo.DUPLICATE_VARIANTS))

@@ -86,9 +86,15 @@ class Command(BaseCommand):
         fmt = Formats(connection.vendor)
         writer = TableWriter(connection, fmt)
         ctx = HistoryContext(
-            municipality=muni, seed=options["seed"], sizes=sizes, start=start, end=end, writer=writer, fmt=fmt,
+            municipality=muni,
+            seed=options["seed"],
+            sizes=sizes,
+            start=start,
+            end=end,
+            writer=writer,
+            fmt=fmt,
             log=self.stdout.write,
-        )  # fmt: skip
+        )
         started = time.perf_counter()
         self.stdout.write(
             f"{muni}: {start} 〜 {end}, seed {options['seed']}, "
