@@ -83,8 +83,8 @@ def session_for(user: Any) -> tuple[str, Any]:
     return session.session_key, client
 
 
-def pages(municipality_id: int) -> list[tuple[str, str, str]]:
-    """(label, role, url) of each page measured, with real ids from the database."""
+def pages(municipality_id: int) -> list[tuple[str, str, str, dict[str, str] | None]]:
+    """(label, role, url, POST data or None) of each page measured, with real ids from the database."""
     from django.db.models import Count
     from django.urls import reverse
 
@@ -104,25 +104,39 @@ def pages(municipality_id: int) -> list[tuple[str, str, str]]:
         .values("household_id")
         .first()
     )
-    person = (
-        Person.objects.filter(municipality_id=municipality_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    person = Person.objects.filter(municipality_id=municipality_id).order_by("pk").first()
     assert heavy and typical and person
+    reading = f"{person.family_kana}{person.given_kana}"
+    # One kana wrong at the end (the slowest class of the search benchmark): the typo tier answers.
+    typo = reading[:-1] + ("ア" if reading[-1] != "ア" else "イ")
     household = reverse("intake:household", args=[typical["household_id"]])
     return [
-        ("dashboard", "coordinator", reverse("cases:dashboard")),
-        ("case list", "coordinator", reverse("cases:list")),
-        ("escalations", "coordinator", reverse("intake:escalations")),
-        ("household (typical)", "window_worker", household),
-        (f"household (heaviest, {heavy['n']} consultations)", "window_worker",
-         reverse("intake:household", args=[heavy["household_id"]])),
-        ("名寄せ candidates", "window_worker", reverse("people:candidates")),
-        ("名寄せ namesakes", "window_worker", reverse("people:candidates") + "?view=namesake"),
-        ("audit by person", "auditor", reverse("access:audit_log") + f"?obj_type=person&obj_id={person}"),
-    ]  # fmt: skip
+        ("dashboard", "coordinator", reverse("cases:dashboard"), None),
+        ("case list", "coordinator", reverse("cases:list"), None),
+        ("escalations", "coordinator", reverse("intake:escalations"), None),
+        ("household (typical)", "window_worker", household, None),
+        (
+            f"household (heaviest, {heavy['n']} consultations)",
+            "window_worker",
+            reverse("intake:household", args=[heavy["household_id"]]),
+            None,
+        ),
+        ("名寄せ candidates", "window_worker", reverse("people:candidates"), None),
+        ("名寄せ namesakes", "window_worker", reverse("people:candidates") + "?view=namesake", None),
+        (
+            "audit by person",
+            "auditor",
+            reverse("access:audit_log") + f"?obj_type=person&obj_id={person.pk}",
+            None,
+        ),
+        ("intake search, reading (POST)", "window_worker", reverse("intake:person_search"), {"q": reading}),
+        (
+            "intake search, reading with a typo (POST)",
+            "window_worker",
+            reverse("intake:person_search"),
+            {"q": typo},
+        ),
+    ]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -144,26 +158,36 @@ def time_pages(municipality_id: int, requests: int, warmup: int) -> list[dict[st
 
     clients = {}
     out = []
-    for label, role, url in pages(municipality_id):
+    for label, role, url, data in pages(municipality_id):
         if role not in clients:
             clients[role] = session_for(staff_of(role, municipality_id))[1]
         client = clients[role]
+
+        def get(client: Any = client, url: str = url, data: dict[str, str] | None = data) -> Any:
+            return client.get(url) if data is None else client.post(url, data)
+
         for _ in range(warmup):
-            client.get(url)
+            get()
         # Counted with an execute wrapper: Django clears connection.queries at each request start.
         counter = QueryCounter()
         with connection.execute_wrapper(counter):
-            response = client.get(url)
+            response = get()
         times = []
         for _ in range(requests):
             started = time.perf_counter()
-            response = client.get(url)
+            response = get()
             times.append((time.perf_counter() - started) * 1000)
         row = {
-            "page": label, "url": url.split("?")[0], "status": response.status_code,
-            "bytes": len(response.content), "queries": counter.count, "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(percentile(times, 0.95), 1), "max_ms": round(max(times), 1), "requests": requests,
-        }  # fmt: skip
+            "page": label,
+            "url": url.split("?")[0],
+            "status": response.status_code,
+            "bytes": len(response.content),
+            "queries": counter.count,
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1),
+            "max_ms": round(max(times), 1),
+            "requests": requests,
+        }
         print(
             f"  {label:<44} {row['status']}  p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms  "
             f"{row['bytes'] / 1024:7.1f} KB  {row['queries']:4d} queries",
@@ -215,10 +239,24 @@ def throughput(
         "hello": "/bench/hello/",
         "household": reverse("intake:household", args=[household.household_id]),
     }
-    env = {**os.environ, "TSUNAGU_DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "bench_settings",
-           "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}  # fmt: skip
-    gunicorn = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level",
-                "warning", "tsunagu.wsgi:application"]  # fmt: skip
+    env = {
+        **os.environ,
+        "TSUNAGU_DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
+    }
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "tsunagu.wsgi:application",
+    ]
     server = subprocess.Popen(gunicorn, env=env, cwd=ROOT)  # noqa: S603
     try:
         for _ in range(100):
@@ -264,9 +302,10 @@ def main() -> None:
 
     muni = Municipality.objects.get(code=args.city)
     result: dict[str, Any] = {
-        "database": connection.vendor, "persons": Person.objects.filter(municipality=muni).count(),
+        "database": connection.vendor,
+        "persons": Person.objects.filter(municipality=muni).count(),
         "load_average_before": os.getloadavg(),
-    }  # fmt: skip
+    }
     print(f"{muni}: {result['persons']:,} persons, {connection.vendor}, load average {os.getloadavg()}")
     result["pages"] = time_pages(muni.pk, args.requests, args.warmup)
     if args.throughput:
