@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from tests.factories import make_household, make_municipality, make_person, make_personas
 from tsunagu.people import matching
-from tsunagu.people.actions import merge_persons
+from tsunagu.people.actions import merge_persons, split_person
 from tsunagu.people.candidates import recompute_candidates, refresh_candidates_for
 from tsunagu.people.matching import (
     PersonRecord,
@@ -142,29 +142,24 @@ def test_refreshing_after_writes_leaves_what_a_full_run_leaves():
 
 
 @pytest.mark.django_db
-def test_a_merge_drops_the_absorbed_records_pairs_once_refreshed_and_never_rewires_them():
+def test_a_merge_and_its_split_refresh_the_pairs_of_both_records_and_never_rewire_them():
     p = make_personas()
     city = p.city_a
     keep, dup = hanako(city), hanako(city, family="髙橋")
     third = hanako(city, birth_date=None)
     recompute_candidates(city.pk)
-    before = PersonMatchCandidate.objects.filter(municipality=city).count()
-    assert before == 3
-    merge_persons(
+    before = set(PersonMatchCandidate.objects.values_list("left_id", "right_id"))
+    assert len(before) == 3
+    merge = merge_persons(
         actor=p.coordinator, keep=keep, absorb=dup, reason="本人確認済み", keep_version=1, absorb_version=1
     )
-    # The merge left the stored rows alone (they are derived data, not references to move) …
-    assert (
-        PersonMatchCandidate.objects.filter(right=dup).count()
-        + PersonMatchCandidate.objects.filter(left=dup).count()
-        == 2
-    )
-    refresh_candidates_for([keep.pk, dup.pk])
-    # … and the refresh removes every pair of the merged-away record.
+    # The merge refreshed both records: every pair of the merged-away record is gone, none was moved.
     rows = set(PersonMatchCandidate.objects.values_list("left_id", "right_id"))
     assert rows == {(keep.pk, third.pk)}
     recompute_candidates(city.pk)
     assert set(PersonMatchCandidate.objects.values_list("left_id", "right_id")) == rows
+    split_person(actor=p.coordinator, merge_record=merge, reason="別人と判明")
+    assert set(PersonMatchCandidate.objects.values_list("left_id", "right_id")) == before
 
 
 @pytest.mark.django_db
