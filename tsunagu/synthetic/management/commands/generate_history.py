@@ -103,9 +103,12 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 for step in steps:
-                    t = time.perf_counter()
+                    t, cpu = time.perf_counter(), time.process_time()
                     step.func(ctx)
-                    self.stdout.write(f"  {step.name:<16} {time.perf_counter() - t:7.1f} s")
+                    self.stdout.write(
+                        f"  {step.name:<16} {time.perf_counter() - t:7.1f} s"
+                        f"（このプロセスの CPU {time.process_time() - cpu:.1f} 秒）"
+                    )
                 writer.analyze()
         except HistoryError as exc:
             raise CommandError(f"{exc} 何も変更していません。") from None
