@@ -24,6 +24,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_demo
+	$(MANAGE) match_persons
 	@echo ""
 	@echo "  Tsunagu: http://$(HOST):$(PORT)/"
 	@echo ""

@@ -41,7 +41,13 @@ django.setup()
 
 from bench_search import NamePool, half_width, synthetic_address, synthetic_birth  # noqa: E402
 
-from tsunagu.people.matching import BlockingStats, PersonRecord, make_record, match_records  # noqa: E402
+from tsunagu.people.matching import (  # noqa: E402
+    BlockingStats,
+    PersonRecord,
+    make_record,
+    match_for_storage,
+    match_records,
+)
 
 _VARIANT_OF = {"高": "髙", "崎": "﨑", "斎": "齋", "辺": "邊", "浜": "濱", "沢": "澤", "桜": "櫻", "広": "廣"}
 _VOICE = dict(
@@ -226,6 +232,26 @@ def run_tsunagu(recs: list[PersonRecord], truth, namesakes, kinds) -> dict:
     }
 
 
+def run_stored(recs: list[PersonRecord], truth, namesakes) -> dict:
+    """The pairs the candidates page lists (match_for_storage: what `manage.py match_persons` stores)."""
+    started = time.perf_counter()
+    stats = BlockingStats()
+    stored = list(match_for_storage(recs, stats=stats))
+    elapsed = time.perf_counter() - started
+    auto = {r.pair for r in stored if r.decision == "auto_link"}
+    candidates = {r.pair for r in stored if r.decision in ("auto_link", "review")}
+    return {
+        "seconds": round(elapsed, 2),
+        "blocked_pairs": stats.pairs,
+        "stored_pairs": len(stored),
+        "stored_namesake_only": sum(1 for r in stored if r.decision == "distinct"),
+        "auto_link": scores(auto, truth),
+        "candidates": scores(candidates, truth),
+        "namesakes_auto_linked": len(auto & namesakes),
+        "namesakes_suggested_for_merge": len(candidates & namesakes),
+    }
+
+
 def run_splink(recs: list[PersonRecord], truth, namesakes) -> dict:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -302,6 +328,7 @@ def main() -> None:
         "planted_duplicates": len(truth),
         "planted_namesakes": len(namesakes),
         "tsunagu": run_tsunagu(recs, truth, namesakes, kinds),
+        "tsunagu_stored": run_stored(recs, truth, namesakes),
     }
     if not args.no_splink:
         result["splink"] = run_splink(recs, truth, namesakes)

@@ -9,6 +9,7 @@ import pytest
 from tests.browser import login
 from tests.conftest import screenshot
 from tests.factories import Personas, make_household, make_person
+from tsunagu.people.candidates import refresh_candidates_for
 from tsunagu.people.models import HouseholdMember, Person, PersonMerge, Relationship
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,10 +22,20 @@ def test_it_reviews_a_duplicate_merges_it_and_splits_it_back(live_server, page):
                        birth_date=dt.date(1950, 5, 3), address="東京都三鷹市下連雀1-2-3")  # fmt: skip
     dup = make_person(a, "髙橋", "花子", family_kana="ﾀｶﾊｼ", given_kana="ﾊﾅｺ", sex="female",
                       birth_date=dt.date(1950, 5, 3), address="東京都三鷹市下連雀一丁目2番3号")  # fmt: skip
-    namesake = make_person(a, "高橋", "花子", family_kana="タカハシ", given_kana="ハナコ", sex="female",
-                           birth_date=dt.date(1988, 11, 20), address="東京都三鷹市井口5-6-7")  # fmt: skip
+    # Same name and reading, born the 30th instead of the 3rd: a namesake, or a typo.
+    namesake = make_person(
+        a,
+        "高橋",
+        "花子",
+        family_kana="タカハシ",
+        given_kana="ハナコ",
+        sex="female",
+        birth_date=dt.date(1950, 5, 30),
+        address="東京都三鷹市井口5-6-7",
+    )
     make_household(a, (keep, Relationship.HEAD))
     make_household(a, (dup, Relationship.HEAD), (make_person(a, "髙橋", "一郎"), Relationship.SPOUSE))
+    refresh_candidates_for([keep.pk, dup.pk, namesake.pk])  # what the actions writing persons do
 
     login(page, live_server.url, p.window_worker.username, "correct-horse-battery-staple")
     page.click("nav >> text=名寄せ")

@@ -59,6 +59,14 @@ try:
 except ConfigError as exc:
     raise ImproperlyConfigured(f"Tsunagu configuration error: {exc}") from None
 
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    # Persistent connections: each worker keeps its connection (checked before reuse) instead of opening
+    # one per request — the largest fixed cost of a request (docs/performance.md, request overhead).
+    try:
+        _db["CONN_MAX_AGE"] = env_int("TSUNAGU_DB_CONN_MAX_AGE", 300, minimum=0)
+    except ConfigError as exc:
+        raise ImproperlyConfigured(f"Tsunagu configuration error: {exc}") from None
+    _db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout: the demo server and management commands share one file.
     _db["OPTIONS"] = {
@@ -94,6 +102,7 @@ INSTALLED_APPS = [
     "tsunagu.cases",
     "tsunagu.insights",
     "tsunagu.navigator",
+    "tsunagu.synthetic",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +128,12 @@ MIDDLEWARE = [
     # django-axes wants to be last.
     "axes.middleware.AxesMiddleware",
 ]
+
+# No shared cache: nothing Tsunagu shows may be served from a cache (personal data, per-viewer access),
+# and what repeats per request (session, login, second factor) is one indexed query on a persistent
+# connection. A database cache would cost the query it saves; a file cache does not span servers; a city's
+# LGWAN machine has no Redis. Django's per-process memory cache stays for its own small uses.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 ROOT_URLCONF = "tsunagu.urls"
 WSGI_APPLICATION = "tsunagu.wsgi.application"

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 SESSION_STARTED = "tsunagu_auth_started"
 SESSION_LAST_SEEN = "tsunagu_last_seen"
+LAST_SEEN_RESOLUTION = 60  # seconds
 
 # Pages a password-authenticated user may reach before finishing MFA.
 MFA_EXEMPT = frozenset({"accounts:login", "accounts:logout", "accounts:mfa_verify", "accounts:mfa_setup"})
@@ -66,7 +67,10 @@ class SessionTimeoutMiddleware:
                 if request.method == "GET":
                     login_url += "?" + urlencode({"next": request.path})
                 return _redirect(request, login_url)
-            request.session[SESSION_LAST_SEEN] = now
+            # Stamping every request would write the session row on every request. Stamping at most once a
+            # minute can only end an idle session earlier (by under a minute), never later.
+            if last is None or now - float(last) >= LAST_SEEN_RESOLUTION:
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Staff
 
+from .candidates import refresh_candidates_for
 from .models import SYMMETRIC_KINDS, Person, PersonMerge, PersonRelationship, RelationshipKind
 
 
@@ -213,6 +214,7 @@ def merge_persons(
         moved=sum(map(len, moved.values())),
         left=sum(map(len, left.values())),
     )
+    refresh_candidates_for([keep.pk, absorb.pk])
     return merge
 
 
@@ -266,6 +268,7 @@ def split_person(*, actor: Staff, merge_record: PersonMerge, reason: str = "ÂêçÂ
         moved=sum(len(ids) for _m, _f, ids in plan),
         left=0,
     )
+    refresh_candidates_for([merge.kept_id, merge.absorbed_id])
     return merge
 
 

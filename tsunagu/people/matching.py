@@ -25,8 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from tsunagu.core.address import address_key
@@ -59,6 +60,11 @@ class PersonRecord:
     sex: str = "unknown"
     address_key: str = ""
     household_names: frozenset[str] = frozenset()  # name keys of the other members of their households
+    phonetic_key: str = ""  # phonetic_kana(kana_key); make_record fills it, "" means "compute it"
+
+    @property
+    def phonetic(self) -> str:
+        return self.phonetic_key or phonetic_kana(self.kana_key)
 
 
 def make_record(
@@ -73,10 +79,11 @@ def make_record(
     household_names: Iterable[str] = (),
 ) -> PersonRecord:
     """A record from raw fields, normalised with the same keys as Person (search_key, address_key)."""
+    kana = search_key(family_kana + given_kana)
     return PersonRecord(
         id=id,
         name_key=search_key(family_name + given_name),
-        kana_key=search_key(family_kana + given_kana),
+        kana_key=kana,
         family_name_key=search_key(family_name),
         given_name_key=search_key(given_name),
         family_kana_key=search_key(family_kana),
@@ -85,6 +92,7 @@ def make_record(
         sex=sex or "unknown",
         address_key=address_key(address),
         household_names=frozenset(search_key(n) for n in household_names if n),
+        phonetic_key=phonetic_kana(kana),
     )
 
 
@@ -125,6 +133,7 @@ _FOLD = str.maketrans({"ぢ": "じ", "づ": "ず", "を": "お", "ゐ": "い", "
 _O_ROW = set("おこそとのほもよろごぞどぼぽょ")
 
 
+@lru_cache(maxsize=65536)
 def phonetic_kana(key: str) -> str:
     """A coarse reading key: 濁点/半濁点 dropped, small kana enlarged, おう/おー→おお, other ー dropped.
 
@@ -145,21 +154,40 @@ def phonetic_kana(key: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_SMALL)
 
 
-def block_keys(record: PersonRecord) -> list[tuple[str, ...]]:
-    keys: list[tuple[str, ...]] = []
-    if record.kana_key:
-        keys.append(("kana", record.kana_key))
-        keys.append(("phon", phonetic_kana(record.kana_key)))
-    if record.name_key:
-        keys.append(("name", record.name_key))
-    if record.birth_date is not None:
-        born = record.birth_date.isoformat()
-        if record.family_kana_key:
-            keys.append(("born_family", born, phonetic_kana(record.family_kana_key)))
-        if record.given_kana_key:
-            keys.append(("born_given", born, phonetic_kana(record.given_kana_key)))
-        if record.family_name_key:
-            keys.append(("born_family_name", born, record.family_name_key))
+# Kinds of block, in the order pairs are attributed to them: a pair sharing several blocks is produced
+# by the first kind whose block it shares and that is not oversized.
+BLOCK_KINDS = ("kana", "phon", "name", "born_family", "born_given", "born_family_name")
+
+
+def block_key(record: PersonRecord, kind: str) -> str | None:
+    """The record's key for one kind of block, or None when it has none."""
+    if kind == "kana":
+        return record.kana_key or None
+    if kind == "phon":
+        return record.phonetic if record.kana_key else None
+    if kind == "name":
+        return record.name_key or None
+    born = record.birth_date
+    if born is None:
+        return None
+    if kind == "born_family":
+        return (
+            f"{born.isoformat()}|{phonetic_kana(record.family_kana_key)}" if record.family_kana_key else None
+        )
+    if kind == "born_given":
+        return f"{born.isoformat()}|{phonetic_kana(record.given_kana_key)}" if record.given_kana_key else None
+    if kind == "born_family_name":
+        return f"{born.isoformat()}|{record.family_name_key}" if record.family_name_key else None
+    raise ValueError(kind)
+
+
+def block_keys(record: PersonRecord) -> list[tuple[str, str]]:
+    """(kind, key) of every block the record belongs to; two records are compared when they share one."""
+    keys = []
+    for kind in BLOCK_KINDS:
+        key = block_key(record, kind)
+        if key is not None:
+            keys.append((kind, key))
     return keys
 
 
@@ -171,37 +199,51 @@ class BlockingStats:
     pairs: int = 0
 
 
+Skip = Callable[[PersonRecord, PersonRecord], bool]
+
+
 def candidate_pairs(
-    records: Sequence[PersonRecord], stats: BlockingStats | None = None
+    records: Sequence[PersonRecord], stats: BlockingStats | None = None, skip: Skip | None = None
 ) -> Iterator[tuple[PersonRecord, PersonRecord]]:
-    """Each pair of records sharing at least one block, once, smaller id first."""
-    blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for index, record in enumerate(records):
-        for key in block_keys(record):
-            blocks[key].append(index)
-    seen: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        if stats is not None:
+    """Each pair of records sharing at least one block of at most MAX_BLOCK_SIZE records, once, smaller
+    id first. One kind of block at a time (memory stays one dictionary of one kind); a pair already
+    produced by an earlier kind is recognised from the records' keys, so no set of pairs is kept.
+    `skip(a, b)`: leave out pairs a caller knows it does not want (counted in stats, not yielded)."""
+    stats = stats if stats is not None else BlockingStats()
+    sizes: list[dict[str, int]] = []  # per earlier kind: key → size of its block (blocks of 2 or more)
+    for position, kind in enumerate(BLOCK_KINDS):
+        groups: dict[str, list[int]] = defaultdict(list)
+        for index, record in enumerate(records):
+            key = block_key(record, kind)
+            if key is not None:
+                groups[key].append(index)
+        multi = {key: members for key, members in groups.items() if len(members) > 1}
+        del groups
+        earlier = list(zip(BLOCK_KINDS[:position], sizes, strict=True))
+        for members in multi.values():
             stats.blocks += 1
-        if len(members) > MAX_BLOCK_SIZE:
-            if stats is not None:
+            if len(members) > MAX_BLOCK_SIZE:
                 stats.skipped_blocks += 1
                 stats.skipped_records += len(members)
-            continue
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                pair = (a, b) if a < b else (b, a)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                left, right = records[pair[0]], records[pair[1]]
-                if left.id > right.id:
-                    left, right = right, left
-                yield left, right
-    if stats is not None:
-        stats.pairs = len(seen)
+                continue
+            block = [records[i] for i in members]
+            for i, a in enumerate(block):
+                for b in block[i + 1 :]:
+                    if earlier and _produced_earlier(a, b, earlier):
+                        continue
+                    stats.pairs += 1
+                    if skip is not None and skip(a, b):
+                        continue
+                    yield (a, b) if a.id < b.id else (b, a)
+        sizes.append({key: len(members) for key, members in multi.items()})
+
+
+def _produced_earlier(a: PersonRecord, b: PersonRecord, earlier: list[tuple[str, dict[str, int]]]) -> bool:
+    for kind, sizes in earlier:
+        key = block_key(a, kind)
+        if key is not None and key == block_key(b, kind) and sizes.get(key, 0) <= MAX_BLOCK_SIZE:
+            return True
+    return False
 
 
 # ------------------------------------------------------------------------------------------ features
@@ -238,33 +280,83 @@ def birth_relation(
     return "one_field" if differing == 1 or swapped else "differ"
 
 
+# Evidence is a fixed vocabulary: built once, shared by every pair (compare runs millions of times).
+_NAME_EQUAL = Evidence("name_equal", "氏名一致（異体字を同一視）", 4.0)
+_NAME_ONE_EDIT = Evidence("name_one_edit", "氏名1字違い", 2.0)
+_FAMILY_NAME_EQUAL = Evidence("family_name_equal", "姓のみ一致", 0.5)
+_GIVEN_NAME_EQUAL = Evidence("given_name_equal", "名のみ一致", 0.5)
+_NAME_DIFFER = Evidence("name_differ", "氏名相違", -1.0)
+_KANA_MISSING = Evidence("kana_missing", "フリガナ未入力", 0.0)
+_KANA_EQUAL = Evidence("kana_equal", "フリガナ一致", 4.0)
+_KANA_PHONETIC = Evidence("kana_phonetic", "フリガナの濁点・長音などのみ相違", 2.5)
+_KANA_ONE_EDIT = Evidence("kana_one_edit", "フリガナ1字違い", 2.0)
+_KANA_DIFFER = Evidence("kana_differ", "フリガナ相違", -4.0)
+_BIRTH_EVIDENCE = {
+    "equal": Evidence("birth_equal", "生年月日一致", 5.0),
+    "one_field": Evidence("birth_one_field", "生年月日の年・月・日の一つだけ相違（誤記の可能性）", 1.0),
+    "missing": Evidence("birth_missing", "生年月日不明", 0.0),
+    "differ": Evidence("birth_differ", "生年月日相違", -6.0),
+}
+_SEX_MISSING = Evidence("sex_missing", "性別不明", 0.0)
+_SEX_EQUAL = Evidence("sex_equal", "性別一致", 0.5)
+_SEX_DIFFER = Evidence("sex_differ", "性別相違", -4.0)
+_ADDRESS_EQUAL = Evidence("address_equal", "住所一致", 3.0)
+_ADDRESS_DIFFER = Evidence("address_differ", "住所相違（転居の可能性）", -0.5)
+_ADDRESS_MISSING = Evidence("address_missing", "住所不明", 0.0)
+_NAMESAKE = Evidence("namesake", "同姓同名（同じフリガナ）: 並べて確認", 0.0)
+_HOUSEHOLD_SHARED = {
+    n: Evidence("household_shared", f"同じ氏名の世帯員 {n} 人", 2.0 * min(n, 2)) for n in range(1, 9)
+}
+EVIDENCE = {
+    e.code: e
+    for e in (
+        _NAME_EQUAL,
+        _NAME_ONE_EDIT,
+        _FAMILY_NAME_EQUAL,
+        _GIVEN_NAME_EQUAL,
+        _NAME_DIFFER,
+        _KANA_MISSING,
+        _KANA_EQUAL,
+        _KANA_PHONETIC,
+        _KANA_ONE_EDIT,
+        _KANA_DIFFER,
+        *_BIRTH_EVIDENCE.values(),
+        _SEX_MISSING,
+        _SEX_EQUAL,
+        _SEX_DIFFER,
+        _ADDRESS_EQUAL,
+        _ADDRESS_DIFFER,
+        _ADDRESS_MISSING,
+        _NAMESAKE,
+    )
+}
+
+
 def _name_evidence(a: PersonRecord, b: PersonRecord) -> tuple[list[Evidence], bool]:
-    out: list[Evidence] = []
     name_equal = bool(a.name_key) and a.name_key == b.name_key
     if name_equal:
-        out.append(Evidence("name_equal", "氏名一致（異体字を同一視）", 4.0))
-    elif a.name_key and b.name_key:
+        return [_NAME_EQUAL], True
+    if a.name_key and b.name_key:
         if within_one_edit(a.name_key, b.name_key):
-            out.append(Evidence("name_one_edit", "氏名1字違い", 2.0))
-        elif a.family_name_key and a.family_name_key == b.family_name_key:
-            out.append(Evidence("family_name_equal", "姓のみ一致", 0.5))
-        elif a.given_name_key and a.given_name_key == b.given_name_key:
-            out.append(Evidence("given_name_equal", "名のみ一致", 0.5))
-        else:
-            out.append(Evidence("name_differ", "氏名相違", -1.0))
-    return out, name_equal
+            return [_NAME_ONE_EDIT], False
+        if a.family_name_key and a.family_name_key == b.family_name_key:
+            return [_FAMILY_NAME_EQUAL], False
+        if a.given_name_key and a.given_name_key == b.given_name_key:
+            return [_GIVEN_NAME_EQUAL], False
+        return [_NAME_DIFFER], False
+    return [], False
 
 
-def _kana_evidence(a: PersonRecord, b: PersonRecord) -> tuple[list[Evidence], str]:
+def _kana_evidence(a: PersonRecord, b: PersonRecord) -> tuple[Evidence, str]:
     if not a.kana_key or not b.kana_key:
-        return [Evidence("kana_missing", "フリガナ未入力", 0.0)], "missing"
+        return _KANA_MISSING, "missing"
     if a.kana_key == b.kana_key:
-        return [Evidence("kana_equal", "フリガナ一致", 4.0)], "equal"
-    if phonetic_kana(a.kana_key) == phonetic_kana(b.kana_key):
-        return [Evidence("kana_phonetic", "フリガナの濁点・長音などのみ相違", 2.5)], "close"
+        return _KANA_EQUAL, "equal"
+    if a.phonetic == b.phonetic:
+        return _KANA_PHONETIC, "close"
     if within_one_edit(a.kana_key, b.kana_key):
-        return [Evidence("kana_one_edit", "フリガナ1字違い", 2.0)], "close"
-    return [Evidence("kana_differ", "フリガナ相違", -4.0)], "differ"
+        return _KANA_ONE_EDIT, "close"
+    return _KANA_DIFFER, "differ"
 
 
 def compare(a: PersonRecord, b: PersonRecord) -> PairResult:
@@ -273,40 +365,34 @@ def compare(a: PersonRecord, b: PersonRecord) -> PairResult:
         a, b = b, a
     evidence, name_equal = _name_evidence(a, b)
     kana_evidence, kana = _kana_evidence(a, b)
-    evidence += kana_evidence
+    evidence.append(kana_evidence)
 
     birth = birth_relation(a.birth_date, b.birth_date)
-    evidence.append(
-        {
-            "equal": Evidence("birth_equal", "生年月日一致", 5.0),
-            "one_field": Evidence(
-                "birth_one_field", "生年月日の年・月・日の一つだけ相違（誤記の可能性）", 1.0
-            ),
-            "missing": Evidence("birth_missing", "生年月日不明", 0.0),
-            "differ": Evidence("birth_differ", "生年月日相違", -6.0),
-        }[birth]
-    )
+    evidence.append(_BIRTH_EVIDENCE[birth])
 
     sex_known = a.sex not in UNKNOWN_SEXES and b.sex not in UNKNOWN_SEXES
     sex_equal = sex_known and a.sex == b.sex
     if not sex_known:
-        evidence.append(Evidence("sex_missing", "性別不明", 0.0))
+        evidence.append(_SEX_MISSING)
     elif sex_equal:
-        evidence.append(Evidence("sex_equal", "性別一致", 0.5))
+        evidence.append(_SEX_EQUAL)
     else:
-        evidence.append(Evidence("sex_differ", "性別相違", -4.0))
+        evidence.append(_SEX_DIFFER)
 
     address_equal = bool(a.address_key) and a.address_key == b.address_key
     if address_equal:
-        evidence.append(Evidence("address_equal", "住所一致", 3.0))
+        evidence.append(_ADDRESS_EQUAL)
     elif a.address_key and b.address_key:
-        evidence.append(Evidence("address_differ", "住所相違（転居の可能性）", -0.5))
+        evidence.append(_ADDRESS_DIFFER)
     else:
-        evidence.append(Evidence("address_missing", "住所不明", 0.0))
+        evidence.append(_ADDRESS_MISSING)
 
-    shared = len(a.household_names & b.household_names)
+    shared = len(a.household_names & b.household_names) if a.household_names and b.household_names else 0
     if shared:
-        evidence.append(Evidence("household_shared", f"同じ氏名の世帯員 {shared} 人", 2.0 * min(shared, 2)))
+        evidence.append(
+            _HOUSEHOLD_SHARED.get(shared)
+            or Evidence("household_shared", f"同じ氏名の世帯員 {shared} 人", 2.0 * min(shared, 2))
+        )
 
     score = round(sum(e.weight for e in evidence), 2)
     all_four_agree = (
@@ -321,7 +407,7 @@ def compare(a: PersonRecord, b: PersonRecord) -> PairResult:
     else:
         decision = "distinct"
     if namesake:
-        evidence.append(Evidence("namesake", "同姓同名（同じフリガナ）: 並べて確認", 0.0))
+        evidence.append(_NAMESAKE)
     return PairResult(a.id, b.id, score, decision, namesake, tuple(evidence))
 
 
@@ -336,6 +422,46 @@ def match_records(
             results.append(result)
     results.sort(key=lambda r: (-r.score, r.left_id, r.right_id))
     return results
+
+
+# --------------------------------------------------------------------------------- what is stored
+
+# A city of a million has millions of same-reading pairs born years apart (同姓同名). Compared, each is
+# `distinct` with the namesake flag; listing them all helps no one and comparing them all takes minutes.
+# The stored candidates (tsunagu.people.candidates) are therefore every auto_link and review pair, and the
+# namesake pairs whose birth dates do not clearly differ. Wherever a pair is compared (the comparison page,
+# intake's candidates_for) namesakes are still flagged and shown side by side.
+
+
+def is_stored(result: PairResult) -> bool:
+    """Whether the candidates page lists this pair."""
+    if result.decision != "distinct":
+        return True
+    return result.namesake and _BIRTH_EVIDENCE["differ"] not in result.evidence
+
+
+def provably_unstored(a: PersonRecord, b: PersonRecord) -> bool:
+    """True only when `is_stored(compare(a, b))` is certainly False, without comparing: both birth dates
+    known and differing in more than one field, no shared address, no shared household names. Then the
+    score is at most 4 + 4 − 6 + 0.5 = 2.5 < REVIEW_THRESHOLD, never auto_link (needs equal birth dates),
+    and a namesake flag comes with birth_differ. Tested against `compare` on random pairs."""
+    if a.birth_date is None or b.birth_date is None:
+        return False
+    if a.address_key and a.address_key == b.address_key:
+        return False
+    if a.household_names and b.household_names and not a.household_names.isdisjoint(b.household_names):
+        return False
+    return birth_relation(a.birth_date, b.birth_date) == "differ"
+
+
+def match_for_storage(
+    records: Sequence[PersonRecord], *, stats: BlockingStats | None = None
+) -> Iterator[PairResult]:
+    """The pairs to store for `records` (one city), in no particular order."""
+    for left, right in candidate_pairs(records, stats, skip=provably_unstored):
+        result = compare(left, right)
+        if is_stored(result):
+            yield result
 
 
 # ----------------------------------------------------------------------------------------- Django side

@@ -21,14 +21,18 @@ def person_keys(
     `Person.save()` computes the same keys; bulk loaders should call this and pass the result on:
     `Person(**fields, **person_keys(...))`.
     """
+    from .matching import phonetic_kana
+
+    kana = search_key(family_kana + given_kana)
     return {
         "name_key": search_key(family_name + given_name),
-        "kana_key": search_key(family_kana + given_kana),
+        "kana_key": kana,
         "address_key": address_key(address),
+        "phonetic_key": phonetic_kana(kana),
     }
 
 
-KEY_FIELDS = ("name_key", "kana_key", "address_key")
+KEY_FIELDS = ("name_key", "kana_key", "address_key", "phonetic_key")
 
 
 class Sex(models.TextChoices):
@@ -84,6 +88,9 @@ class Person(models.Model):
     address = models.CharField("住所", max_length=200, blank=True)
     # Filled from `address` by save() / person_keys(); "" when unknown so bulk loaders that predate it work.
     address_key = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # The reading with 濁点, small kana and 長音 folded (matching.phonetic_kana): 名寄せ finds records that
+    # read alike through it. Filled by save() / person_keys(); "" from loaders that predate it.
+    phonetic_key = models.CharField(max_length=120, blank=True, default="", editable=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     phone = models.CharField("電話", max_length=40, blank=True)
     nationality = models.CharField("国籍", max_length=40, blank=True)
@@ -107,6 +114,7 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["municipality", "kana_key"], name="person_muni_kana"),
             models.Index(fields=["municipality", "birth_date"], name="person_muni_birth"),
+            models.Index(fields=["municipality", "phonetic_key"], name="person_muni_phonetic"),
         ]
 
     def __str__(self) -> str:
@@ -299,3 +307,73 @@ def relationships_for_household(household: Household) -> list[PersonRelationship
         .select_related("person_a", "person_b")
         .order_by("ended", "kind", "pk")
     )
+
+
+class MatchDecision(models.TextChoices):
+    AUTO_LINK = "auto_link", "4項目一致"
+    REVIEW = "review", "要確認"
+    DISTINCT = "distinct", "別人の可能性が高い"
+
+
+class PersonMatchCandidate(models.Model):
+    """A stored 名寄せ pair (left id < right id), kept current by `tsunagu.people.candidates`.
+
+    Written only by `candidates.recompute_candidates` (a command, never a page request) and
+    `candidates.refresh_candidates_for` (after persons are written); the candidates page reads and pages
+    these rows. `evidence` holds the matcher's evidence codes (labels in `matching.EVIDENCE`), never names.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    left = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    decision = models.CharField(max_length=12, choices=MatchDecision.choices)
+    namesake = models.BooleanField(default=False)
+    evidence = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名寄せ候補"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "left", "right"], name="person_match_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left__lt=models.F("right")), name="person_match_left_first"
+            ),
+        ]
+        indexes = [
+            # The two tabs of the candidates page, each read in its order (keyset paging).
+            models.Index(
+                fields=["municipality", "-score", "left", "right"],
+                name="person_match_review_page",
+                condition=~models.Q(decision="distinct"),
+            ),
+            models.Index(
+                fields=["municipality", "-score", "left", "right"],
+                name="person_match_namesake_page",
+                condition=models.Q(namesake=True),
+            ),
+            models.Index(fields=["right"], name="person_match_right"),
+        ]
+
+    def __str__(self) -> str:
+        return f"名寄せ候補 {self.left_id}・{self.right_id}"
+
+
+class PersonMatchRun(models.Model):
+    """One full recomputation of a city's 名寄せ candidates (`manage.py match_persons`)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    finished_at = models.DateTimeField()
+    persons = models.PositiveIntegerField()
+    compared_pairs = models.PositiveBigIntegerField()
+    stored_pairs = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名寄せ候補の再計算"
+        indexes = [models.Index(fields=["municipality", "-finished_at"], name="person_match_run_latest")]
+
+    def __str__(self) -> str:
+        return f"名寄せ再計算 {self.finished_at:%Y-%m-%d %H:%M}"

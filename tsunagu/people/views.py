@@ -12,10 +12,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,9 +27,10 @@ from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 
 from .actions import MergeError, merge_persons, person_references, split_person
+from .candidates import COUNT_LIMIT, StoredPair, candidate_page, latest_run, tab_count
 from .forms import MergeForm, SplitForm
-from .matching import PairResult, compare, find_candidates, records_from_queryset
-from .models import HouseholdMember, Person, PersonMerge, PersonRelationship
+from .matching import PairResult, compare, records_from_queryset
+from .models import Person, PersonMerge, PersonRelationship
 
 # Window workers find duplicates as they take consultations; coordinators tidy them city-wide.
 # Agency staff, managers, auditors and administrators do not merge identities (403).
@@ -52,33 +52,9 @@ def _staff(request: HttpRequest) -> Staff:
     return staff
 
 
-CANDIDATE_CACHE_SECONDS = 600
-
-
-def _city_candidates(staff: Staff) -> list[PairResult]:
-    """find_candidates over the staff member's persons, cached while the city's records are unchanged.
-
-    Matching a city is one pass (blocking), about 0.3–1 s for 4,600 persons; paging through the list
-    should not repeat it. The key changes when a person is added, edited (version) or merged/split
-    (versions), or a household membership changes. Only ids, scores and evidence labels are cached.
-    The comparison page always recomputes its pair from the live records.
-    """
-    persons = person_access.visible_persons(staff)
-    p = persons.aggregate(n=Count("pk"), top=Max("pk"), v=Sum("version"), at=Max("created_at"))
-    m = HouseholdMember.objects.filter(person__in=persons).aggregate(n=Count("pk"), top=Max("pk"))
-    at = p["at"].isoformat() if p["at"] else ""
-    key = f"people:candidates:{staff.municipality_id}:{p['n']}:{p['top']}:{p['v']}:{at}:{m['n']}:{m['top']}"
-    results: list[PairResult] | None = cache.get(key)
-    if results is None:
-        results = find_candidates(persons)
-        cache.set(key, results, CANDIDATE_CACHE_SECONDS)
-    return results
-
-
 @dataclass
 class CandidateRow:
-    rank: int
-    result: PairResult
+    result: StoredPair
     left: Person
     right: Person
 
@@ -87,28 +63,34 @@ class CandidateRow:
 @permission("people.match")
 @require_GET
 def candidates(request: HttpRequest) -> HttpResponse:
-    """Candidate duplicates of the staff member's city, best score first, paginated."""
+    """Stored candidate pairs of the staff member's city, best score first, 50 a page (keyset).
+
+    The pairs are computed by `manage.py match_persons` and refreshed when persons are written
+    (tsunagu.people.candidates); this view only reads them, so it costs the same in a city of a million.
+    """
     staff = _staff(request)
     tab = request.GET.get("view", "review")
     if tab not in TABS:
         tab = "review"
-    results = _city_candidates(staff)
-    review = [r for r in results if r.decision != "distinct"]
-    namesakes = [r for r in results if r.decision == "distinct" and r.namesake]
-    chosen = review if tab == "review" else namesakes
-    page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown: list[PairResult] = list(page.object_list)
-    ids = sorted({i for r in shown for i in r.pair})
+    assert staff.municipality_id is not None
+    page = candidate_page(
+        staff.municipality_id, tab, after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    ids = sorted({i for r in page.pairs for i in r.pair})
     persons = person_access.visible_persons(staff).in_bulk(ids)
     rows = [
-        CandidateRow(page.start_index() + n, r, persons[r.left_id], persons[r.right_id])
-        for n, r in enumerate(shown)
-        if r.left_id in persons and r.right_id in persons
+        CandidateRow(r, persons[r.left_id], persons[r.right_id])
+        for r in page.pairs
+        if r.left_id in persons
+        and r.right_id in persons
+        and persons[r.left_id].merged_into_id is None
+        and persons[r.right_id].merged_into_id is None
     ]
+    shown = sorted({p.pk for row in rows for p in (row.left, row.right)})
     if rows:
         audit.record(
-            actor=staff, action="list", channel="view", objects=[("person", i) for i in ids],
-            detail={"kind": "person_match_candidates", "tab": tab, "page": page.number}, request=request,
+            actor=staff, action="list", channel="view", objects=[("person", i) for i in shown],
+            detail={"kind": "person_match_candidates", "tab": tab, "first_page": page.first}, request=request,
         )  # fmt: skip
     return render(
         request,
@@ -117,9 +99,9 @@ def candidates(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "tab": tab,
-            "tabs": [
-                (key, label, len(review if key == "review" else namesakes)) for key, label in TABS.items()
-            ],
+            "tabs": [(key, label, tab_count(staff.municipality_id, key)) for key, label in TABS.items()],
+            "count_limit": COUNT_LIMIT,
+            "latest_run": latest_run(staff.municipality_id),
         },
     )
 

@@ -68,6 +68,7 @@ def test_save_and_person_keys_fill_the_same_keys():
         "name_key": "高橋花子",
         "kana_key": "たかはしはなこ",
         "address_key": "下連雀3-12-23",
+        "phonetic_key": "たかはしはなこ",
     }
     person.address = "下連雀1-1-1"
     person.save(update_fields=["address"])

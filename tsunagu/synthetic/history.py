@@ -1,0 +1,5 @@
+"""The built-in steps of `manage.py generate_history` (imported by the command like any app's history.py)."""
+
+from . import audit_steps, cases_steps, intake_steps, matching_steps, people_steps
+
+__all__ = ["audit_steps", "cases_steps", "intake_steps", "matching_steps", "people_steps"]
