@@ -378,12 +378,13 @@ def test_no_input_gives_a_500_on_any_page_for_any_role():
         f"{len(fuzz.roles)} roles, {elapsed:.0f} s ({cpu:.0f} s CPU), {EXAMPLES} examples per usable target, "
         f"statuses {dict(sorted(fuzz.statuses.items()))}"
     )
-    assert fuzz.failures == [], "\n".join(fuzz.failures[:50])
     # The walk must have reached every view as some role it allows (not only bounced at the door).
     unreached = sorted(
         r.view_name for r in all_routes if r.view_name not in fuzz.reached and r.permission is not None
     )
-    assert unreached == []
+    assert fuzz.failures == [] and unreached == [], "\n".join(
+        [f"unreached: {unreached}", *fuzz.failures[:50]]
+    )
     assert fuzz.requests >= 20 * len(all_routes)
 
 
