@@ -444,3 +444,21 @@ def test_the_mfa_step_ignores_a_next_that_is_not_a_path(client, next_):
     response = client.get("/accounts/mfa/", {"next": next_})
     assert response.status_code == 302
     assert response["Location"] == resolve_url(django_settings.LOGIN_REDIRECT_URL)
+
+
+@pytest.mark.parametrize("username", ["x" * 151, "あ" * 300, "x" * 20_000])
+def test_an_over_long_login_id_is_refused_before_it_reaches_the_lockout_table(client, username):
+    """django-axes stores the ID in a varchar(255): a 300-character ID was a DataError on PostgreSQL."""
+    from axes.models import AccessAttempt
+
+    response = client.post("/accounts/login/", {"username": username, "password": "whatever-it-is"})
+    assert response.status_code == 200
+    assert AccessAttempt.objects.count() == 0
+
+
+def test_a_person_search_with_nul_answers_like_any_other_search(client):
+    """PostgreSQL refuses NUL in a text parameter: `q` with \\x00 was a DataError there."""
+    staff = make_staff(role=Role.WINDOW_WORKER)
+    client.force_login(staff)
+    response = client.post("/intake/person-search/", {"q": "山\x00田", "birth": "\x00"})
+    assert response.status_code == 200

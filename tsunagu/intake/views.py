@@ -112,7 +112,8 @@ def person_search(request: HttpRequest) -> HttpResponse:
     POST, not GET: what staff type is a resident's name and must not land in URLs or browser history.
     """
     staff = _staff(request)
-    query = request.POST.get("q", "").strip()[:100]
+    # NUL is no part of a name, and PostgreSQL refuses it in a text parameter (DataError).
+    query = request.POST.get("q", "").replace("\x00", "").strip()[:100]
     hits = []
     birth = _birth_filter(request.POST.get("birth", ""))
     if len(query) >= 1:
