@@ -14,6 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tsunagu.accounts.models import Staff
+from tsunagu.core.dates import DateKind
+from tsunagu.core.forms import RangedDateField, StrictIntegerField, StrictModelChoiceField
+from tsunagu.core.numbers import DB_ID_MAX
 from tsunagu.directory.models import Organization
 
 from . import actions, audit
@@ -27,19 +30,15 @@ OBJECT_TYPE_CHOICES = [("", "指定なし"), ("person", "本人"), ("household",
 
 class AuditFilterForm(forms.Form):
     obj_type = forms.ChoiceField(label="対象の種類", choices=OBJECT_TYPE_CHOICES, required=False)
-    obj_id = forms.IntegerField(label="対象ID", required=False, min_value=1)
-    actor = forms.ModelChoiceField(
+    obj_id = StrictIntegerField(label="対象ID", required=False, min_value=1, max_value=DB_ID_MAX)
+    actor = StrictModelChoiceField(
         label="職員", queryset=Staff.objects.none(), required=False, empty_label="すべて"
     )
-    organization = forms.ModelChoiceField(
+    organization = StrictModelChoiceField(
         label="所属機関", queryset=Organization.objects.none(), required=False, empty_label="すべて"
     )
-    date_from = forms.DateField(
-        label="期間（から）", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="期間（まで）", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = RangedDateField(label="期間（から）", kind=DateKind.SEARCH, required=False)
+    date_to = RangedDateField(label="期間（まで）", kind=DateKind.SEARCH, required=False)
     action = forms.ChoiceField(label="操作", choices=[("", "すべて"), *AuditAction.choices], required=False)
 
     def __init__(self, *args: Any, municipality_id: int, **kwargs: Any) -> None:
@@ -107,7 +106,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 class ThresholdForm(forms.Form):
-    limit = forms.IntegerField(label="1時間あたりの世帯閲覧数の上限", min_value=1, max_value=100000)
+    limit = StrictIntegerField(label="1時間あたりの世帯閲覧数の上限", min_value=1, max_value=100000)
 
 
 @permission("audit.view")
@@ -152,7 +151,7 @@ def alert_threshold(request: HttpRequest) -> HttpResponse:
 
 class BreakGlassForm(forms.Form):
     obj_type = forms.ChoiceField(label="対象の種類", choices=[(k, k) for k in BREAK_GLASS_TYPES])
-    obj_id = forms.IntegerField(label="対象ID", min_value=1)
+    obj_id = StrictIntegerField(label="対象ID", min_value=1, max_value=DB_ID_MAX)
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from .models import Role
 
@@ -21,6 +22,12 @@ class StaffLoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].label = "パスワード"
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        # AuthenticationForm sets max_length after the field is built, so nothing checks it: a 300-character
+        # ID reached authenticate() and django-axes' varchar(255) username column (DataError on PostgreSQL).
+        # No account has a longer ID, so the length says nothing about which accounts exist.
+        self.fields["username"].validators.append(
+            MaxLengthValidator(getattr(self.fields["username"], "max_length", None) or 150)
+        )
 
 
 class CodeForm(forms.Form):

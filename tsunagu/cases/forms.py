@@ -10,7 +10,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from tsunagu.accounts.models import Role, Staff
-from tsunagu.core.forms import JapaneseDateField
+from tsunagu.core.dates import DateKind
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    StrictIntegerField,
+    StrictModelChoiceField,
+    StrictModelMultipleChoiceField,
+)
 from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.models import Person
@@ -37,7 +43,7 @@ def organizations_of(municipality: Municipality) -> QuerySet[Organization]:
     return Organization.objects.filter(municipality=municipality, active=True)
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
+class PersonChoiceField(StrictModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.full_name)
 
@@ -53,7 +59,7 @@ class OpenCaseForm(forms.Form):
         label="ケースの呼び名（任意）", required=False, max_length=100,
         help_text="氏名を入れずに、担当者どうしで分かる呼び名を。",
     )  # fmt: skip
-    coordinator = forms.ModelChoiceField(queryset=Staff.objects.none(), label="束ね役", empty_label=None)
+    coordinator = StrictModelChoiceField(queryset=Staff.objects.none(), label="束ね役", empty_label=None)
 
     def __init__(self, *args: Any, members: QuerySet[Person], municipality: Municipality, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -64,24 +70,24 @@ class OpenCaseForm(forms.Form):
 
 
 class HouseholdLookupForm(forms.Form):
-    household = forms.IntegerField(
+    household = StrictIntegerField(
         label="世帯番号", min_value=1, error_messages={"required": "世帯番号を入力してください。"}
     )
 
 
 class TransitionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     to = forms.CharField()
     note = forms.CharField(required=False, max_length=2000)
 
 
 class ResumeForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     note = forms.CharField(required=False, max_length=2000)
 
 
 class TeamForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="機関", empty_label="（選んでください）",
         error_messages={"required": "機関を選んでください。", "invalid_choice": "機関を選び直してください。"},
     )  # fmt: skip
@@ -94,7 +100,7 @@ class TeamForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    given_by = forms.ModelChoiceField(
+    given_by = StrictModelChoiceField(
         queryset=Person.objects.none(), label="同意した人", empty_label="（選んでください）",
         error_messages={"required": "同意した人を選んでください。"},
     )  # fmt: skip
@@ -103,7 +109,7 @@ class ConsentForm(forms.Form):
         queryset=Person.objects.none(), label="対象となる人", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "同意の対象となる人を1人以上選んでください。"},
     )  # fmt: skip
-    organizations = forms.ModelMultipleChoiceField(
+    organizations = StrictModelMultipleChoiceField(
         queryset=Organization.objects.none(), label="共有してよい機関", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "共有してよい機関を1つ以上選んでください。"},
     )  # fmt: skip
@@ -115,8 +121,10 @@ class ConsentForm(forms.Form):
         label="方法", choices=ConsentMethod.choices, widget=forms.RadioSelect,
         error_messages={"required": "同意の方法を選んでください。"},
     )  # fmt: skip
-    given_on = JapaneseDateField(label="同意日", error_messages={"required": "同意日を入力してください。"})
-    expires_on = JapaneseDateField(label="有効期限（任意）", required=False)
+    given_on = JapaneseDateField(
+        label="同意日", kind=DateKind.EVENT, error_messages={"required": "同意日を入力してください。"}
+    )
+    expires_on = JapaneseDateField(label="有効期限（任意）", kind=DateKind.SCHEDULE, required=False)
     document = forms.FileField(
         label="同意書のスキャン（任意・PDF/JPEG/PNG、10MBまで）", required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
@@ -158,7 +166,7 @@ def _area_field(label: str) -> forms.CharField:
 
 
 class AssessmentForm(forms.Form):
-    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    based_on = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     person_wish = forms.CharField(
         label="本人の思い", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -193,12 +201,12 @@ class AssessmentForm(forms.Form):
 class PlanForm(forms.Form):
     """The plan header; goal and action rows are formsets (fixed extra empty rows, no JavaScript)."""
 
-    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    plan_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edit_version = StrictIntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    plan_id = StrictIntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     overall_goal = forms.CharField(
         label="総合的な目標（本人の望む暮らし）", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    monitoring_on = JapaneseDateField(label="次回モニタリング日", required=False)
+    monitoring_on = JapaneseDateField(label="次回モニタリング日", kind=DateKind.SCHEDULE, required=False)
     change_reason = forms.CharField(label="改訂・変更の理由", required=False, max_length=200)
 
 
@@ -209,7 +217,7 @@ class GoalRowForm(forms.Form):
     life_area = forms.ChoiceField(
         label="生活領域", required=False, choices=[("", "（なし）"), *LifeArea.choices]
     )
-    review_on = JapaneseDateField(label="評価日", required=False)
+    review_on = JapaneseDateField(label="評価日", kind=DateKind.SCHEDULE, required=False)
 
 
 class ActionRowForm(forms.Form):
@@ -217,13 +225,17 @@ class ActionRowForm(forms.Form):
     description = forms.CharField(
         label="支援内容", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
-    organization = forms.ModelChoiceField(
+    organization = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="担当機関", required=False, empty_label="（未選択）"
     )
     role = forms.ChoiceField(label="役割", choices=TeamRole.choices, initial=TeamRole.COOPERATING)
     person_in_charge = forms.CharField(label="担当者", required=False, max_length=60)
-    due_on = JapaneseDateField(label="期限", required=False, placeholder="例: R7.6.30")
-    review_on = JapaneseDateField(label="確認日", required=False, placeholder="例: R7.6.30")
+    due_on = JapaneseDateField(
+        label="期限", kind=DateKind.SCHEDULE, required=False, placeholder="例: R7.6.30"
+    )
+    review_on = JapaneseDateField(
+        label="確認日", kind=DateKind.SCHEDULE, required=False, placeholder="例: R7.6.30"
+    )
     status = forms.ChoiceField(label="状況", choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
 
     def __init__(
@@ -260,16 +272,18 @@ class ActionStatusForm(forms.Form):
 
 
 class MonitoringForm(forms.Form):
-    held_on = JapaneseDateField(label="実施日", error_messages={"required": "実施日を入力してください。"})
+    held_on = JapaneseDateField(
+        label="実施日", kind=DateKind.EVENT, error_messages={"required": "実施日を入力してください。"}
+    )
     summary = forms.CharField(
         label="経過と評価", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
         error_messages={"required": "経過と評価を入力してください。"},
     )  # fmt: skip
-    next_on = JapaneseDateField(label="次回モニタリング日（任意）", required=False)
+    next_on = JapaneseDateField(label="次回モニタリング日（任意）", kind=DateKind.SCHEDULE, required=False)
 
 
 class CloseCaseForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     goal_attainment = forms.ChoiceField(
         label="目標の達成状況", choices=ATTAINMENT_CHOICES, widget=forms.RadioSelect,
         error_messages={"required": "目標の達成状況を選んでください。"},
@@ -278,13 +292,13 @@ class CloseCaseForm(forms.Form):
         label="終結の理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
         error_messages={"required": "終結の理由を入力してください。"},
     )  # fmt: skip
-    handover_to = forms.ModelChoiceField(
+    handover_to = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="引継ぎ先（任意）", required=False, empty_label="（なし）"
     )
     handover_note = forms.CharField(
         label="引継ぎの内容", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
-    main_agency_after_closure = forms.ModelChoiceField(
+    main_agency_after_closure = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="終結後の主担当機関", empty_label="（選んでください）",
         error_messages={"required": "終結後に世帯を見守る主担当機関を選んでください。"},
     )  # fmt: skip
@@ -296,7 +310,7 @@ class CloseCaseForm(forms.Form):
         self.fields["main_agency_after_closure"].queryset = orgs  # type: ignore[attr-defined]
 
 
-class _BodyChoice(forms.ModelChoiceField):
+class _BodyChoice(StrictModelChoiceField):
     def label_from_instance(self, obj: MeetingBody) -> str:  # type: ignore[override]
         return obj.name
 
@@ -304,9 +318,9 @@ class _BodyChoice(forms.ModelChoiceField):
 class PlanAgreeForm(forms.Form):
     """協議済: which 重層的支援会議 approved the plan, and when."""
 
-    edit_version = forms.IntegerField(widget=forms.HiddenInput)
+    edit_version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     body = _BodyChoice(queryset=MeetingBody.objects.none(), label="協議した会議体", empty_label=None)
-    held_on = JapaneseDateField(label="開催日", placeholder="例: R8.11.20、2026-11-20")
+    held_on = JapaneseDateField(label="開催日", kind=DateKind.EVENT, placeholder="例: R8.11.20、2026-11-20")
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -318,13 +332,13 @@ class PlanAgreeForm(forms.Form):
         self.fields["body"].queryset = MeetingBody.objects.filter(pk__in=bodies)  # type: ignore[attr-defined]
 
 
-class _StaffChoice(forms.ModelChoiceField):
+class _StaffChoice(StrictModelChoiceField):
     def label_from_instance(self, obj: Staff) -> str:  # type: ignore[override]
         return f"{obj}（{obj.organization}）" if obj.organization else str(obj)
 
 
 class ReassignForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     coordinator = _StaffChoice(queryset=Staff.objects.none(), label="新しい束ね役", empty_label=None)
     note = forms.CharField(label="引継ぎの理由", max_length=200)
 

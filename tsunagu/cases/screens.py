@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tsunagu.access.cases import active_consents
+from tsunagu.core.numbers import parse_int
 
 from . import actions
 from .forms import ACTION_ROWS_EMPTY, GOAL_ROWS_EMPTY, MIN_ACTION_ROWS, MIN_GOAL_ROWS, PlanForm
@@ -97,10 +98,7 @@ def with_more_rows(data: Any) -> Any:
     data = data.copy()
     for prefix in ("goals", "actions"):
         key = f"{prefix}-TOTAL_FORMS"
-        try:
-            n = int(data.get(key, "0"))
-        except ValueError:
-            n = 0
+        n = parse_int(data.get(key, "0"), minimum=0, maximum=60) or 0
         data[key] = str(min(n + 3, 60))
     return data
 

@@ -28,12 +28,28 @@ def era_year_label(name: str, year: int) -> str:
     return f"{name}{'元' if year == 1 else year}年"
 
 
+# Beyond this year no era can be named with any sense (令和7981年); such a stored date is shown as 西暦.
+LAST_ERA_YEAR = 2199
+
+
+def seireki(day: dt.date) -> str:
+    """0202年11月20日: the plain Gregorian date, four-digit year, for a date no era can name."""
+    return f"{day.year:04d}年{day.month}月{day.day}日"
+
+
 def wareki(day: dt.date | None, *, with_seireki: bool = False) -> str:
-    """令和7年4月1日 (optionally followed by （2025年）)."""
+    """令和7年4月1日 (optionally followed by （2025年）).
+
+    Never raises on a date Python can hold: before 明治 (1868-01-25) or after LAST_ERA_YEAR the date is
+    written in 西暦 instead (seireki), so that a wrongly stored date shows as what it is rather than
+    breaking every page that shows it. None is "".
+    """
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
         day = day.date()
+    if day < ERAS[-1][1] or day.year > LAST_ERA_YEAR:
+        return seireki(day)
     name, year = era_of(day)
     text = f"{era_year_label(name, year)}{day.month}月{day.day}日"
     if with_seireki:
@@ -52,6 +68,8 @@ def fiscal_year_label(year: int) -> str:
     Named after the era in force on May 1: FY2019 is 令和元年度 (令和 began May 1, 2019) while
     FY1988 stays 昭和63年度 (平成 began in January 1989), as municipal documents write them.
     """
+    if not ERAS[-1][1].year < year <= LAST_ERA_YEAR:
+        return f"{year}年度"
     name, era_year = era_of(dt.date(year, 5, 1))
     return f"{name}{'元' if era_year == 1 else era_year}年度"
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from tsunagu.core.forms import JapaneseDateField
+from tsunagu.core.dates import DateKind
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    RangedDateField,
+    RangedDateTimeField,
+    StrictIntegerField,
+    StrictModelChoiceField,
+    StrictModelMultipleChoiceField,
+)
+from tsunagu.core.numbers import parse_id
 from tsunagu.directory.models import Organization, Window
 from tsunagu.municipalities.choices import BusinessLine
 from tsunagu.municipalities.models import Area, ConcernType, Municipality
@@ -22,12 +30,8 @@ NEW = "new"
 
 class IntakeForm(forms.Form):
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
-    window = forms.ModelChoiceField(queryset=Window.objects.none(), label="受付窓口", empty_label=None)
-    received_at = forms.DateTimeField(
-        label="受付日時",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
+    window = StrictModelChoiceField(queryset=Window.objects.none(), label="受付窓口", empty_label=None)
+    received_at = RangedDateTimeField(label="受付日時", kind=DateKind.EVENT)
     channel = forms.ChoiceField(label="相談経路", choices=Channel.choices, initial=Channel.VISIT)
     consulter_kind = forms.ChoiceField(
         label="相談者", choices=ConsulterKind.choices, initial=ConsulterKind.SELF
@@ -40,11 +44,11 @@ class IntakeForm(forms.Form):
     given_name = forms.CharField(label="名", required=False, max_length=40)
     family_kana = forms.CharField(label="セイ（フリガナ）", required=False, max_length=60)
     given_kana = forms.CharField(label="メイ（フリガナ）", required=False, max_length=60)
-    birth_date = JapaneseDateField(label="生年月日", required=False)
-    estimated_age = forms.IntegerField(label="推定年齢", required=False, min_value=0, max_value=120)
+    birth_date = JapaneseDateField(label="生年月日", kind=DateKind.BIRTH, required=False)
+    estimated_age = StrictIntegerField(label="推定年齢", required=False, min_value=0, max_value=120)
     sex = forms.ChoiceField(label="性別", choices=Sex.choices, initial=Sex.UNKNOWN)
     address = forms.CharField(label="住所", required=False, max_length=200)
-    area = forms.ModelChoiceField(
+    area = StrictModelChoiceField(
         queryset=Area.objects.none(), label="地区", required=False, empty_label="（未選択）"
     )
     phone = forms.CharField(label="電話", required=False, max_length=40)
@@ -54,19 +58,17 @@ class IntakeForm(forms.Form):
         label="世帯主との続柄", choices=Relationship.choices, initial=Relationship.HEAD
     )
 
-    concerns = forms.ModelMultipleChoiceField(
+    concerns = StrictModelMultipleChoiceField(
         queryset=ConcernType.objects.none(), label="課題", required=True, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(label="相談内容", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     actions = forms.MultipleChoiceField(
         label="対応", choices=ActionKind.choices, required=True, widget=forms.CheckboxSelectMultiple
     )
-    referred_to = forms.ModelChoiceField(
+    referred_to = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="つなぎ先", required=False, empty_label="（なし）"
     )
-    follow_up_on = forms.DateField(
-        label="次回対応予定日", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    follow_up_on = RangedDateField(label="次回対応予定日", kind=DateKind.SCHEDULE, required=False)
     business_line = forms.ChoiceField(label="計上する事業区分", choices=BusinessLine.choices)
     sharing_consent = forms.ChoiceField(
         label="関係機関との情報共有への同意",
@@ -97,20 +99,6 @@ class IntakeForm(forms.Form):
                 if first.business_lines:
                     self.initial.setdefault("business_line", first.business_lines[0])
 
-    def clean_received_at(self) -> dt.datetime:
-        value = self.cleaned_data["received_at"]
-        if value > timezone.now() + dt.timedelta(minutes=5):
-            raise forms.ValidationError("受付日時に未来の日時は入力できません。")
-        return value
-
-    def clean_birth_date(self) -> dt.date | None:
-        value = self.cleaned_data.get("birth_date")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("生年月日に未来の日付は入力できません。")
-        if value and value.year < 1900:
-            raise forms.ValidationError("生年月日を確認してください。")
-        return value
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         choice = (data.get("person_choice") or "").strip()
@@ -127,7 +115,7 @@ class IntakeForm(forms.Form):
             missing = not data.get("birth_date") and data.get("estimated_age") is None
             if missing and "birth_date" not in self.errors:
                 self.add_error("birth_date", "生年月日か推定年齢のどちらかを入力してください。")
-        elif not choice.isdigit():
+        elif parse_id(choice) is None:
             raise forms.ValidationError("本人の選択が正しくありません。もう一度検索して選んでください。")
         if ActionKind.REFERRAL in (data.get("actions") or []) and not data.get("referred_to"):
             self.add_error("referred_to", "「つなぎ」を選んだときは、つなぎ先を選んでください。")
@@ -139,9 +127,9 @@ class IntakeForm(forms.Form):
 
 
 class EscalationForm(forms.Form):
-    household = forms.IntegerField(widget=forms.HiddenInput)
-    consultation = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    rule = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    household = StrictIntegerField(widget=forms.HiddenInput, min_value=1)
+    consultation = StrictIntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    rule = StrictIntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     reason = forms.CharField(
         label="つなぐ理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
         error_messages={"required": "つなぐ理由を入力してください。"},
@@ -149,14 +137,14 @@ class EscalationForm(forms.Form):
 
 
 class HandleEscalationForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     decision = forms.ChoiceField(
         choices=[("accept", "受理する"), ("decline", "見送る")], widget=forms.RadioSelect
     )
     note = forms.CharField(label="対応メモ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class _PersonChoice(forms.ModelChoiceField):
+class _PersonChoice(StrictModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:  # type: ignore[override]
         return obj.full_name
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from django.contrib import messages
@@ -9,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.access import audit, records
@@ -17,6 +17,8 @@ from tsunagu.access.cases import household_has_case
 from tsunagu.access.permissions import permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
+from tsunagu.core.dates import DateKind, date_range_error
+from tsunagu.core.numbers import parse_id, parse_ids
 from tsunagu.directory.models import EscalationRule
 from tsunagu.municipalities.models import ConcernType
 from tsunagu.people.actions import RelationshipError, add_relationship
@@ -58,7 +60,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 nationality=d["nationality"], language_needs=d["language_needs"],
             )  # fmt: skip
         else:
-            person = records.get_person_for(staff, int(d["person_choice"]))
+            person = records.get_person_for(staff, int(d["person_choice"]))  # checked by parse_id
         data = actions.ConsultationInput(
             window=d["window"], received_at=d["received_at"], channel=d["channel"],
             consulter_kind=d["consulter_kind"], consulter_note=d["consulter_note"],
@@ -78,15 +80,27 @@ def intake(request: HttpRequest) -> HttpResponse:
                 messages.info(request, "この相談はすでに記録されています（二重送信を防ぎました）。")
             return redirect("intake:household", household_id=consultation.household_id)
     if request.method == "POST":
-        choice = request.POST.get("person_choice", "")
-        if choice.isdigit():
-            chosen = records.visible_persons(staff).filter(pk=int(choice)).first()
+        chosen_id = parse_id(request.POST.get("person_choice", ""))
+        if chosen_id is not None:
+            chosen = records.visible_persons(staff).filter(pk=chosen_id).first()
     selected = set(request.POST.getlist("concerns")) if request.method == "POST" else set()
     return render(
         request,
         "intake/intake.html",
         {"form": form, "chosen": chosen, "NEW": NEW, "selected_concerns": selected},
     )
+
+
+def _birth_filter(text: str) -> dt.date | None:
+    """The optional birth date narrowing a person search (ISO from the date input); a date that is
+    not one, or outside the plausible range of birth dates, narrows nothing."""
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 and text.isascii() else None
+    except ValueError:
+        return None
+    if day is None or date_range_error(day, DateKind.BIRTH, "生年月日"):
+        return None
+    return day
 
 
 @login_required
@@ -98,12 +112,10 @@ def person_search(request: HttpRequest) -> HttpResponse:
     POST, not GET: what staff type is a resident's name and must not land in URLs or browser history.
     """
     staff = _staff(request)
-    query = request.POST.get("q", "").strip()[:100]
+    # NUL is no part of a name, and PostgreSQL refuses it in a text parameter (DataError).
+    query = request.POST.get("q", "").replace("\x00", "").strip()[:100]
     hits = []
-    try:
-        birth = parse_date(request.POST.get("birth", ""))
-    except ValueError:
-        birth = None
+    birth = _birth_filter(request.POST.get("birth", ""))
     if len(query) >= 1:
         hits = search_persons(records.visible_persons(staff), query, birth_date=birth, limit=20)
         if hits:
@@ -129,14 +141,12 @@ def advice(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     muni = current_municipality(request)
     concerns = list(
-        ConcernType.objects.filter(
-            municipality=muni, pk__in=[c for c in request.GET.getlist("concerns") if c.isdigit()]
-        )
+        ConcernType.objects.filter(municipality=muni, pk__in=parse_ids(request.GET.getlist("concerns")))
     )
     household = None
-    choice = request.GET.get("person_choice", "")
-    if choice.isdigit():
-        person = records.visible_persons(staff).filter(pk=int(choice)).first()
+    choice = parse_id(request.GET.get("person_choice", ""))
+    if choice is not None:
+        person = records.visible_persons(staff).filter(pk=choice).first()
         if person is not None:
             membership = person.memberships.select_related("household").first()
             household = membership.household if membership else None
@@ -197,11 +207,9 @@ def request_escalation(request: HttpRequest) -> HttpResponse:
     form = EscalationForm(request.POST)
     if not form.is_valid():
         messages.error(request, "つなぐ理由を入力してください。")
-        hh_id = request.POST.get("household", "")
+        hh_id = parse_id(request.POST.get("household", ""))
         return (
-            redirect("intake:household", household_id=int(hh_id))
-            if hh_id.isdigit()
-            else redirect("intake:new")
+            redirect("intake:household", household_id=hh_id) if hh_id is not None else redirect("intake:new")
         )
     hh = records.get_household_for(staff, form.cleaned_data["household"])
     rule = None

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from tsunagu.core.forms import StrictIntegerField
+
 REASON_REQUIRED = {"required": "理由を入力してください。"}
 
 
@@ -13,10 +15,10 @@ class MergeForm(forms.Form):
     """Merge one of two compared records into the other. Nothing is pre-selected: staff choose which
     record to keep. The versions are those of the records shown, so a stale screen is refused."""
 
-    left = forms.IntegerField(widget=forms.HiddenInput)
-    right = forms.IntegerField(widget=forms.HiddenInput)
-    left_version = forms.IntegerField(widget=forms.HiddenInput)
-    right_version = forms.IntegerField(widget=forms.HiddenInput)
+    left = StrictIntegerField(widget=forms.HiddenInput, min_value=1)
+    right = StrictIntegerField(widget=forms.HiddenInput, min_value=1)
+    left_version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
+    right_version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     keep = forms.ChoiceField(
         label="残す記録",
         choices=[("left", "左の記録を残す"), ("right", "右の記録を残す")],

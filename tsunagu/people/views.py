@@ -25,6 +25,7 @@ from tsunagu.access import persons as person_access
 from tsunagu.access.permissions import permission, register_permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
+from tsunagu.core.numbers import parse_id
 
 from .actions import MergeError, merge_persons, person_references, split_person
 from .candidates import COUNT_LIMIT, StoredPair, candidate_page, latest_run, tab_count
@@ -235,14 +236,14 @@ def compare_view(request: HttpRequest, left_id: int, right_id: int) -> HttpRespo
 def merge(request: HttpRequest) -> HttpResponse:
     """Merge after comparison: staff chose the record to keep and gave a reason; versions guard staleness."""
     staff = _staff(request)
-    left_id, right_id = request.POST.get("left", ""), request.POST.get("right", "")
-    if not (left_id.isdigit() and right_id.isdigit()):
+    left_id, right_id = parse_id(request.POST.get("left", "")), parse_id(request.POST.get("right", ""))
+    if left_id is None or right_id is None:
         raise Http404
     if left_id == right_id:
         messages.error(request, "同じ記録どうしは名寄せできません。")
         return redirect("people:candidates")
-    left = person_access.get_person_for(staff, int(left_id))
-    right = person_access.get_person_for(staff, int(right_id))
+    left = person_access.get_person_for(staff, left_id)
+    right = person_access.get_person_for(staff, right_id)
     pair = _pair(staff, left, right)
     form = MergeForm(request.POST, namesake=bool(pair and pair.namesake))
     if not form.is_valid():

@@ -1,4 +1,8 @@
-"""Template filters for Japanese dates: {{ d|wareki }}, {{ d|wareki_full }}, {{ dt|wareki_time }}."""
+"""Template filters for Japanese dates: {{ d|wareki }}, {{ d|wareki_full }}, {{ dt|wareki_time }}.
+
+They never raise on a stored value: a date no era names is shown in 西暦 (core.wareki.wareki), and a
+datetime too close to year 1 or 9999 to convert to local time is shown in its own zone.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +16,36 @@ from tsunagu.core import wareki as w
 register = template.Library()
 
 
+def _local(value: dt.datetime) -> dt.datetime:
+    if not timezone.is_aware(value):
+        return value
+    try:
+        return timezone.localtime(value)
+    except OverflowError:  # 9999-12-31 23:00 UTC has no Japanese local time
+        return value
+
+
+def _day(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return _local(value).date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
 @register.filter
 def wareki(value: dt.date | None) -> str:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return w.wareki(value)
+    return w.wareki(_day(value))
 
 
 @register.filter
 def wareki_full(value: dt.date | None) -> str:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return w.wareki(value, with_seireki=True)
+    return w.wareki(_day(value), with_seireki=True)
 
 
 @register.filter
 def wareki_time(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if not isinstance(value, dt.datetime):
+        return w.wareki(_day(value))
+    local = _local(value)
     return f"{w.wareki(local.date())} {local:%H:%M}"

@@ -65,3 +65,53 @@ def test_it_explains_dates_it_cannot_read(text, message):
 
     with pytest.raises(DateParseError, match=message):
         parse_japanese_date(text)
+
+
+# ---- never raising on a stored value (issue 9 A1) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(1, 1, 1), "0001年1月1日"),
+        (dt.date(202, 11, 20), "0202年11月20日"),
+        (dt.date(1867, 12, 31), "1867年12月31日"),
+        (dt.date(1868, 1, 24), "1868年1月24日"),
+        (dt.date(1868, 1, 25), "明治元年1月25日"),
+        (dt.date(2199, 12, 31), "令和181年12月31日"),
+        (dt.date(2200, 1, 1), "2200年1月1日"),
+        (dt.date(9999, 12, 31), "9999年12月31日"),
+        (None, ""),
+    ],
+)
+def test_wareki_writes_dates_no_era_names_in_seireki(day, expected):
+    assert wareki(day) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        dt.date(1, 1, 1),
+        dt.date(1867, 12, 31),
+        dt.date(9999, 12, 31),
+        dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(1867, 12, 31, 23, 0, tzinfo=dt.UTC),
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),  # no Japanese local time exists for it
+        dt.datetime(9999, 12, 31, 23, 59),
+        "",
+    ],
+)
+def test_the_template_filters_never_raise(value):
+    from tsunagu.core.templatetags import wareki as filters
+
+    for name in ("wareki", "wareki_full", "wareki_time"):
+        text = getattr(filters, name)(value)
+        assert isinstance(text, str)
+        assert ("年" in text) == (value not in (None, ""))
+
+
+def test_fiscal_year_labels_outside_the_eras_are_seireki():
+    assert fiscal_year_label(1867) == "1867年度"
+    assert fiscal_year_label(1) == "1年度"
+    assert fiscal_year_label(9999) == "9999年度"
