@@ -19,7 +19,7 @@ from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
 from tsunagu.directory.models import EscalationRule
 from tsunagu.municipalities.models import ConcernType
-from tsunagu.people.actions import RelationshipError, add_relationship
+from tsunagu.people.actions import PersonInput, RelationshipError, add_relationship
 from tsunagu.people.models import relationships_for_household
 from tsunagu.people.search import search_persons
 
@@ -51,7 +51,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         person = None
         new_person = None
         if d["person_choice"] == NEW:
-            new_person = actions.NewPerson(
+            new_person = PersonInput(
                 family_name=d["family_name"], given_name=d["given_name"], family_kana=d["family_kana"],
                 given_kana=d["given_kana"], birth_date=d["birth_date"], estimated_age=d["estimated_age"],
                 sex=d["sex"], address=d["address"], area=d["area"], phone=d["phone"],

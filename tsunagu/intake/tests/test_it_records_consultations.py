@@ -89,10 +89,19 @@ def test_it_records_a_consultation_for_a_new_household(client):
     assert consultation.staff == city.window_worker
     assert set(consultation.concerns.values_list("code", flat=True)) == {"care", "poverty"}
     assert consultation.sharing_consent == "consented"
-    event = AuditEvent.objects.latest("seq")
-    assert AuditEvent.objects.count() == before + 1
-    assert event.action == "create"
+    # One row per write, all in the request's transaction: people's actions create the person, the
+    # household and the membership; intake's the consultation (naming household and person too).
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    assert [(e.action, [k for k, _ in e.objects_json]) for e in events] == [
+        ("create", ["person"]),
+        ("create", ["household"]),
+        ("create", ["household", "person", "householdmember"]),
+        ("create", ["consultation", "household", "person"]),
+    ]
+    event = events[-1]
     assert ["consultation", consultation.pk] in event.objects_json
+    assert ["person", person.pk] in event.objects_json
+    assert events[0].objects_json == [["person", person.pk]]
 
 
 def test_it_never_creates_two_records_from_a_double_submit(client):

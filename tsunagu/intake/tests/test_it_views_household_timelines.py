@@ -11,6 +11,7 @@ from tests.factories import login_client
 from tsunagu.access.models import AuditEvent
 from tsunagu.intake import actions
 from tsunagu.intake.models import Consultation
+from tsunagu.people.actions import PersonInput
 
 from .helpers import make_city
 
@@ -22,7 +23,7 @@ def record(city, staff, consent, concerns=("care",), person=None, minutes_ago=0,
         window=city.window, received_at=timezone.now() - dt.timedelta(minutes=minutes_ago), channel="visit",
         consulter_kind="self", business_line="1ni", sharing_consent=consent, submission_token=uuid.uuid4(),
         person=person,
-        new_person=None if person else actions.NewPerson(family_name="佐藤", given_name="一郎", family_kana="サトウ",
+        new_person=None if person else PersonInput(family_name="佐藤", given_name="一郎", family_kana="サトウ",
                                                           given_kana="イチロウ", birth_date=dt.date(1948, 1, 2)),
         concerns=[city.concerns[c] for c in concerns], note=note, actions=["listening"],
     )  # fmt: skip
