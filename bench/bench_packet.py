@@ -186,8 +186,8 @@ def _build(coord: object, case_ids: list[int], copies: int) -> tuple[bytes, dict
     from django.db import transaction
 
     from tsunagu.access import audit
-    from tsunagu.access.cases import visible_cases
-    from tsunagu.access.persons import visible_persons
+    from tsunagu.cases.policy import visible_cases
+    from tsunagu.people.policy import visible_persons
     from tsunagu.cases.ecomap_data import case_ecomap, entities_by_case
     from tsunagu.cases.models import PlanAction, PlanStatus, SupportPlan
     from tsunagu.documents.ecomap import render_ecomap

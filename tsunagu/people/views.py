@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.access import audit
-from tsunagu.access import persons as person_access
 from tsunagu.access.permissions import permission, register_permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 
+from . import policy as person_policy
 from .actions import MergeError, merge_persons, person_references, split_person
 from .forms import MergeForm, SplitForm
 from .matching import PairResult, compare, find_candidates, records_from_queryset
@@ -47,7 +47,7 @@ def _staff(request: HttpRequest) -> Staff:
     staff = request.user
     assert isinstance(staff, Staff)
     current_municipality(request)
-    if not person_access.may_take_consultations(staff):
+    if not person_policy.may_take_consultations(staff):
         raise PermissionDenied
     return staff
 
@@ -63,7 +63,7 @@ def _city_candidates(staff: Staff) -> list[PairResult]:
     (versions), or a household membership changes. Only ids, scores and evidence labels are cached.
     The comparison page always recomputes its pair from the live records.
     """
-    persons = person_access.visible_persons(staff)
+    persons = person_policy.visible_persons(staff)
     p = persons.aggregate(n=Count("pk"), top=Max("pk"), v=Sum("version"), at=Max("created_at"))
     m = HouseholdMember.objects.filter(person__in=persons).aggregate(n=Count("pk"), top=Max("pk"))
     at = p["at"].isoformat() if p["at"] else ""
@@ -99,7 +99,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
     shown: list[PairResult] = list(page.object_list)
     ids = sorted({i for r in shown for i in r.pair})
-    persons = person_access.visible_persons(staff).in_bulk(ids)
+    persons = person_policy.visible_persons(staff).in_bulk(ids)
     rows = [
         CandidateRow(page.start_index() + n, r, persons[r.left_id], persons[r.right_id])
         for n, r in enumerate(shown)
@@ -129,7 +129,7 @@ def _pair(staff: Staff, left: Person, right: Person) -> PairResult | None:
     recs = {
         r.id: r
         for r in records_from_queryset(
-            person_access.visible_persons(staff).filter(pk__in=[left.pk, right.pk])
+            person_policy.visible_persons(staff).filter(pk__in=[left.pk, right.pk])
         )
     }
     if len(recs) != 2:
@@ -242,8 +242,8 @@ def compare_view(request: HttpRequest, left_id: int, right_id: int) -> HttpRespo
     if left_id == right_id:
         messages.error(request, "同じ記録どうしは比較できません。")
         return redirect("people:candidates")
-    left = person_access.get_person_for(staff, left_id)
-    right = person_access.get_person_for(staff, right_id)
+    left = person_policy.get_person_for(staff, left_id)
+    right = person_policy.get_person_for(staff, right_id)
     return _render_compare(request, staff, left, right)
 
 
@@ -259,8 +259,8 @@ def merge(request: HttpRequest) -> HttpResponse:
     if left_id == right_id:
         messages.error(request, "同じ記録どうしは名寄せできません。")
         return redirect("people:candidates")
-    left = person_access.get_person_for(staff, int(left_id))
-    right = person_access.get_person_for(staff, int(right_id))
+    left = person_policy.get_person_for(staff, int(left_id))
+    right = person_policy.get_person_for(staff, int(right_id))
     pair = _pair(staff, left, right)
     form = MergeForm(request.POST, namesake=bool(pair and pair.namesake))
     if not form.is_valid():
@@ -291,7 +291,7 @@ def merge(request: HttpRequest) -> HttpResponse:
 
 def _visible_merges(staff: Staff) -> Any:
     # Merges are scoped through the persons access lets this staff member see (their municipality).
-    return PersonMerge.objects.filter(kept__in=person_access.visible_persons(staff))
+    return PersonMerge.objects.filter(kept__in=person_policy.visible_persons(staff))
 
 
 @login_required
