@@ -21,7 +21,6 @@ from tsunagu.documents.genogram import Genogram
 from tsunagu.people.genogram_data import ecomap_members
 from tsunagu.people.models import Household
 
-from .policy import visible_cases
 from .models import (
     ActionStatus,
     Case,
@@ -32,6 +31,7 @@ from .models import (
     SupportPlan,
     TeamRole,
 )
+from .policy import visible_cases
 
 CATEGORY = {
     OrganizationKind.DEPARTMENT: "行政",

@@ -22,6 +22,7 @@ from tsunagu.accounts.models import Staff
 
 from . import policy
 from .actions import RelationshipError, add_relationship
+from .diagrams import household_diagrams
 from .forms import RelationshipForm
 from .models import relationships_for_household
 from .panels import build_panels
@@ -49,10 +50,13 @@ def household(request: HttpRequest, household_id: int) -> HttpResponse:
     relationships = relationships_for_household(hh)
     page = timeline_page(staff, hh, before)
     panels = build_panels(request, staff, hh)
+    # The genogram and ecomap on the first page only (older timeline pages are for reading back).
+    diagrams = household_diagrams(hh, staff=staff) if before is None else None
     person_ids = sorted(
         {m.person_id for m in members}
         | {r.person_a_id for r in relationships}
         | {r.person_b_id for r in relationships}
+        | set(diagrams.person_ids if diagrams else ())
     )
     panel_objects = [ref for slot in panels.values() for p in slot for ref in p.audit_objects]
     shown: dict[tuple[str, int], None] = dict.fromkeys(
@@ -75,6 +79,7 @@ def household(request: HttpRequest, household_id: int) -> HttpResponse:
             "relationship_form": RelationshipForm(members=[m.person for m in members]),
             "page": page,
             "panels": panels,
+            "diagrams": diagrams,
         },
     )
 

@@ -294,3 +294,22 @@ def test_a_consent_on_the_case_opens_unconsented_consultations_to_the_team(clien
     body = client.get(url(c.household_id)).content.decode()
     assert "同意のない相談" in body
     assert f"ケース {case.label}" in body
+
+
+def test_the_first_page_draws_the_genogram_and_the_ecomap_of_cases_the_reader_may_open(client):
+    city = make_city()
+    c = record(city, city.window_worker, "consented", note="窓口での相談")
+    case = case_actions.open_case(actor=city.coordinator, household=c.household, persons=[c.person])
+    case_actions.set_team_member(actor=city.coordinator, case=case, organization=city.agency_org, role="lead")
+    login_client(client, city.coordinator)
+    body = client.get(url(c.household_id)).content.decode()
+    assert "ジェノグラム" in body and "<svg" in body
+    assert city.agency_org.name in body  # the case team around the household (ecomap)
+    event = AuditEvent.objects.latest("seq")
+    assert c.person_id in shown(event, "person")
+    # An agency worker off the case sees the genogram but no team of a case it may not open.
+    off_team = make_staff(city.muni, Role.AGENCY_WORKER, make_organization(city.muni, name="相談室あおば"))
+    login_client(client, off_team)
+    body = client.get(url(c.household_id)).content.decode()
+    assert "ジェノグラム" in body
+    assert city.agency_org.name not in body
