@@ -186,10 +186,9 @@ def _build(coord: object, case_ids: list[int], copies: int) -> tuple[bytes, dict
     from django.db import transaction
 
     from tsunagu.access import audit
-    from tsunagu.access.cases import visible_cases
-    from tsunagu.access.persons import visible_persons
     from tsunagu.cases.ecomap_data import case_ecomap, entities_by_case
     from tsunagu.cases.models import PlanAction, PlanStatus, SupportPlan
+    from tsunagu.cases.policy import visible_cases
     from tsunagu.documents.ecomap import render_ecomap
     from tsunagu.documents.genogram import render_genogram
     from tsunagu.documents.packet import (
@@ -204,6 +203,7 @@ def _build(coord: object, case_ids: list[int], copies: int) -> tuple[bytes, dict
         render_packet,
     )
     from tsunagu.people.genogram_data import household_genograms
+    from tsunagu.people.policy import visible_persons
 
     parts = {"data": 0.0, "draw": 0.0, "pdf": 0.0}
     with transaction.atomic():

@@ -71,7 +71,7 @@ def test_it_records_a_consultation_for_a_new_household_with_the_keyboard_only(li
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    assert "/intake/households/" in page.url
+    assert "/people/households/" in page.url
     page.wait_for_selector("text=相談を記録しました。")
     screenshot(page, "intake-3-household-timeline")
     consultation = Consultation.objects.get()

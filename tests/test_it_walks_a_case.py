@@ -11,8 +11,7 @@ from tests.conftest import screenshot
 from tsunagu.cases.models import Case, CaseStatus, PlanStatus
 from tsunagu.directory.models import MeetingBody
 from tsunagu.intake import actions as intake_actions
-from tsunagu.intake.tests.helpers import make_city
-from tsunagu.intake.tests.test_it_views_household_timelines import record
+from tsunagu.intake.tests.helpers import make_city, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery-staple"

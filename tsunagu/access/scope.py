@@ -7,6 +7,7 @@ answers the same 404 for "missing" and "not yours".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -16,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import BreakGlassGrant
+from .permissions import CASEWORK
 
 M = TypeVar("M", bound=models.Model)
 
@@ -33,6 +35,31 @@ def register_break_glass_type(obj_type: str, model_label: str) -> None:
 
 def in_municipality(staff: Any) -> bool:
     return bool(getattr(staff, "is_active", False) and getattr(staff, "municipality_id", None))
+
+
+@dataclass(frozen=True)
+class Casework:
+    """The ids a policy filters by, for a staff member who may read personal records at all."""
+
+    municipality_id: int
+    organization_id: int
+
+
+def casework(staff: Any) -> Casework | None:
+    """Active staff of a municipality and an organization, in a casework role (相談員, 束ね役, 関係機関職員):
+    the only staff who may read personal records at all. Every app's policy starts from this; None for
+    anyone else (managers, auditors, administrators, disabled accounts, staff without an organization)."""
+    if not in_municipality(staff) or staff.role not in CASEWORK:
+        return None
+    organization_id = getattr(staff, "organization_id", None)
+    if not organization_id:
+        return None
+    return Casework(int(staff.municipality_id), int(organization_id))
+
+
+def in_casework(staff: Any) -> bool:
+    """See `casework`."""
+    return casework(staff) is not None
 
 
 def scoped(staff: Any, queryset: QuerySet[M]) -> QuerySet[M]:

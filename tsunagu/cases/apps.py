@@ -7,16 +7,36 @@ class CasesConfig(AppConfig):
     verbose_name = "多機関協働"
 
     def ready(self) -> None:
-        from tsunagu.access.permissions import register_permission
+        from tsunagu.access.permissions import CASEWORK, register_permission
+        from tsunagu.access.registry import declare_record_kind, register_visibility
         from tsunagu.access.scope import register_break_glass_type
         from tsunagu.accounts.models import Role
+        from tsunagu.intake.policy import CONSULTATION
+        from tsunagu.people.panels import register_household_panel
+        from tsunagu.people.timeline import register_timeline_source
+
+        from .household import PANELS, TIMELINE_SOURCES
+        from .policy import CASE, consented_consultations
 
         # Case screens: the roles that work cases. Which case a person may open is decided per record
-        # by tsunagu.access.cases (team + consent, coordinator, 支援会議 follow-up, break-glass).
-        register_permission("cases.use", {Role.WINDOW_WORKER, Role.COORDINATOR, Role.AGENCY_WORKER})
+        # by cases/policy.py (team + consent, coordinator, 支援会議 follow-up, break-glass, registered rules).
+        register_permission("cases.use", CASEWORK)
         # Opening a case, assigning the team, transitions, closure: the 束ね役.
         register_permission("cases.coordinate", {Role.COORDINATOR})
-        register_break_glass_type("case", "cases.Case")
+        register_break_glass_type(CASE, "cases.Case")
+        declare_record_kind(CASE, "cases.Case")
+        # A case consent opens the consented persons' consultations to the team organizations it names.
+        register_visibility(
+            CONSULTATION,
+            "cases.consented_persons",
+            consented_consultations,
+            label="ケースの本人同意（チームの機関）",
+        )
+        # The household page (people) shows case events and the household's open cases.
+        for source in TIMELINE_SOURCES:
+            register_timeline_source(source)
+        for panel in PANELS:
+            register_household_panel(panel)
 
         # The household page's ecomap shows the teams of the household's cases the reader may open.
         from tsunagu.people.diagrams import register_ecomap_source

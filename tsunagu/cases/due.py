@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from tsunagu.access.cases import active_consents, visible_cases
 from tsunagu.accounts.models import Role, Staff
 
 from .models import ActionStatus, Case, CaseStatus, CaseTeamMember, PlanAction, PlanStatus, SupportPlan
+from .policy import active_consents, visible_cases
 
 DUE_SOON_DAYS = 7  # monitoring and plan actions: shown from a week ahead
 CONSENT_SOON_DAYS = 30  # consent expiry: a month ahead, to renew it in time

@@ -6,7 +6,7 @@ actions of the current plan without being on the team. Stressful ties and inform
 (neighbours, relatives, a 子ども食堂 the household helps at) are not recorded by cases yet; callers
 that know them add `EcoEntity`s of their own (`extra`).
 
-The caller has fetched the case through `tsunagu.access.cases` and audits the members it shows;
+The caller has fetched the case through `cases.policy` and audits the members it shows;
 organizations are not personal data.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tsunagu.access.cases import visible_cases
 from tsunagu.accounts.models import Staff
 from tsunagu.directory.models import Organization, OrganizationKind
 from tsunagu.documents.ecomap import EcoEntity, Ecomap, Flow, Tie
@@ -32,6 +31,7 @@ from .models import (
     SupportPlan,
     TeamRole,
 )
+from .policy import visible_cases
 
 CATEGORY = {
     OrganizationKind.DEPARTMENT: "行政",

@@ -1,6 +1,6 @@
 """多機関協働: the case of a household, its consent, assessment, support plan, monitoring and closure.
 
-Personal data: read only through `tsunagu.access.cases`; written only through `tsunagu.cases.actions`.
+Personal data: read only through `tsunagu.cases.policy`; written only through `tsunagu.cases.actions`.
 """
 
 from __future__ import annotations
@@ -359,7 +359,7 @@ class MeetingCaseAccess(models.Model):
     """A 支援会議 member's access to a case on its agenda, for the meeting's follow-up window only.
 
     Written by the meetings app when a member who acknowledged 守秘義務 attends a 支援会議 (法第106条の6)
-    that discusses the case; read by `tsunagu.access.cases`. Lawful without the person's consent.
+    that discusses the case; read by `tsunagu.cases.policy`. Lawful without the person's consent.
     """
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tsunagu.access import audit
-from tsunagu.access.cases import get_case_for, why_visible
 from tsunagu.access.permissions import permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
@@ -39,6 +38,7 @@ from .models import (
     SupportPlan,
     TeamRole,
 )
+from .policy import get_case_for, why_visible
 
 PROGRAM = "重層的支援体制整備事業　多機関協働事業"
 _ATTAINMENT = dict(ATTAINMENT_CHOICES)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tsunagu.access.cases import active_consents
 from tsunagu.core.numbers import parse_int
 
 from . import actions
 from .forms import ACTION_ROWS_EMPTY, GOAL_ROWS_EMPTY, MIN_ACTION_ROWS, MIN_GOAL_ROWS, PlanForm
 from .models import Case, CaseTeamMember, PlanAction, PlanGoal, SupportPlan
+from .policy import active_consents
 
 
 def share_panel(case: Case, team: list[CaseTeamMember]) -> list[dict[str, Any]]:

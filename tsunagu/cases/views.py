@@ -1,6 +1,6 @@
 """Case screens (多機関協働): list, detail, opening, team, consent, assessment, plan, monitoring, closure.
 
-Every case is fetched through `tsunagu.access.cases.get_case_for` (404 for missing and forbidden alike),
+Every case is fetched through `.policy.get_case_for` (404 for missing and forbidden alike),
 every read is audited before anything is rendered, and every write is one action of `.actions`.
 """
 
@@ -19,13 +19,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tsunagu.access import audit, records
-from tsunagu.access.cases import get_case_for, visible_cases, why_visible
+from tsunagu.access import audit
 from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import MeetingKind
+from tsunagu.intake.policy import get_escalation_request_for
 from tsunagu.people.models import Household, HouseholdMember, Person
+from tsunagu.people.policy import get_household_for
 
 from . import actions, due, screens
 from .forms import (
@@ -56,6 +57,7 @@ from .models import (
     PlanStatus,
     SupportPlan,
 )
+from .policy import get_case_for, visible_cases, why_visible
 
 # ---- helpers -------------------------------------------------------------------------------------
 
@@ -246,7 +248,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
     lookup = HouseholdLookupForm(request.GET or None)
     if not lookup.is_valid():
         return render(request, "cases/open_lookup.html", {"lookup": lookup})
-    household = records.get_household_for(staff, lookup.cleaned_data["household"])
+    household = get_household_for(staff, lookup.cleaned_data["household"])
     return _open_form_page(request, staff, household)
 
 
@@ -257,7 +259,7 @@ def open_from_request(request: HttpRequest, request_id: int) -> HttpResponse:
     """Open a case from an escalation request (つなぎ依頼); the request is marked accepted."""
     staff = _staff(request)
     _require_opener(staff)
-    escalation = records.get_escalation_request_for(staff, request_id)
+    escalation = get_escalation_request_for(staff, request_id)
     existing = Case.objects.filter(escalation_request=escalation).first()
     if existing is not None and visible_cases(staff).filter(pk=existing.pk).exists():
         messages.info(request, "このつなぎ依頼からは、すでにケースが開かれています。")

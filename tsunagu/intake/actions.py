@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,10 +18,14 @@ from django.utils import timezone
 from tsunagu.access import audit
 from tsunagu.accounts.models import Staff
 from tsunagu.directory.models import EscalationRule, Organization, Window
-from tsunagu.municipalities.models import Area, ConcernType
-from tsunagu.people.models import Household, HouseholdMember, Person, Relationship
+from tsunagu.municipalities.models import ConcernType
+from tsunagu.people import actions as people_actions
+from tsunagu.people.actions import PersonInput
+from tsunagu.people.models import Household, Person, Relationship
 
 from .models import Consultation, EscalationRequest, EscalationStatus
+
+T = TypeVar("T")
 
 
 class StaleEdit(Exception):
@@ -34,22 +39,6 @@ class IntakeError(Exception):
 
 
 @dataclass
-class NewPerson:
-    family_name: str
-    given_name: str = ""
-    family_kana: str = ""
-    given_kana: str = ""
-    birth_date: dt.date | None = None
-    estimated_age: int | None = None
-    sex: str = "unknown"
-    address: str = ""
-    area: Area | None = None
-    phone: str = ""
-    nationality: str = ""
-    language_needs: str = ""
-
-
-@dataclass
 class ConsultationInput:
     window: Window
     received_at: dt.datetime
@@ -59,7 +48,7 @@ class ConsultationInput:
     sharing_consent: str
     submission_token: uuid.UUID
     person: Person | None = None
-    new_person: NewPerson | None = None
+    new_person: PersonInput | None = None
     household: Household | None = None
     relationship: str = Relationship.HEAD
     consulter_note: str = ""
@@ -70,19 +59,18 @@ class ConsultationInput:
     follow_up_on: dt.date | None = None
 
 
-def _person_household(person: Person) -> Household | None:
-    membership = (
-        HouseholdMember.objects.filter(person=person, municipality_id=person.municipality_id)
-        .select_related("household")
-        .order_by("pk")
-        .first()
-    )
-    return membership.household if membership else None
+def _people(action: Callable[..., T], **kwargs: Any) -> T:
+    """Call a people action, turning its refusal into intake's (the form shows the message)."""
+    try:
+        return action(**kwargs)
+    except people_actions.PeopleError as exc:
+        raise IntakeError(str(exc)) from exc
 
 
 @transaction.atomic
 def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consultation, bool]:
-    """Record a consultation at a window, creating the person and household inline when new.
+    """Record a consultation at a window; a new person, household and membership are created through
+    people's actions (each audited) in the same transaction.
 
     Returns (consultation, created). A repeated submission of the same form (same submission token)
     returns the first record and creates nothing.
@@ -102,22 +90,25 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
     if person is None:
         if data.new_person is None:
             raise IntakeError("本人を選ぶか、新しく登録してください。")
-        np = data.new_person
-        person = Person(municipality=muni, **np.__dict__)
-        person.save()
+        person = _people(people_actions.create_person, actor=actor, data=data.new_person)
         created_person = True
     elif person.municipality_id != muni.pk:
         raise IntakeError("この本人は選べません。")
 
-    household = data.household or _person_household(person)
+    household = data.household or people_actions.household_of(person)
     if household is None:
-        household = Household.objects.create(municipality=muni, address=person.address, area=person.area)
+        household = _people(
+            people_actions.create_household, actor=actor, address=person.address, area=person.area
+        )
     elif household.municipality_id != muni.pk:
         raise IntakeError("この世帯は選べません。")
-    if not HouseholdMember.objects.filter(household=household, person=person).exists():
-        HouseholdMember.objects.create(
-            municipality=muni, household=household, person=person, relationship=data.relationship
-        )
+    _people(
+        people_actions.add_member,
+        actor=actor,
+        household=household,
+        person=person,
+        relationship=data.relationship,
+    )
 
     consultation = Consultation(
         municipality=muni,

@@ -21,7 +21,7 @@ from tsunagu.core.numbers import parse_id
 from tsunagu.directory.models import Organization, Window
 from tsunagu.municipalities.choices import BusinessLine
 from tsunagu.municipalities.models import Area, ConcernType, Municipality
-from tsunagu.people.models import Person, Relationship, RelationshipKind, Sex
+from tsunagu.people.models import Relationship, Sex
 
 from .models import ActionKind, Channel, ConsulterKind, SharingConsent
 
@@ -142,31 +142,3 @@ class HandleEscalationForm(forms.Form):
         choices=[("accept", "受理する"), ("decline", "見送る")], widget=forms.RadioSelect
     )
     note = forms.CharField(label="対応メモ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class _PersonChoice(StrictModelChoiceField):
-    def label_from_instance(self, obj: Person) -> str:  # type: ignore[override]
-        return obj.full_name
-
-
-class RelationshipForm(forms.Form):
-    """「A は B の…」 between two members of the household."""
-
-    person_a = _PersonChoice(queryset=Person.objects.none(), label="A（この人は）", empty_label=None)
-    kind = forms.ChoiceField(label="関係", choices=RelationshipKind.choices)
-    person_b = _PersonChoice(queryset=Person.objects.none(), label="B（の）", empty_label=None)
-    living_together = forms.BooleanField(label="同居", required=False, initial=True)
-    ended = forms.BooleanField(label="離別・死別", required=False)
-    note = forms.CharField(label="メモ", required=False, max_length=200)
-
-    def __init__(self, *args: Any, members: list[Person], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        ids = [p.pk for p in members]
-        self.fields["person_a"].queryset = Person.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
-        self.fields["person_b"].queryset = Person.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("person_a") and data.get("person_a") == data.get("person_b"):
-            raise forms.ValidationError("A と B には別の人を選んでください。")
-        return data

@@ -8,12 +8,8 @@ urlpatterns = [
     path("new/", views.intake, name="new"),
     path("person-search/", views.person_search, name="person_search"),
     path("advice/", views.advice, name="advice"),
+    # Moved to /people/households/<id>/; kept so that old links and bookmarks still arrive.
     path("households/<int:household_id>/", views.household, name="household"),
-    path(
-        "households/<int:household_id>/relationships/",
-        views.add_household_relationship,
-        name="add_relationship",
-    ),
     path("escalations/", views.escalation_list, name="escalations"),
     path("escalations/request/", views.request_escalation, name="request_escalation"),
     path("escalations/<int:request_id>/handle/", views.handle_escalation, name="handle_escalation"),

@@ -12,8 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tsunagu.access import audit, records
-from tsunagu.access.cases import household_has_case
+from tsunagu.access import audit
 from tsunagu.access.permissions import permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
@@ -21,21 +20,21 @@ from tsunagu.core.dates import DateKind, date_range_error
 from tsunagu.core.numbers import parse_id, parse_ids
 from tsunagu.directory.models import EscalationRule
 from tsunagu.municipalities.models import ConcernType
-from tsunagu.people.actions import RelationshipError, add_relationship
-from tsunagu.people.models import relationships_for_household
+from tsunagu.people import policy as people_policy
+from tsunagu.people.actions import PersonInput
 from tsunagu.people.search import search_persons
 
-from . import actions
+from . import actions, policy
 from .escalation import advise
-from .forms import NEW, EscalationForm, HandleEscalationForm, IntakeForm, RelationshipForm
-from .models import ConsultationStatus, EscalationRequest, EscalationStatus
+from .forms import NEW, EscalationForm, HandleEscalationForm, IntakeForm
+from .models import EscalationStatus
 
 
 def _staff(request: HttpRequest) -> Staff:
     staff = request.user
     assert isinstance(staff, Staff)
     current_municipality(request)
-    if not records.may_take_consultations(staff):
+    if not people_policy.may_take_consultations(staff):
         raise PermissionDenied
     return staff
 
@@ -53,14 +52,14 @@ def intake(request: HttpRequest) -> HttpResponse:
         person = None
         new_person = None
         if d["person_choice"] == NEW:
-            new_person = actions.NewPerson(
+            new_person = PersonInput(
                 family_name=d["family_name"], given_name=d["given_name"], family_kana=d["family_kana"],
                 given_kana=d["given_kana"], birth_date=d["birth_date"], estimated_age=d["estimated_age"],
                 sex=d["sex"], address=d["address"], area=d["area"], phone=d["phone"],
                 nationality=d["nationality"], language_needs=d["language_needs"],
             )  # fmt: skip
         else:
-            person = records.get_person_for(staff, int(d["person_choice"]))  # checked by parse_id
+            person = people_policy.get_person_for(staff, int(d["person_choice"]))  # checked by parse_id
         data = actions.ConsultationInput(
             window=d["window"], received_at=d["received_at"], channel=d["channel"],
             consulter_kind=d["consulter_kind"], consulter_note=d["consulter_note"],
@@ -78,11 +77,11 @@ def intake(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "相談を記録しました。")
             else:
                 messages.info(request, "この相談はすでに記録されています（二重送信を防ぎました）。")
-            return redirect("intake:household", household_id=consultation.household_id)
+            return redirect("people:household", household_id=consultation.household_id)
     if request.method == "POST":
         chosen_id = parse_id(request.POST.get("person_choice", ""))
         if chosen_id is not None:
-            chosen = records.visible_persons(staff).filter(pk=chosen_id).first()
+            chosen = people_policy.visible_persons(staff).filter(pk=chosen_id).first()
     selected = set(request.POST.getlist("concerns")) if request.method == "POST" else set()
     return render(
         request,
@@ -117,7 +116,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     hits = []
     birth = _birth_filter(request.POST.get("birth", ""))
     if len(query) >= 1:
-        hits = search_persons(records.visible_persons(staff), query, birth_date=birth, limit=20)
+        hits = search_persons(people_policy.visible_persons(staff), query, birth_date=birth, limit=20)
         if hits:
             audit.record(
                 actor=staff, action="list", channel="view",
@@ -146,7 +145,7 @@ def advice(request: HttpRequest) -> HttpResponse:
     household = None
     choice = parse_id(request.GET.get("person_choice", ""))
     if choice is not None:
-        person = records.visible_persons(staff).filter(pk=choice).first()
+        person = people_policy.visible_persons(staff).filter(pk=choice).first()
         if person is not None:
             membership = person.memberships.select_related("household").first()
             household = membership.household if membership else None
@@ -159,44 +158,8 @@ def advice(request: HttpRequest) -> HttpResponse:
 @permission("intake.use")
 @require_GET
 def household(request: HttpRequest, household_id: int) -> HttpResponse:
-    staff = _staff(request)
-    hh = records.get_household_for(staff, household_id)
-    members = list(hh.members.select_related("person").order_by("pk"))
-    consultations = list(
-        records.visible_consultations(staff)
-        .filter(household=hh)
-        .select_related("window", "organization", "staff", "person", "referred_to")
-        .prefetch_related("concerns")
-    )
-    hidden = records.hidden_consultation_count(staff, hh)
-    relationships = relationships_for_household(hh)
-    related_ids = {r.person_a_id for r in relationships} | {r.person_b_id for r in relationships}
-    audit.record(
-        actor=staff, action="view", channel="view",
-        objects=[("household", hh.pk), *[("person", i) for i in sorted({m.person_id for m in members} | related_ids)],
-                 *[("consultation", c.pk) for c in consultations]],
-    )  # fmt: skip
-    open_concerns = [c for c in consultations if c.status == ConsultationStatus.OPEN]
-    concern_set = {ct for c in open_concerns for ct in c.concerns.all()}
-    return render(
-        request,
-        "intake/household.html",
-        {
-            "household": hh,
-            "members": members,
-            "consultations": consultations,
-            "hidden": hidden,
-            "advice": advise(hh, []),
-            "open_concerns": sorted(concern_set, key=lambda c: c.sort_order),
-            "escalation_form": EscalationForm(initial={"household": hh.pk}),
-            "pending": EscalationRequest.objects.filter(
-                household=hh, status=EscalationStatus.PENDING
-            ).first(),
-            "relationships": [(r, r.person_a, r.get_kind_display(), r.person_b) for r in relationships],
-            "relationship_form": RelationshipForm(members=[m.person for m in members]),
-            "has_case": household_has_case(staff, hh),
-        },
-    )
+    """The household page moved to people (/people/households/<id>/); old links and bookmarks land there."""
+    return redirect("people:household", household_id=household_id)
 
 
 @login_required
@@ -209,9 +172,9 @@ def request_escalation(request: HttpRequest) -> HttpResponse:
         messages.error(request, "つなぐ理由を入力してください。")
         hh_id = parse_id(request.POST.get("household", ""))
         return (
-            redirect("intake:household", household_id=hh_id) if hh_id is not None else redirect("intake:new")
+            redirect("people:household", household_id=hh_id) if hh_id is not None else redirect("intake:new")
         )
-    hh = records.get_household_for(staff, form.cleaned_data["household"])
+    hh = people_policy.get_household_for(staff, form.cleaned_data["household"])
     rule = None
     if form.cleaned_data.get("rule"):
         rule = EscalationRule.objects.filter(
@@ -219,7 +182,7 @@ def request_escalation(request: HttpRequest) -> HttpResponse:
         ).first()
     consultation = None
     if form.cleaned_data.get("consultation"):
-        consultation = records.get_consultation_for(staff, form.cleaned_data["consultation"])
+        consultation = policy.get_consultation_for(staff, form.cleaned_data["consultation"])
     try:
         _req, created = actions.request_escalation(
             actor=staff,
@@ -237,7 +200,7 @@ def request_escalation(request: HttpRequest) -> HttpResponse:
             if created
             else "この世帯にはすでに受付待ちの依頼があります。",
         )
-    return redirect("intake:household", household_id=hh.pk)
+    return redirect("people:household", household_id=hh.pk)
 
 
 @login_required
@@ -249,7 +212,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     if status not in EscalationStatus.values:
         status = EscalationStatus.PENDING
     reqs = list(
-        records.visible_escalation_requests(staff)
+        policy.visible_escalation_requests(staff)
         .filter(status=status)
         .select_related("household", "person", "organization", "requested_by", "rule", "to_body")
     )
@@ -265,7 +228,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
             "requests": reqs,
             "status": status,
             "statuses": EscalationStatus.choices,
-            "can_handle": staff.role in records.ESCALATION_HANDLER_ROLES,
+            "can_handle": staff.role in policy.ESCALATION_HANDLER_ROLES,
             "handle_form": HandleEscalationForm(),
         },
     )
@@ -276,9 +239,9 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def handle_escalation(request: HttpRequest, request_id: int) -> HttpResponse:
     staff = _staff(request)
-    if staff.role not in records.ESCALATION_HANDLER_ROLES:
+    if staff.role not in policy.ESCALATION_HANDLER_ROLES:
         raise PermissionDenied
-    req = records.get_escalation_request_for(staff, request_id)
+    req = policy.get_escalation_request_for(staff, request_id)
     form = HandleEscalationForm(request.POST)
     if not form.is_valid():
         messages.error(request, "受理するか見送るかを選んでください。")
@@ -293,31 +256,3 @@ def handle_escalation(request: HttpRequest, request_id: int) -> HttpResponse:
     else:
         messages.success(request, "依頼を処理しました。")
     return redirect("intake:escalations")
-
-
-@login_required
-@permission("intake.use")
-@require_POST
-def add_household_relationship(request: HttpRequest, household_id: int) -> HttpResponse:
-    """Record how two members of the household are related (for the genogram)."""
-    staff = _staff(request)
-    hh = records.get_household_for(staff, household_id)
-    members = [m.person for m in hh.members.select_related("person")]
-    form = RelationshipForm(request.POST, members=members)
-    if not form.is_valid():
-        messages.error(
-            request,
-            "関係を登録できませんでした: " + " ".join(str(e) for errs in form.errors.values() for e in errs),
-        )
-        return redirect("intake:household", household_id=hh.pk)
-    d = form.cleaned_data
-    try:
-        add_relationship(
-            actor=staff, person_a=d["person_a"], person_b=d["person_b"], kind=d["kind"],
-            living_together=d["living_together"], ended=d["ended"], note=d["note"],
-        )  # fmt: skip
-    except RelationshipError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "家族関係を登録しました。")
-    return redirect("intake:household", household_id=hh.pk)

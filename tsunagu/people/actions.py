@@ -1,6 +1,9 @@
-"""Writes on persons that belong to 名寄せ: merge two records into one, and split a merge back.
+"""Every write of persons and households: create, membership, 名寄せ (merge/split), family relationships.
 
-A merge never deletes: every row that refers to the absorbed person (household memberships,
+Other apps (intake today; outreach and others next) create persons and households only through
+`create_person`, `create_household` and `add_member`; each runs in a transaction with its audit record.
+
+名寄せ: a merge never deletes: every row that refers to the absorbed person (household memberships,
 consultations, anything another app adds later) is rewired to the kept person, the ids of the moved rows
 are recorded in a `PersonMerge`, and the absorbed `Person` row stays, marked `merged_into`. A split
 moves exactly those rows back. Both run in one transaction with the audit record.
@@ -18,16 +21,162 @@ relate the kept person to themself.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from tsunagu.access import audit
 from tsunagu.accounts.models import Staff
+from tsunagu.municipalities.models import Area
 
 from .candidates import refresh_candidates_for
-from .models import SYMMETRIC_KINDS, Person, PersonMerge, PersonRelationship, RelationshipKind
+from .models import (
+    SYMMETRIC_KINDS,
+    Household,
+    HouseholdMember,
+    Person,
+    PersonMerge,
+    PersonRelationship,
+    Relationship,
+    RelationshipKind,
+    Sex,
+)
+
+logger = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------------- persons and households
+
+
+class PeopleError(ValueError):
+    """A person or household write that cannot be done as asked; the message is for staff (Japanese)."""
+
+
+@dataclass
+class PersonInput:
+    """What staff know about a new person (intake form, outreach contact …)."""
+
+    family_name: str
+    given_name: str = ""
+    family_kana: str = ""
+    given_kana: str = ""
+    birth_date: dt.date | None = None
+    estimated_age: int | None = None
+    sex: str = Sex.UNKNOWN
+    address: str = ""
+    area: Area | None = None
+    phone: str = ""
+    nationality: str = ""
+    language_needs: str = ""
+
+
+def _check_city(actor: Staff, *objs: object) -> int:
+    """The actor's municipality id, after checking every given record belongs to it."""
+    if not actor.municipality_id:
+        raise PeopleError("自治体が設定されていない職員は記録できません。")
+    for obj in objs:
+        if obj is not None and getattr(obj, "municipality_id", None) != actor.municipality_id:
+            raise PeopleError("別の自治体の記録は扱えません。")
+    return int(actor.municipality_id)
+
+
+@transaction.atomic
+def create_person(*, actor: Staff, data: PersonInput) -> Person:
+    """Register a new person in the actor's municipality, audited."""
+    muni_id = _check_city(actor, data.area)
+    if not data.family_name.strip():
+        raise PeopleError("姓を入力してください。")
+    if data.sex not in Sex.values:
+        raise PeopleError("性別の値が正しくありません。")
+    if data.birth_date is not None and data.birth_date > timezone.localdate():
+        raise PeopleError("生年月日に未来の日付は入力できません。")
+    values = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    values["family_name"] = data.family_name.strip()
+    person = Person(municipality_id=muni_id, **values)
+    person.save()
+    audit.record(actor=actor, action="create", objects=[("person", person.pk)])
+    refresh_candidates_after_commit([person.pk])
+    return person
+
+
+@transaction.atomic
+def create_household(*, actor: Staff, address: str = "", area: Area | None = None) -> Household:
+    """Register a new household (its members are added with `add_member`), audited."""
+    muni_id = _check_city(actor, area)
+    household = Household.objects.create(municipality_id=muni_id, address=address, area=area)
+    audit.record(actor=actor, action="create", objects=[("household", household.pk)])
+    return household
+
+
+@transaction.atomic
+def add_member(
+    *, actor: Staff, household: Household, person: Person, relationship: str = Relationship.HEAD
+) -> tuple[HouseholdMember, bool]:
+    """Make `person` a member of `household` (続柄 to the head). Idempotent: an existing membership is
+    returned unchanged with created=False (its 続柄 is not overwritten)."""
+    _check_city(actor, household, person)
+    if relationship not in Relationship.values:
+        raise PeopleError("続柄を選んでください。")
+    if person.merged_into_id is not None:
+        raise PeopleError("名寄せ済みの記録です。名寄せ先の記録を選んでください。")
+    existing = HouseholdMember.objects.filter(household=household, person=person).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            member = HouseholdMember.objects.create(
+                municipality_id=household.municipality_id,
+                household=household,
+                person=person,
+                relationship=relationship,
+            )
+    except IntegrityError:
+        # A concurrent request added the same membership first.
+        return HouseholdMember.objects.get(household=household, person=person), False
+    audit.record(
+        actor=actor,
+        action="create",
+        objects=[("household", household.pk), ("person", person.pk), ("householdmember", member.pk)],
+        detail={"operation": "member_add", "relationship": relationship},
+    )
+    refresh_candidates_after_commit([person.pk])
+    return member, True
+
+
+def refresh_candidates_after_commit(person_ids: list[int]) -> None:
+    """Refresh the stored 名寄せ pairs of these persons once the write has committed.
+
+    Candidate pairs are derived data: refreshing them inside the write would hold the city's candidate
+    lock until commit and serialise every intake of the city. A failed refresh is logged, not raised —
+    the record is saved, and `manage.py match_persons` (run nightly) recomputes the city anyway."""
+    ids = list(person_ids)
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                refresh_candidates_for(ids)
+        except Exception:
+            logger.exception("名寄せ候補の更新に失敗しました（person ids: %s）", ids)
+
+    transaction.on_commit(run)
+
+
+def household_of(person: Person) -> Household | None:
+    """The person's first household (by membership order), or None."""
+    membership = (
+        HouseholdMember.objects.filter(person=person, municipality_id=person.municipality_id)
+        .select_related("household")
+        .order_by("pk")
+        .first()
+    )
+    return membership.household if membership else None
+
+
+# ---------------------------------------------------------------------------------------- 名寄せ
 
 
 class MergeError(ValueError):
@@ -109,8 +258,6 @@ def person_references() -> list[PersonReference]:
 
 def _audit(*, actor: Staff, merge: PersonMerge, operation: str, moved: int, left: int) -> None:
     """The single audit call site of 名寄せ; runs inside the merge/split transaction (fail closed)."""
-    from tsunagu.access import audit
-
     audit.record(
         actor=actor,
         action="update",
@@ -280,8 +427,6 @@ class RelationshipError(ValueError):
 
 
 def _audit_relationship(*, actor: Staff, rel: PersonRelationship, action: str, operation: str) -> None:
-    from tsunagu.access import audit
-
     audit.record(
         actor=actor,
         action=action,

@@ -7,6 +7,11 @@ class PeopleConfig(AppConfig):
     verbose_name = "本人・世帯"
 
     def ready(self) -> None:
+        from tsunagu.access.permissions import CASEWORK, register_permission
+
+        # The household page (members, relationships, the timeline other apps fill): casework roles.
+        register_permission("people.household", CASEWORK)
+
         from .actions import register_person_reference
         from .models import PersonMatchCandidate
 

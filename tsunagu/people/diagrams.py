@@ -1,6 +1,6 @@
 """The genogram and ecomap of a household for the household page, drawn under the reader's access.
 
-The genogram shows the members and the relatives the reader may see (`access.persons`); the ecomap
+The genogram shows the members and the relatives the reader may see (`people.policy`); the ecomap
 shows the organizations that upper apps report through `register_ecomap_source` (cases registers the
 teams of the household's cases the reader may open). Nothing here is audited: the view records
 `person_ids` with the page it renders.
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from tsunagu.access import persons as person_access
 from tsunagu.accounts.models import Staff
 from tsunagu.documents.ecomap import EcoEntity, Ecomap, render_ecomap
 from tsunagu.documents.genogram import render_genogram
 
+from . import policy
 from .genogram_data import ecomap_members, household_genogram
 from .models import Household
 
@@ -55,7 +55,7 @@ def household_diagrams(
     household: Household, *, staff: Staff, subjects: Collection[int] = (), today: dt.date | None = None
 ) -> HouseholdDiagrams:
     data = household_genogram(
-        household, visible=person_access.visible_persons(staff), subjects=subjects, today=today
+        household, visible=policy.visible_persons(staff), subjects=subjects, today=today
     )
     entities: dict[str, EcoEntity] = {}
     for source in _ECOMAP_SOURCES:

@@ -1,4 +1,5 @@
-"""Forms of the 名寄せ screens. Messages are Japanese; the actions re-check everything that matters."""
+"""Forms of the people screens (名寄せ, family relationships). Messages are Japanese; the actions re-check
+everything that matters."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Any
 
 from django import forms
 
-from tsunagu.core.forms import StrictIntegerField
+from tsunagu.core.forms import StrictIntegerField, StrictModelChoiceField
+
+from .models import Person, RelationshipKind
 
 REASON_REQUIRED = {"required": "理由を入力してください。"}
 
@@ -58,3 +61,31 @@ class SplitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages=REASON_REQUIRED,
     )
+
+
+class _PersonChoice(StrictModelChoiceField):
+    def label_from_instance(self, obj: Person) -> str:  # type: ignore[override]
+        return obj.full_name
+
+
+class RelationshipForm(forms.Form):
+    """「A は B の…」 between two members of the household."""
+
+    person_a = _PersonChoice(queryset=Person.objects.none(), label="A（この人は）", empty_label=None)
+    kind = forms.ChoiceField(label="関係", choices=RelationshipKind.choices)
+    person_b = _PersonChoice(queryset=Person.objects.none(), label="B（の）", empty_label=None)
+    living_together = forms.BooleanField(label="同居", required=False, initial=True)
+    ended = forms.BooleanField(label="離別・死別", required=False)
+    note = forms.CharField(label="メモ", required=False, max_length=200)
+
+    def __init__(self, *args: Any, members: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = [p.pk for p in members]
+        self.fields["person_a"].queryset = Person.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
+        self.fields["person_b"].queryset = Person.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("person_a") and data.get("person_a") == data.get("person_b"):
+            raise forms.ValidationError("A と B には別の人を選んでください。")
+        return data

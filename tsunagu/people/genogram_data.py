@@ -9,7 +9,7 @@ married to the 子の配偶者). Recorded relationships always win, and `inferre
 line came from 続柄.
 
 Access: the caller has fetched the household through `tsunagu.access` and passes `visible`, the
-persons the reader may see (e.g. `access.persons.visible_persons(staff)`, or the persons of a case for
+persons the reader may see (e.g. `people.policy.visible_persons(staff)`, or the persons of a case for
 a meeting packet); relatives outside it are left out without a trace (not even a count). This module
 audits nothing: the caller records `person_ids` (everyone drawn) before showing the drawing.
 """

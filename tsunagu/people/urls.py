@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import household_views, views
 
 app_name = "people"
 
 urlpatterns = [
+    path("households/<int:household_id>/", household_views.household, name="household"),
+    path(
+        "households/<int:household_id>/relationships/",
+        household_views.add_household_relationship,
+        name="add_relationship",
+    ),
     path("candidates/", views.candidates, name="candidates"),
     path("compare/<int:left_id>/<int:right_id>/", views.compare_view, name="compare"),
     path("merge/", views.merge, name="merge"),

@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.access import audit
-from tsunagu.access import persons as person_access
 from tsunagu.access.permissions import permission, register_permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.numbers import parse_id
 
+from . import policy as person_policy
 from .actions import MergeError, merge_persons, person_references, split_person
 from .candidates import COUNT_LIMIT, StoredPair, candidate_page, latest_run, tab_count
 from .forms import MergeForm, SplitForm
@@ -48,7 +48,7 @@ def _staff(request: HttpRequest) -> Staff:
     staff = request.user
     assert isinstance(staff, Staff)
     current_municipality(request)
-    if not person_access.may_take_consultations(staff):
+    if not person_policy.may_take_consultations(staff):
         raise PermissionDenied
     return staff
 
@@ -78,7 +78,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
         staff.municipality_id, tab, after=request.GET.get("after"), before=request.GET.get("before")
     )
     ids = sorted({i for r in page.pairs for i in r.pair})
-    persons = person_access.visible_persons(staff).in_bulk(ids)
+    persons = person_policy.visible_persons(staff).in_bulk(ids)
     rows = [
         CandidateRow(r, persons[r.left_id], persons[r.right_id])
         for r in page.pairs
@@ -112,7 +112,7 @@ def _pair(staff: Staff, left: Person, right: Person) -> PairResult | None:
     recs = {
         r.id: r
         for r in records_from_queryset(
-            person_access.visible_persons(staff).filter(pk__in=[left.pk, right.pk])
+            person_policy.visible_persons(staff).filter(pk__in=[left.pk, right.pk])
         )
     }
     if len(recs) != 2:
@@ -225,8 +225,8 @@ def compare_view(request: HttpRequest, left_id: int, right_id: int) -> HttpRespo
     if left_id == right_id:
         messages.error(request, "同じ記録どうしは比較できません。")
         return redirect("people:candidates")
-    left = person_access.get_person_for(staff, left_id)
-    right = person_access.get_person_for(staff, right_id)
+    left = person_policy.get_person_for(staff, left_id)
+    right = person_policy.get_person_for(staff, right_id)
     return _render_compare(request, staff, left, right)
 
 
@@ -242,8 +242,8 @@ def merge(request: HttpRequest) -> HttpResponse:
     if left_id == right_id:
         messages.error(request, "同じ記録どうしは名寄せできません。")
         return redirect("people:candidates")
-    left = person_access.get_person_for(staff, left_id)
-    right = person_access.get_person_for(staff, right_id)
+    left = person_policy.get_person_for(staff, left_id)
+    right = person_policy.get_person_for(staff, right_id)
     pair = _pair(staff, left, right)
     form = MergeForm(request.POST, namesake=bool(pair and pair.namesake))
     if not form.is_valid():
@@ -274,7 +274,7 @@ def merge(request: HttpRequest) -> HttpResponse:
 
 def _visible_merges(staff: Staff) -> Any:
     # Merges are scoped through the persons access lets this staff member see (their municipality).
-    return PersonMerge.objects.filter(kept__in=person_access.visible_persons(staff))
+    return PersonMerge.objects.filter(kept__in=person_policy.visible_persons(staff))
 
 
 @login_required

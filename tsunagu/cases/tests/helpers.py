@@ -23,8 +23,7 @@ from tsunagu.cases.models import (
 )
 from tsunagu.directory.models import Organization
 from tsunagu.intake.models import Consultation
-from tsunagu.intake.tests.helpers import City, make_city
-from tsunagu.intake.tests.test_it_views_household_timelines import record
+from tsunagu.intake.tests.helpers import City, make_city, record
 from tsunagu.people.models import Household, HouseholdMember, Person
 
 # A string that appears only inside the case's own records: any page or answer that contains it

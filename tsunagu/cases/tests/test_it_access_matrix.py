@@ -1,7 +1,7 @@
 """The permission matrix of 多機関協働 cases: every role × every relationship to a case × every access
 function and every case URL. No cell may read what the policy does not allow.
 
-The policy (tsunagu/access/cases.py): a casework-role staff member of the case's city sees the case and
+The policy (tsunagu/cases/policy.py): a casework-role staff member of the case's city sees the case and
 its persons' records when they are its coordinator, their organization is on the team and an active
 consent names it, they attend a 支援会議 on it within the follow-up window (having acknowledged 守秘義務),
 or they hold active break-glass. Anyone else in casework learns only that a case exists for the household.
@@ -28,16 +28,8 @@ from django.utils import timezone
 
 from tests.factories import login_client, make_organization, make_staff
 from tsunagu.access import actions as access_actions
-from tsunagu.access.cases import (
-    get_case_for,
-    household_has_case,
-    shared_person_ids,
-    visible_cases,
-    why_visible,
-)
 from tsunagu.access.models import BreakGlassGrant
 from tsunagu.access.permissions import PERMISSIONS, iter_url_patterns, view_marking
-from tsunagu.access.records import visible_consultations
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.cases.models import (
     Assessment,
@@ -48,6 +40,14 @@ from tsunagu.cases.models import (
     Monitoring,
     SupportPlan,
 )
+from tsunagu.cases.policy import (
+    get_case_for,
+    household_has_case,
+    shared_person_ids,
+    visible_cases,
+    why_visible,
+)
+from tsunagu.intake.policy import visible_consultations
 
 from .helpers import BREAK_GLASS_REASON, SECRET, World, make_world, meeting_access
 
@@ -466,3 +466,51 @@ def test_anonymous_visitors_reach_no_case_url():
         response = client.get(u.url(world))
         assert response.status_code in (302, 403, 404, 405), u.view_name
         assert SECRET not in body_text(response)
+
+
+# ---- the household page (people), filled by intake's and cases' registered timeline sources -----------
+
+
+def household_page_failures(world: World, cell: Cell) -> list[str]:
+    staff, role, rel = cell.staff, cell.role, cell.rel
+    fails: list[str] = []
+    with _logged_in(staff) as client:
+        response = client.get(reverse("people:household", args=[world.household.pk]))
+    body = body_text(response)
+    label = f"{role} × {rel}: household page"
+    if not (staff.is_active and role in PERMISSIONS["people.household"]):
+        if response.status_code == 200 or SECRET in body:
+            fails.append(f"{label}: {response.status_code} for a role without the page")
+        return fails
+    if rel == "other_city":
+        # The household is another city's: the same 404 as a missing one.
+        return [] if response.status_code == 404 and SECRET not in body else [f"{label}: not 404"]
+    if response.status_code != 200:
+        return [f"{label}: status {response.status_code}"]
+    want = {
+        "the case's entries": may_see_case(role, rel),
+        "p1's consultation": rel in CONSULTATION_P1,
+        "p2's consultation": rel in CONSULTATION_P2,
+        "that a case exists": may_learn_exists(role, rel),
+    }
+    got = {
+        "the case's entries": f"ケース {world.case.label}" in body,
+        "p1's consultation": f"本人の相談 {SECRET}" in body,
+        "p2's consultation": f"家族の相談 {SECRET}" in body,
+        "that a case exists": f"ケース {world.case.label}" in body
+        or "進行中の多機関協働のケースがあります" in body,
+    }
+    for what, expected in want.items():
+        if got[what] != expected:
+            fails.append(f"{label}: shows {what} = {got[what]}, expected {expected}")
+    return fails
+
+
+@pytest.mark.parametrize("rel", RELATIONSHIPS)
+def test_the_household_page_shows_each_apps_entries_only_as_its_policy_allows(rel):
+    world = make_world()
+    fails: list[str] = []
+    for cell in cells(world, rel):
+        with cell.when():
+            fails += household_page_failures(world, cell)
+    assert not fails, "\n".join(fails)

@@ -11,7 +11,6 @@ import time_machine
 from django.utils import timezone
 
 from tests.factories import make_organization, make_person, make_staff
-from tsunagu.access.cases import visible_cases
 from tsunagu.access.models import AuditEvent
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.cases import actions
@@ -30,10 +29,10 @@ from tsunagu.cases.models import (
     SupportPlan,
     TeamRole,
 )
+from tsunagu.cases.policy import visible_cases
 from tsunagu.intake import actions as intake_actions
 from tsunagu.intake.models import EscalationStatus
-from tsunagu.intake.tests.helpers import City, make_city
-from tsunagu.intake.tests.test_it_views_household_timelines import record
+from tsunagu.intake.tests.helpers import City, make_city, record
 from tsunagu.people.models import Household, Person
 
 from .helpers import add_member, consent_input, plan_input

@@ -33,11 +33,11 @@ from hypothesis.stateful import (
 
 from tests.factories import make_household, make_organization, make_person, make_staff
 from tsunagu.access import actions as access_actions
-from tsunagu.access.cases import shared_person_ids, visible_cases, why_visible
 from tsunagu.access.models import BreakGlassGrant
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.cases import actions
 from tsunagu.cases.models import Case, CaseTeamMember, Consent, MeetingCaseAccess
+from tsunagu.cases.policy import shared_person_ids, visible_cases, why_visible
 from tsunagu.directory.models import Organization
 from tsunagu.intake.tests.helpers import make_city
 from tsunagu.people.models import Person

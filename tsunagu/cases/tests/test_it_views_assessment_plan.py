@@ -148,7 +148,7 @@ def test_an_agreed_plan_is_revised_as_a_new_version_with_a_reason(client):
 
 def test_creating_the_first_plan_twice_creates_one(client):
     w = make_world()
-    from tsunagu.intake.tests.test_it_views_household_timelines import record
+    from tsunagu.intake.tests.helpers import record
 
     c = record(w.city, w.city.window_worker, "consented")
     case = actions.open_case(actor=w.coordinator, household=c.household, persons=[c.person])

@@ -8,7 +8,7 @@ from tests.factories import login_client
 from tsunagu.cases.models import Case, CaseStatus, CaseTeamMember, CaseTransition
 from tsunagu.intake import actions as intake_actions
 from tsunagu.intake.models import EscalationStatus
-from tsunagu.intake.tests.test_it_views_household_timelines import record
+from tsunagu.intake.tests.helpers import record
 
 from .helpers import make_world
 from .pages import team_worker, url

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import login_client, make_staff
-from tsunagu.access.cases import visible_cases
 from tsunagu.accounts.models import Role
 from tsunagu.cases import actions
 from tsunagu.cases.models import Case, PlanStatus, SupportPlan
+from tsunagu.cases.policy import visible_cases
 from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import MeetingBody
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from tests.factories import make_municipality, make_organization, make_staff
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import EscalationRule, Organization, Window
+from tsunagu.intake import actions
+from tsunagu.intake.models import Consultation
 from tsunagu.municipalities.models import ConcernType, Municipality
+from tsunagu.people.actions import PersonInput
+from tsunagu.people.models import Person
 
 
 @dataclass
@@ -66,3 +74,40 @@ def make_city(code: str = "011002", name: str = "テスト市") -> City:
         manager=make_staff(muni, Role.MANAGER, coord_org),
         concerns=concerns,
     )
+
+
+def record(
+    city: City,
+    staff: Staff,
+    consent: str,
+    concerns: tuple[str, ...] = ("care",),
+    person: Person | None = None,
+    minutes_ago: int = 0,
+    note: str = "相談メモ",
+) -> Consultation:
+    """A consultation recorded through intake's action; a new person (佐藤 一郎) and household unless
+    `person` is given."""
+    data = actions.ConsultationInput(
+        window=city.window,
+        received_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+        channel="visit",
+        consulter_kind="self",
+        business_line="1ni",
+        sharing_consent=consent,
+        submission_token=uuid.uuid4(),
+        person=person,
+        new_person=None
+        if person
+        else PersonInput(
+            family_name="佐藤",
+            given_name="一郎",
+            family_kana="サトウ",
+            given_kana="イチロウ",
+            birth_date=dt.date(1948, 1, 2),
+        ),
+        concerns=[city.concerns[c] for c in concerns],
+        note=note,
+        actions=["listening"],
+    )
+    consultation, _ = actions.record_consultation(actor=staff, data=data)
+    return consultation

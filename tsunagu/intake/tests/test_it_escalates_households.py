@@ -6,8 +6,7 @@ from tsunagu.intake import actions
 from tsunagu.intake.escalation import advise
 from tsunagu.intake.models import EscalationRequest
 
-from .helpers import make_city
-from .test_it_views_household_timelines import record
+from .helpers import make_city, record
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,11 @@ from django.urls import reverse
 
 from tests.factories import login_client, make_person
 from tsunagu.access.models import AuditEvent
+from tsunagu.intake import actions
 from tsunagu.intake.models import Consultation
 from tsunagu.people.models import Household, HouseholdMember, Person
 
-from .helpers import make_city
+from .helpers import make_city, record
 
 pytestmark = pytest.mark.django_db
 URL = reverse("intake:new")
@@ -80,7 +81,7 @@ def test_it_records_a_consultation_for_a_new_household(client):
     response = client.post(URL, form_data(city))
     assert response.status_code == 302
     consultation = Consultation.objects.get()
-    assert response["Location"] == reverse("intake:household", args=[consultation.household_id])
+    assert response["Location"] == reverse("people:household", args=[consultation.household_id])
     person = consultation.person
     assert (person.family_name, person.family_kana, person.municipality) == ("髙橋", "タカハシ", city.muni)
     assert person.kana_key == "たかはしはなこ"
@@ -89,10 +90,19 @@ def test_it_records_a_consultation_for_a_new_household(client):
     assert consultation.staff == city.window_worker
     assert set(consultation.concerns.values_list("code", flat=True)) == {"care", "poverty"}
     assert consultation.sharing_consent == "consented"
-    event = AuditEvent.objects.latest("seq")
-    assert AuditEvent.objects.count() == before + 1
-    assert event.action == "create"
+    # One row per write, all in the request's transaction: people's actions create the person, the
+    # household and the membership; intake's the consultation (naming household and person too).
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    assert [(e.action, [k for k, _ in e.objects_json]) for e in events] == [
+        ("create", ["person"]),
+        ("create", ["household"]),
+        ("create", ["household", "person", "householdmember"]),
+        ("create", ["consultation", "household", "person"]),
+    ]
+    event = events[-1]
     assert ["consultation", consultation.pk] in event.objects_json
+    assert ["person", person.pk] in event.objects_json
+    assert events[0].objects_json == [["person", person.pk]]
 
 
 def test_it_never_creates_two_records_from_a_double_submit(client):
@@ -162,3 +172,19 @@ def test_it_does_not_let_staff_record_at_another_citys_window(client):
     assert response.status_code == 200
     assert "正しく選択してください" in response.content.decode()
     assert counts() == before
+
+
+def test_it_refuses_a_stale_edit_instead_of_overwriting():
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    opened = c.version
+    actions.update_consultation(
+        actor=city.window_worker, consultation=c, version=opened, changes={"note": "A"}
+    )
+    with pytest.raises(actions.StaleEdit):
+        actions.update_consultation(
+            actor=city.colleague, consultation=c, version=opened, changes={"note": "B"}
+        )
+    c.refresh_from_db()
+    assert c.note == "A"
+    assert Consultation.objects.get(pk=c.pk).version == opened + 1

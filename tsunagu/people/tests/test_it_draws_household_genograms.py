@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 
 from tests.factories import make_household, make_municipality, make_person, make_staff
-from tsunagu.access.persons import visible_persons
 from tsunagu.documents.genogram import UnionStatus, render_genogram
 from tsunagu.documents.tests.svgcheck import enclosed, parse_genogram, problems
 from tsunagu.people.actions import add_relationship
 from tsunagu.people.genogram_data import household_genogram, household_genograms, key_of
 from tsunagu.people.models import Person, Relationship, RelationshipKind
+from tsunagu.people.policy import visible_persons
 
 pytestmark = pytest.mark.django_db
 

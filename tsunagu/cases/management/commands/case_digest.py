@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from tsunagu.access import audit
-from tsunagu.access.cases import CASE_ROLES
+from tsunagu.access.permissions import CASEWORK
 from tsunagu.accounts.models import Staff
 from tsunagu.cases.due import DueLists, digest_text, due_for
 
@@ -27,7 +27,7 @@ def build_digests(today: dt.date) -> dict[Staff, tuple[DueLists, str]]:
     """Per active casework staff member with something due: their due lists and the digest text."""
     out: dict[Staff, tuple[DueLists, str]] = {}
     recipients = (
-        Staff.objects.filter(is_active=True, role__in=list(CASE_ROLES), municipality__isnull=False,
+        Staff.objects.filter(is_active=True, role__in=list(CASEWORK), municipality__isnull=False,
                              organization__isnull=False)
         .select_related("organization", "municipality")
         .order_by("municipality_id", "organization_id", "pk")

@@ -1,0 +1,73 @@
+"""Who may read which records of the intake pillar: consultations and escalation requests.
+
+- Everything stays inside the staff member's municipality, and only casework roles read anything
+  (`access.scope.in_casework`); persons and households are found through `tsunagu.people.policy`.
+- A consultation's content is visible to its own organization, to other organizations when the person
+  consented to sharing at intake (相談受付・申込票 同意あり), to staff holding break-glass on its household,
+  and to whatever upper apps register for the record kind "consultation" (`access.registry`): cases
+  registers "consultations of persons an active case consent shares with the staff member's organization".
+- Escalation requests: 束ね役 see every request of their city; others see their own organization's.
+Missing and forbidden look the same: `Http404`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from tsunagu.access.registry import widen
+from tsunagu.access.scope import break_glass_ids, casework, get_for
+from tsunagu.accounts.models import Role, Staff
+from tsunagu.people.models import Household
+
+from .models import Consultation, EscalationRequest, SharingConsent
+
+CONSULTATION = "consultation"  # the record kind upper apps widen (declared in IntakeConfig.ready)
+
+ESCALATION_HANDLER_ROLES = frozenset({Role.COORDINATOR})
+
+
+def visible_consultations(staff: Staff, at: dt.datetime | None = None) -> QuerySet[Consultation]:
+    """Own organization's records, records consented at intake, every record of a household opened by
+    break-glass, and what upper apps register (e.g. persons shared with the staff member's organization
+    through a case consent)."""
+    cw = casework(staff)
+    if cw is None:
+        return Consultation.objects.none()
+    base = (
+        Q(organization_id=cw.organization_id)
+        | Q(sharing_consent=SharingConsent.CONSENTED)
+        | Q(household_id__in=break_glass_ids(staff, "household"))
+    )
+    return Consultation.objects.filter(municipality_id=cw.municipality_id).filter(
+        widen(CONSULTATION, staff, base=base, at=at)
+    )
+
+
+def visible_escalation_requests(staff: Staff) -> QuerySet[EscalationRequest]:
+    """Coordinators see every request of their city; others see the requests their organization made."""
+    cw = casework(staff)
+    if cw is None:
+        return EscalationRequest.objects.none()
+    qs = EscalationRequest.objects.filter(municipality_id=cw.municipality_id)
+    if staff.role in ESCALATION_HANDLER_ROLES:
+        return qs
+    return qs.filter(organization_id=cw.organization_id)
+
+
+def get_consultation_for(staff: Staff, consultation_id: object) -> Consultation:
+    return get_for(visible_consultations(staff), consultation_id)
+
+
+def get_escalation_request_for(staff: Staff, request_id: object) -> EscalationRequest:
+    return get_for(visible_escalation_requests(staff), request_id)
+
+
+def hidden_consultation_count(staff: Staff, household: Household) -> int:
+    """How many of the household's consultations exist but are not visible: shown as a number only."""
+    cw = casework(staff)
+    if cw is None or household.municipality_id != cw.municipality_id:
+        return 0
+    total = Consultation.objects.filter(municipality_id=cw.municipality_id, household=household).count()
+    return total - visible_consultations(staff).filter(household=household).count()

@@ -1,0 +1,43 @@
+"""Who may find which persons and households (identity only), inside the staff member's municipality.
+
+Staff who take consultations (相談員, 束ね役, 関係機関職員 — `access.permissions.CASEWORK`) may find persons
+and households by identity, so that nobody registers a household twice; managers, auditors and
+administrators may not. What is recorded *about* a person (consultations, cases …) is decided by the
+app that owns the record, in its own policy. Missing and forbidden look the same: `Http404`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tsunagu.access.scope import casework, get_for, in_casework
+from tsunagu.accounts.models import Staff
+
+from .models import Household, Person
+
+
+def may_take_consultations(staff: Staff) -> bool:
+    """May `staff` look persons and households up at all (casework roles of a municipality)?"""
+    return in_casework(staff)
+
+
+def visible_persons(staff: Staff) -> QuerySet[Person]:
+    cw = casework(staff)
+    if cw is None:
+        return Person.objects.none()
+    return Person.objects.filter(municipality_id=cw.municipality_id)
+
+
+def visible_households(staff: Staff) -> QuerySet[Household]:
+    cw = casework(staff)
+    if cw is None:
+        return Household.objects.none()
+    return Household.objects.filter(municipality_id=cw.municipality_id)
+
+
+def get_person_for(staff: Staff, person_id: object) -> Person:
+    return get_for(visible_persons(staff), person_id)
+
+
+def get_household_for(staff: Staff, household_id: object) -> Household:
+    return get_for(visible_households(staff), household_id)
