@@ -41,7 +41,7 @@ def case_pages(w) -> list[str]:
         url("cases:close", w.case.pk),
         url("cases:plan_pdf", w.case.pk),
         url("cases:evaluation_pdf", w.case.pk),
-        url("intake:household", w.household.pk),
+        url("people:household", w.household.pk),
     ]
 
 
@@ -201,4 +201,4 @@ def test_pages_show_any_stored_date_without_failing(client, day):
         response = client.get(page)
         assert response.status_code == 200, page
     login_client(client, w.city.window_worker)
-    assert client.get(url("intake:household", w.household.pk)).status_code == 200
+    assert client.get(url("people:household", w.household.pk)).status_code == 200

@@ -220,7 +220,7 @@ def _audit_items(ctx: HistoryContext, data: ConsultationData) -> Iterator[AuditI
                 data.staff[j],
                 "view",
                 (("household", household), ("person", data.person[j])),
-                view_name="intake:household",
+                view_name="people:household",
             )
             heapq.heappush(pending, (later, j, view))
     while pending:
