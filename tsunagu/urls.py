@@ -27,3 +27,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in Japanese, in Tsunagu's layout, leaking nothing (tsunagu/accounts/errors.py).
+handler400 = "tsunagu.accounts.errors.bad_request"
+handler403 = "tsunagu.accounts.errors.permission_denied"
+handler404 = "tsunagu.accounts.errors.page_not_found"
+handler500 = "tsunagu.accounts.errors.server_error"
