@@ -142,7 +142,8 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "accounts.Staff"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "directory:home"
+# `/` sends each role to its own work (tsunagu/accounts/landing.py); a safe ?next= wins.
+LOGIN_REDIRECT_URL = "root"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out usernames before the password is checked.

@@ -28,6 +28,7 @@ from tsunagu.access.permissions import permission, public
 
 from . import actions
 from .forms import GENERIC_LOGIN_ERROR, CodeForm, RoleForm, StaffLoginForm
+from .landing import landing_url
 from .models import Staff
 
 MFA_ERROR = "確認コードが正しくありません。認証アプリの6桁の数字か、リカバリーコードを入力してください。"
@@ -40,6 +41,13 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@public("sends a logged-in user to their own work and anyone else to the login page")
+def root(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    return redirect(landing_url(request.user))
 
 
 class StaffLoginView(auth_views.LoginView):
