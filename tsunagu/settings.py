@@ -199,6 +199,8 @@ STORAGES = {
     else {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files served at the site root: /favicon.ico, which browsers ask for on pages without our layout.
+WHITENOISE_ROOT = BASE_DIR / "tsunagu" / "core" / "static" / "webroot"
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
