@@ -155,8 +155,10 @@ def assign(*, actor: Staff, staff: Staff, organization: Organization, role: str,
 
 
 def _create(municipality: Municipality, data: NewStaff) -> tuple[Staff, str]:
-    if data.organization.municipality_id != municipality.pk:
+    if data.organization.municipality_id != municipality.pk or not data.organization.active:
         raise AccountError("所属機関は、この自治体の機関から選んでください。")
+    if data.role not in Role.values:
+        raise AccountError("役割が正しくありません。")
     if login_id_taken(data.login_id):
         raise AccountError(f"ログインID「{data.login_id}」はすでに使われています。")
     password = _new_password()

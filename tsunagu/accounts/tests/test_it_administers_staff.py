@@ -341,6 +341,18 @@ def test_more_than_500_rows_are_refused(admin_client, p):
     )
 
 
+def test_the_actions_refuse_another_citys_organization_and_an_unknown_role(p):
+    for row in (
+        NewStaff("x-other", "他市", p.org_b, Role.WINDOW_WORKER),
+        NewStaff("x-role", "役割", p.org_a, "superuser"),
+    ):
+        with pytest.raises(actions.AccountError):
+            actions.create_staff(actor=p.administrator, data=row)
+    with pytest.raises(actions.AccountError):
+        actions.create_staff(actor=p.manager, data=NewStaff("x-mgr", "管理職", p.org_a, Role.WINDOW_WORKER))
+    assert not Staff.objects.filter(username__startswith="x-").exists()
+
+
 def test_an_import_that_fails_on_its_last_row_creates_nobody(p):
     rows = [NewStaff(f"late{n}", f"遅い {n}", p.org_a, Role.WINDOW_WORKER) for n in range(3)]
     # Someone takes the last login ID between the check and the import.
