@@ -68,7 +68,7 @@ def test_session_cookie_never_outlives_the_absolute_limit(settings):
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
 
 
-@pytest.mark.parametrize("change", ["disable", "role", "mfa_reset"])
+@pytest.mark.parametrize("change", ["disable", "role", "organization", "mfa_reset"])
 def test_every_session_ends_when_the_account_is_disabled_or_changed(change):
     p = make_personas()
     user = p.window_worker
@@ -79,7 +79,15 @@ def test_every_session_ends_when_the_account_is_disabled_or_changed(change):
     if change == "disable":
         actions.set_staff_active(actor=p.administrator, staff=user, active=False)
     elif change == "role":
-        actions.change_role(actor=p.administrator, staff=user, role=Role.COORDINATOR)
+        actions.assign(
+            actor=p.administrator,
+            staff=user,
+            organization=user.organization,
+            role=Role.COORDINATOR,
+            version=1,
+        )
+    elif change == "organization":
+        actions.assign(actor=p.administrator, staff=user, organization=p.agency_a, role=user.role, version=1)
     else:
         actions.reset_mfa(actor=p.administrator, staff=user)
     for c in (first, second):

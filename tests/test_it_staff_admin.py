@@ -1,4 +1,5 @@
-"""Administrators reset MFA, disable accounts and change roles — audited, within their own city."""
+"""Administrators reset MFA, disable accounts and change roles — audited, within their own city.
+The staff screens in full: tsunagu/accounts/tests/test_it_administers_staff.py."""
 
 from __future__ import annotations
 
@@ -47,7 +48,10 @@ def test_mfa_reset_is_audited_and_forces_re_enrolment(client, p):
 def test_disable_and_role_change(client, p):
     client.force_login(p.administrator)
     client.post(reverse("accounts:staff_set_active", args=[p.window_worker.pk]), {"active": "0"})
-    client.post(reverse("accounts:staff_change_role", args=[p.agency_worker.pk]), {"role": "coordinator"})
+    client.post(
+        reverse("accounts:staff_assign", args=[p.agency_worker.pk]),
+        {"organization": p.agency_a.pk, "role": "coordinator", "version": 1},
+    )
     p.window_worker.refresh_from_db()
     p.agency_worker.refresh_from_db()
     assert not p.window_worker.is_active and p.agency_worker.role == "coordinator"
@@ -61,8 +65,9 @@ def test_disable_and_role_change(client, p):
 def test_initial_password_is_shown_once_and_must_be_changed(client, p):
     client.force_login(p.administrator)
     client.post(reverse("accounts:staff_initial_password", args=[p.window_worker.pk]))
-    body = client.get(reverse("accounts:staff_list")).content.decode()
+    detail = reverse("accounts:staff_detail", args=[p.window_worker.pk])
+    body = client.get(detail).content.decode()
     assert 'id="issued-password"' in body
-    assert 'id="issued-password"' not in client.get(reverse("accounts:staff_list")).content.decode()
+    assert 'id="issued-password"' not in client.get(detail).content.decode()
     p.window_worker.refresh_from_db()
     assert p.window_worker.must_change_password

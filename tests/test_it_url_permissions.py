@@ -66,6 +66,8 @@ def _dummy_urlconf() -> types.ModuleType:
         path("fine/", _protected, name="fine"),
         path("open/", public("test")(_protected), name="open"),
     ]
+    # Like tsunagu.urls: the 403 page falls back to the plain layout when the menu's URLs are missing.
+    module.handler403 = "tsunagu.accounts.errors.permission_denied"  # type: ignore[attr-defined]
     sys.modules[module.__name__] = module
     return module
 

@@ -158,7 +158,8 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "accounts.Staff"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "directory:home"
+# `/` sends each role to its own work (tsunagu/accounts/landing.py); a safe ?next= wins.
+LOGIN_REDIRECT_URL = "root"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out usernames before the password is checked.
@@ -214,6 +215,8 @@ STORAGES = {
     else {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files served at the site root: /favicon.ico, which browsers ask for on pages without our layout.
+WHITENOISE_ROOT = BASE_DIR / "tsunagu" / "core" / "static" / "webroot"
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -228,6 +231,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A refused CSRF token gets a Japanese page in our layout, without Django's English diagnosis.
+CSRF_FAILURE_VIEW = "tsunagu.accounts.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

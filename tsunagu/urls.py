@@ -3,14 +3,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from tsunagu.access.permissions import public
+from tsunagu.accounts import views as account_views
 from tsunagu.api import api as tsunagu_api
 
 urlpatterns = [
-    path(
-        "",
-        public("redirect only")(RedirectView.as_view(pattern_name="directory:home", permanent=False)),
-        name="root",
-    ),
+    # A logged-in user goes to their own work (accounts/landing.py), anyone else to the login page.
+    path("", account_views.root, name="root"),
     path("accounts/", include("tsunagu.accounts.urls")),
     path("access/", include("tsunagu.access.urls")),
     path("directory/", include("tsunagu.directory.urls")),
@@ -19,6 +17,7 @@ urlpatterns = [
     path("cases/", include("tsunagu.cases.urls")),
     path("navigator/", include("tsunagu.navigator.urls")),
     path("api/v1/", tsunagu_api.urls),
+    path("insights/", include("tsunagu.insights.urls")),
     # The admin signs in through Tsunagu's own login (lockout, MFA), never its own form.
     path(
         "admin/login/",
@@ -27,3 +26,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in Japanese, in Tsunagu's layout, leaking nothing (tsunagu/accounts/errors.py).
+handler400 = "tsunagu.accounts.errors.bad_request"
+handler403 = "tsunagu.accounts.errors.permission_denied"
+handler404 = "tsunagu.accounts.errors.page_not_found"
+handler500 = "tsunagu.accounts.errors.server_error"

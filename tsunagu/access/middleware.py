@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 
 from .permissions import ALLOWED_UNMARKED_NAMESPACES, view_marking
 
@@ -69,5 +70,6 @@ class PermissionRegistryMiddleware:
             return None
         if view_marking(view_func) is None:
             logger.error("view without @permission or @public refused: %s", match.view_name if match else "?")
-            return HttpResponseForbidden("このページは利用できません。")
+            # Raised, not returned: the refusal gets the same Japanese 403 page as any other.
+            raise PermissionDenied("view is not in the permission registry")
         return None

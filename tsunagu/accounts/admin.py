@@ -1,5 +1,16 @@
+"""Staff in the Django admin: read-only.
+
+Accounts are created and changed only through Tsunagu's staff administration (accounts/staff_views.py →
+accounts/actions.py), which audits every change and ends sessions when rights change. Through the
+admin, a role or municipality change would leave no audit row and keep old sessions alive, so the admin
+may list and show staff but never add, change, delete or set a password.
+"""
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from .models import Staff
 
@@ -16,14 +27,11 @@ class StaffAdmin(UserAdmin):
         ),
     )
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        # A password set by someone else is an initial password: the staff member must change it.
-        if not change:
-            obj.must_change_password = True
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
-    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            Staff.objects.filter(pk=id).update(must_change_password=True)
-        return response
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -48,6 +48,9 @@ class Staff(AbstractUser):
     password_changed_at = models.DateTimeField("パスワード変更日時", null=True, blank=True)
     # Bumped to end every session of this account at once (MFA reset, "log out everywhere").
     session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Read with the staff administration form; a change made meanwhile by another administrator makes
+    # the form stale instead of being overwritten (accounts.actions.assign).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "職員"

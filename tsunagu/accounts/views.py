@@ -1,4 +1,4 @@
-"""Login with TOTP, enrolment, recovery codes, password change, and staff management for administrators."""
+"""Login with TOTP, enrolment, recovery codes and password change. Staff administration: staff_views.py."""
 
 from __future__ import annotations
 
@@ -13,21 +13,20 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tsunagu.access.audit import record
 from tsunagu.access.models import AuditAction
 from tsunagu.access.permissions import permission, public
 
 from . import actions
-from .forms import GENERIC_LOGIN_ERROR, CodeForm, RoleForm, StaffLoginForm
+from .forms import GENERIC_LOGIN_ERROR, CodeForm, StaffLoginForm
+from .landing import landing_url
 from .models import Staff
 
 MFA_ERROR = "確認コードが正しくありません。認証アプリの6桁の数字か、リカバリーコードを入力してください。"
@@ -41,6 +40,13 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@public("sends a logged-in user to their own work and anyone else to the login page")
+def root(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    return redirect(landing_url(request.user))
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -190,96 +196,3 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/password_change.html", {"form": form, "forced": user.must_change_password}
     )
-
-
-# --- staff management (administrators) -------------------------------------------------------------
-
-
-def _managed_staff(request: HttpRequest, staff_id: int) -> Staff:
-    actor: Staff = request.user  # type: ignore[assignment]
-    staff = Staff.objects.filter(municipality_id=actor.municipality_id, pk=staff_id).first()  # type: ignore[misc,attr-defined]
-    if staff is None or actor.municipality_id is None:
-        raise Http404
-    return staff
-
-
-@permission("staff.manage")
-def staff_list(request: HttpRequest) -> HttpResponse:
-    actor: Staff = request.user  # type: ignore[assignment]
-    if actor.municipality_id is None:
-        raise Http404
-    staff = list(
-        Staff.objects.filter(municipality_id=actor.municipality_id)
-        .select_related("organization")
-        .order_by("organization__name", "username")
-    )
-    with_mfa = set(
-        TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True)
-    )
-    record(
-        actor=actor,
-        action=AuditAction.LIST,
-        objects=[("staff", s.pk) for s in staff],
-        request=request,
-    )
-    new_password = request.session.pop("tsunagu_issued_password", None)
-    return render(
-        request,
-        "accounts/staff_list.html",
-        {"staff": staff, "with_mfa": with_mfa, "role_form": RoleForm(), "new_password": new_password},
-    )
-
-
-@permission("staff.manage")
-@require_POST
-def staff_reset_mfa(request: HttpRequest, staff_id: int) -> HttpResponse:
-    staff = _managed_staff(request, staff_id)
-    try:
-        actions.reset_mfa(actor=request.user, staff=staff, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
-        messages.success(
-            request, f"{staff}さんの多要素認証をリセットしました。次回ログイン時に再登録します。"
-        )
-    except actions.AccountError as exc:
-        messages.error(request, str(exc))
-    return redirect("accounts:staff_list")
-
-
-@permission("staff.manage")
-@require_POST
-def staff_set_active(request: HttpRequest, staff_id: int) -> HttpResponse:
-    staff = _managed_staff(request, staff_id)
-    active = request.POST.get("active") == "1"
-    try:
-        actions.set_staff_active(actor=request.user, staff=staff, active=active)  # type: ignore[arg-type]
-        messages.success(request, f"{staff}さんのアカウントを{'再開' if active else '停止'}しました。")
-    except actions.AccountError as exc:
-        messages.error(request, str(exc))
-    return redirect("accounts:staff_list")
-
-
-@permission("staff.manage")
-@require_POST
-def staff_change_role(request: HttpRequest, staff_id: int) -> HttpResponse:
-    staff = _managed_staff(request, staff_id)
-    form = RoleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "役割を選んでください。")
-        return redirect("accounts:staff_list")
-    try:
-        actions.change_role(actor=request.user, staff=staff, role=form.cleaned_data["role"])  # type: ignore[arg-type]
-        messages.success(request, f"{staff}さんの役割を変更しました。")
-    except actions.AccountError as exc:
-        messages.error(request, str(exc))
-    return redirect("accounts:staff_list")
-
-
-@permission("staff.manage")
-@require_POST
-def staff_initial_password(request: HttpRequest, staff_id: int) -> HttpResponse:
-    staff = _managed_staff(request, staff_id)
-    try:
-        password = actions.set_initial_password(actor=request.user, staff=staff)  # type: ignore[arg-type]
-        request.session["tsunagu_issued_password"] = {"staff": str(staff), "password": password}
-    except actions.AccountError as exc:
-        messages.error(request, str(exc))
-    return redirect("accounts:staff_list")
