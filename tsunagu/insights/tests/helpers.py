@@ -14,6 +14,7 @@ from tsunagu.directory.models import Organization, Window
 from tsunagu.intake import actions as intake_actions
 from tsunagu.intake.models import Consultation, EscalationRequest
 from tsunagu.intake.tests.helpers import City, make_city
+from tsunagu.people.actions import PersonInput
 
 # Appears only in personal data (names, case titles): the overview must never show it.
 MARKER = "個人名マーカー"
@@ -23,7 +24,7 @@ def consult(city: City, window: Window, at: dt.datetime, *, family_name: str = M
     data = intake_actions.ConsultationInput(
         window=window, received_at=at, channel="visit", consulter_kind="self", business_line="1ni",
         sharing_consent="not_consented", submission_token=uuid.uuid4(),
-        new_person=intake_actions.NewPerson(
+        new_person=PersonInput(
             family_name=family_name, given_name="花子", family_kana="テスト", given_kana="ハナコ",
             birth_date=dt.date(1950, 5, 5),
         ),
