@@ -39,6 +39,7 @@ from hypothesis import HealthCheck, Phase, example, given, seed, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_person, make_staff
+from tsunagu import urls as tsunagu_urls
 from tsunagu.access import actions as access_actions
 from tsunagu.access.permissions import PERMISSIONS, iter_url_patterns, permission, view_marking
 from tsunagu.accounts.models import Role
@@ -409,6 +410,11 @@ def _buggy_urlconf() -> types.ModuleType:
         path("careless/", parses_carelessly, name="careless"),
         path("refuses/", writes_then_refuses, name="refuses"),
     ]
+    # The city's own error pages, as in tsunagu/urls.py: Django's default 404 view would render our
+    # 404.html, whose links do not resolve in this urlconf.
+    for code in (400, 403, 404, 500):
+        name = f"handler{code}"
+        setattr(module, name, getattr(tsunagu_urls, name))
     sys.modules[module.__name__] = module
     return module
 

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
+from tsunagu.core.forms import StrictIntegerField, StrictModelChoiceField
 from tsunagu.directory.models import Organization
 from tsunagu.municipalities.models import Municipality
 
@@ -77,7 +78,7 @@ def _organizations(municipality: Municipality) -> Any:
     return Organization.objects.filter(municipality=municipality, active=True).order_by("sort_order", "key")
 
 
-class OrganizationChoice(forms.ModelChoiceField):
+class OrganizationChoice(StrictModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -134,7 +135,7 @@ class StaffAssignForm(forms.Form):
         label="所属機関", queryset=Organization.objects.none(), error_messages=_CHOICE_ERRORS
     )
     role = forms.ChoiceField(label="役割", choices=Role.choices, error_messages=_CHOICE_ERRORS)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -164,7 +165,7 @@ class StaffSearchForm(forms.Form):
     status = forms.ChoiceField(
         label="状態", choices=STATUS_CHOICES, required=False, error_messages=_CHOICE_ERRORS
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=100000, widget=forms.HiddenInput)
+    page = StrictIntegerField(required=False, min_value=1, max_value=100000, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
