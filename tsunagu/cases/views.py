@@ -23,6 +23,7 @@ from tsunagu.access import audit
 from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
+from tsunagu.core.pagination import numbered_page
 from tsunagu.directory.models import MeetingKind
 from tsunagu.intake.policy import get_escalation_request_for
 from tsunagu.people.models import Household, HouseholdMember, Person
@@ -107,6 +108,7 @@ def _to_detail(case: Case, anchor: str = "") -> HttpResponse:
 
 # ---- list and dashboard --------------------------------------------------------------------------
 
+CASE_PAGE_SIZE = 50
 SCOPES = [("mine", "束ね役として担当"), ("org", "自機関がチームにいるケース"), ("all", "閲覧できるすべて")]
 
 
@@ -135,7 +137,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     else:
         status = ""
-    cases = list(
+    page = numbered_page(
         qs.select_related("coordinator")
         .prefetch_related(
             "persons",
@@ -147,8 +149,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 to_attr="active_team",
             ),
         )
-        .order_by("-opened_at", "-pk")[:200]
+        .order_by("-opened_at", "-pk"),
+        request.GET.get("page"),
+        CASE_PAGE_SIZE,
     )
+    cases = list(page.object_list)
     plans = due.current_plans(Case.objects.filter(pk__in=[c.pk for c in cases]))
     if cases:
         audit.record(
@@ -162,6 +167,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases/list.html",
         {
             "rows": rows,
+            "page": page,
             "scope": scope,
             "scopes": SCOPES,
             "status": status,
