@@ -147,3 +147,23 @@ def test_person_search_count_respects_the_narrowing_by_birth_date(client, p):
     login_client(client, p.window_worker)
     body = client.post("/intake/person-search/", {"q": "佐藤", "birth": "1970-01-01"}).content.decode()
     assert "3人が当てはまります（3人を表示）" in body
+
+
+# --- 名寄せ ------------------------------------------------------------------------------------------
+
+
+def test_merge_history_pages_with_the_shared_pager(client, p, monkeypatch):
+    from tsunagu.people import views as people_views
+    from tsunagu.people.actions import merge_persons
+
+    monkeypatch.setattr(people_views, "PAGE_SIZE", 2)
+    for i in range(5):
+        keep = make_person(p.city_a, "名寄", f"残す{i}")
+        absorb = make_person(p.city_a, "名寄", f"統合{i}")
+        merge_persons(actor=p.coordinator, keep=keep, absorb=absorb, reason="同一人物と確認")
+    login_client(client, p.coordinator)
+    first = client.get("/people/merges/").content.decode()
+    assert "全 5件のうち 1〜2件目" in first and 'href="?page=2" rel="next"' in first
+    assert "全 5件のうち 5件目" in client.get("/people/merges/", {"page": "9"}).content.decode()
+    # "３" is not a page number (int() would read it as 3): the first page.
+    assert "全 5件のうち 1〜2件目" in client.get("/people/merges/", {"page": "３"}).content.decode()
