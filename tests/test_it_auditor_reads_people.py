@@ -162,3 +162,25 @@ def test_own_grants_are_described(client, p):
     login_client(client, p.coordinator)
     body = client.get("/access/break-glass/").content.decode()
     assert f"世帯「山田」No.{p.household.pk}" in body
+
+
+def test_the_review_list_pages_with_unreviewed_grants_first(client, p, monkeypatch):
+    from tsunagu.access import views as access_views
+
+    monkeypatch.setattr(access_views, "REVIEW_PAGE_SIZE", 2)
+    reviewed = actions.request_break_glass(
+        actor=p.coordinator, obj_type="household", obj_id=p.household.pk, reason=REASON
+    )
+    actions.review_break_glass(actor=p.auditor, grant=reviewed, outcome="appropriate", note="")
+    for _ in range(2):
+        actions.request_break_glass(
+            actor=p.window_worker, obj_type="household", obj_id=p.other_household.pk, reason=REASON
+        )
+    login_client(client, p.auditor)
+    first = client.get("/access/break-glass/review/").content.decode()
+    assert "全 3件のうち 1〜2件目" in first
+    assert first.count('class="pending"') == 2  # the unreviewed ones come first, on every database
+    last = client.get("/access/break-glass/review/", {"page": "５"}).content.decode()  # not a page number
+    assert "全 3件のうち 1〜2件目" in last
+    last = client.get("/access/break-glass/review/", {"page": "5"}).content.decode()
+    assert "全 3件のうち 3件目" in last and 'class="pending"' not in last

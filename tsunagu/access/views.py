@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.dates import DateKind
 from tsunagu.core.forms import RangedDateField, StrictIntegerField, StrictModelChoiceField
 from tsunagu.core.numbers import DB_ID_MAX, parse_id
-from tsunagu.core.pagination import keyset_page
+from tsunagu.core.pagination import keyset_page, numbered_page
 from tsunagu.directory.models import Organization
 
 from . import actions, audit
@@ -99,6 +99,7 @@ class AuditRow:
 
 SHOWN_TARGETS = 12
 AUDIT_PAGE_SIZE = 100
+REVIEW_PAGE_SIZE = 50
 
 
 def _filtered_events(
@@ -334,13 +335,16 @@ class ReviewForm(forms.Form):
 
 @permission("break_glass.review")
 def break_glass_review(request: HttpRequest) -> HttpResponse:
-    """Auditors: every emergency access of the city, unreviewed first."""
+    """Auditors: every emergency access of the city, unreviewed first (on every database), 50 a page."""
     muni_id = _auditor_municipality(request)
-    grants = list(
+    page = numbered_page(
         BreakGlassGrant.objects.filter(municipality_id=muni_id)
         .select_related("staff", "staff__organization", "reviewed_by")
-        .order_by("reviewed_at", "-started_at")[:200]
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-started_at", "-pk"),
+        request.GET.get("page"),
+        REVIEW_PAGE_SIZE,
     )
+    grants = list(page.object_list)
     shown = [(g.obj_type, g.obj_id) for g in grants]
     descriptions = targets_registry.describe(muni_id, shown)
     audit.record(
@@ -354,7 +358,7 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
         request,
         "access/break_glass_review.html",
         {"grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants], "form": ReviewForm(),
-         "now": timezone.now()},
+         "now": timezone.now(), "page": page},
     )  # fmt: skip
 
 
