@@ -291,7 +291,14 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         except actions.AccessError as exc:
             form.add_error(None, str(exc))
     search, found = _break_glass_search(request, staff)
-    grants = list(BreakGlassGrant.objects.filter(municipality_id=staff.municipality_id, staff=staff)[:50])
+    page = numbered_page(
+        BreakGlassGrant.objects.filter(municipality_id=staff.municipality_id, staff=staff).order_by(
+            "-started_at", "-pk"
+        ),
+        request.GET.get("page"),
+        REVIEW_PAGE_SIZE,
+    )
+    grants = list(page.object_list)
     shown = [t for _person, openable in found for t in openable] + [(g.obj_type, g.obj_id) for g in grants]
     descriptions = targets_registry.describe(staff.municipality_id, shown)
     named = targets_registry.named_objects([*shown, *(("person", f.person_id) for f, _openable in found)])
@@ -307,7 +314,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         {"form": form, "search": search, "searched": search.is_bound and search.is_valid(),
          "found": [(p, [(f"{t[0]}:{t[1]}", descriptions[t]) for t in openable]) for p, openable in found],
          "chosen": chosen, "search_limit": PERSON_SEARCH_LIMIT,
-         "grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants],
+         "grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants], "page": page,
          "now": timezone.now(), "minutes": actions.break_glass_minutes()},
     )  # fmt: skip
 
