@@ -184,3 +184,10 @@ def test_the_review_list_pages_with_unreviewed_grants_first(client, p, monkeypat
     assert "全 3件のうち 1〜2件目" in last
     last = client.get("/access/break-glass/review/", {"page": "5"}).content.decode()
     assert "全 3件のうち 3件目" in last and 'class="pending"' not in last
+
+
+def test_staff_targets_are_named_too(client, p):
+    audit.record(actor=p.administrator, action="role_changed", objects=[("staff", p.window_worker.pk)])
+    login_client(client, p.auditor)
+    body = client.get(URL, {"action": "role_changed"}).content.decode()
+    assert f"職員「テスト職員」({p.window_worker.username})" in body

@@ -65,6 +65,17 @@ _RELATIONS: dict[str, Relations] = {}
 NAMED_KINDS = frozenset({"person", "household"})
 
 
+def _describe_staff(municipality_id: int, ids: list[int]) -> dict[int, str]:
+    """職員「窓口 花子」(a-window): staff are named by the access floor itself (accounts is below it)."""
+    from tsunagu.accounts.models import Staff
+
+    rows = Staff.objects.filter(municipality_id=municipality_id, pk__in=ids).only("username", "display_name")
+    return {s.pk: f"「{s.display_name or s.username}」({s.username})" for s in rows}
+
+
+_DESCRIBERS["staff"] = _describe_staff
+
+
 def register_describer(obj_type: str, label: str, describer: Describer | None = None) -> None:
     """Say what `obj_type` is called and, optionally, how to describe its rows (「山田」No.14)."""
     existing = _DESCRIBERS.get(obj_type)
