@@ -42,6 +42,7 @@ def test_lists_say_how_many_and_the_auditor_reads_people(live_server, page):
     page.locator("#person-q").fill("やまだ")
     page.wait_for_selector("text=31人が当てはまります（20人を表示）")
     assert page.locator("#person-results input[name=person_choice]").count() == 21  # + 新しい人
+    screenshot(page, "person-search-count")
     page.click("text=さらに表示（31人まで）")
     page.wait_for_selector("text=31人が当てはまります（31人を表示）")
     assert page.locator("#person-results input[name=person_choice]").count() == 32
