@@ -36,7 +36,7 @@ def test_a_coordinator_walks_a_case_from_request_to_closure(live_server, page):
     # 1. The escalation list links to opening a case.
     page.goto(f"{live_server.url}/intake/escalations/")
     with page.expect_navigation():
-        page.click("text=ケースを開く")
+        page.click('a.button:has-text("受理してケースを開く")')
     page.check(f"input[name=persons][value='{c.person_id}']")
     page.fill("#id_title", "母子の見守り")
     screenshot(page, "case-1-open-from-request")

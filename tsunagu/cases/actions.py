@@ -17,6 +17,7 @@ from tsunagu.access import audit
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
+from tsunagu.intake import actions as intake_actions
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
 from tsunagu.people.models import Household, HouseholdMember, Person
 
@@ -93,28 +94,49 @@ def open_case(
     coordinator: Staff | None = None,
     title: str = "",
 ) -> Case:
-    """Open a 多機関協働 case for a household (directly or from an escalation request)."""
-    coordinator = coordinator or actor
-    _same_city(actor, household, escalation_request, coordinator, *persons)
-    if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
-        raise CaseError("束ね役には、束ね役の職員を選んでください。")
-    # Serialise openers of the same household, so two coordinators cannot both pass the "no open case"
-    # check below and open two cases (a no-op on SQLite, whose writers are serialised already).
+    """Open a 多機関協働 case for a household (directly, or from an escalation request — which then
+    opens it, or joins the case already open, see `take_escalation`)."""
+    if escalation_request is not None:
+        _same_city(actor, escalation_request)
+        if escalation_request.household_id != household.pk:
+            raise CaseError("つなぎ依頼の世帯と一致しません。")
+        return take_escalation(
+            actor=actor, request=escalation_request, persons=persons, coordinator=coordinator, title=title
+        )[0]
+    return _open(actor=actor, household=household, persons=persons, coordinator=coordinator, title=title)
+
+
+def _lock_household(household: Household) -> Case | None:
+    """Serialise openers of the same household, so two coordinators cannot both pass the "no open case"
+    check and open two cases (a no-op on SQLite, whose writers are serialised already); the open case."""
     Household.objects.select_for_update().filter(pk=household.pk).first()
+    return Case.objects.filter(household=household, status__in=OPEN_STATUSES).first()
+
+
+def _check_persons(household: Household, persons: Sequence[Person]) -> None:
     member_ids = set(HouseholdMember.objects.filter(household=household).values_list("person_id", flat=True))
     if any(p.pk not in member_ids for p in persons):
         raise CaseError("主な対象者は、この世帯の世帯員から選んでください。")
-    if Case.objects.filter(household=household, status__in=OPEN_STATUSES).exists():
+
+
+def _open(
+    *,
+    actor: Staff,
+    household: Household,
+    persons: Sequence[Person],
+    coordinator: Staff | None,
+    title: str,
+    escalation_request: EscalationRequest | None = None,
+) -> Case:
+    coordinator = coordinator or actor
+    _same_city(actor, household, coordinator, *persons)
+    if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
+        raise CaseError("束ね役には、束ね役の職員を選んでください。")
+    if _lock_household(household) is not None:
         raise CaseError(
             "この世帯には進行中のケースがあります。新しく開かずに、そのケースで対応してください。"
         )
-    if escalation_request is not None:
-        if escalation_request.household_id != household.pk:
-            raise CaseError("つなぎ依頼の世帯と一致しません。")
-        if escalation_request.status == EscalationStatus.DECLINED:
-            raise CaseError("見送ったつなぎ依頼からはケースを開けません。")
-        if Case.objects.filter(escalation_request=escalation_request).exists():
-            raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
+    _check_persons(household, persons)
     muni = actor.municipality
     assert muni is not None
     # Case numbers run per municipality; a concurrent opener that takes the same number retries.
@@ -136,19 +158,71 @@ def open_case(
     CaseTransition.objects.create(
         municipality=case.municipality, case=case, from_status="", to_status=CaseStatus.INTAKE, by=actor
     )
-    if escalation_request is not None and escalation_request.status == EscalationStatus.PENDING:
-        EscalationRequest.objects.filter(pk=escalation_request.pk).update(
-            status=EscalationStatus.ACCEPTED, handled_by=actor, handled_at=timezone.now(),
-            handling_note="多機関協働のケースを開始", version=F("version") + 1,
-        )  # fmt: skip
-    if escalation_request is not None and escalation_request.organization_id:
-        # The referring organization usually knows the household best: it joins as 情報提供.
-        CaseTeamMember.objects.create(
-            municipality=case.municipality, case=case, organization_id=escalation_request.organization_id,
-            role=TeamRole.INFORMATION, added_by=actor,
-        )  # fmt: skip
     _audit(actor, "create", case, ("household", household.pk), *[("person", p.pk) for p in persons])
     return case
+
+
+def _join_requester(actor: Staff, case: Case, request: EscalationRequest) -> None:
+    """The requesting organization usually knows the household best: it joins the team as 情報提供
+    (an organization already on the team keeps its role)."""
+    on_team = CaseTeamMember.objects.filter(
+        case=case, organization_id=request.organization_id, removed_at__isnull=True
+    ).exists()
+    if not on_team:
+        CaseTeamMember.objects.create(
+            municipality=case.municipality, case=case, organization_id=request.organization_id,
+            role=TeamRole.INFORMATION, added_by=actor,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def take_escalation(
+    *,
+    actor: Staff,
+    request: EscalationRequest,
+    persons: Sequence[Person] = (),
+    coordinator: Staff | None = None,
+    title: str = "",
+) -> tuple[Case, bool]:
+    """受理: accept an escalation request and, in the same transaction, open the household's case — or,
+    when a case is already open for the household, join the request to it. Returns (case, opened).
+
+    The request is accepted through intake's action (only intake writes its requests); the requesting
+    organization joins the team either way.
+    """
+    _same_city(actor, request, *persons)
+    if Case.objects.filter(escalation_request=request).exists():
+        raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
+    if request.status == EscalationStatus.DECLINED:
+        raise CaseError("見送ったつなぎ依頼からはケースを開けません。")
+    household = request.household
+    existing = _lock_household(household)
+    if existing is None:
+        case = _open(
+            actor=actor, household=household, persons=persons, coordinator=coordinator, title=title,
+            escalation_request=request,
+        )  # fmt: skip
+        opened = True
+        note = "多機関協働のケースを開始"
+    else:
+        _check_persons(household, persons)
+        case, opened = existing, False
+        if case.escalation_request_id is None:
+            Case.objects.filter(pk=case.pk).update(escalation_request=request, version=F("version") + 1)
+            case.refresh_from_db()
+        case.persons.add(*persons)
+        CaseTransition.objects.create(
+            municipality=case.municipality, case=case, from_status=case.status, to_status=case.status,
+            by=actor, note=f"つなぎ依頼（{request.organization.name}）を受理し、このケースで対応",
+        )  # fmt: skip
+        note = f"進行中のケース {case.label} で対応"
+        _audit(actor, "update", case, ("escalation_request", request.pk), joined_request=request.pk)
+    try:
+        intake_actions.accept_escalation(actor=actor, request=request, note=note)
+    except intake_actions.IntakeError as exc:
+        raise CaseError(str(exc)) from exc
+    _join_requester(actor, case, request)
+    return case, opened
 
 
 @transaction.atomic

@@ -12,10 +12,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,9 +25,11 @@ from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import MeetingKind
-from tsunagu.intake.policy import get_escalation_request_for
+from tsunagu.intake.models import EscalationRequest, EscalationStatus
+from tsunagu.intake.policy import get_escalation_request_for, visible_escalation_requests
 from tsunagu.people.models import Household, HouseholdMember, Person
 from tsunagu.people.policy import get_household_for
+from tsunagu.people.policy import household_heads as get_household_heads
 
 from . import actions, due, screens
 from .forms import (
@@ -49,6 +52,7 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import (
+    OPEN_STATUSES,
     TRANSITIONS,
     Case,
     CaseStatus,
@@ -198,9 +202,14 @@ def _require_opener(staff: Staff) -> None:
 
 
 def _open_form_page(
-    request: HttpRequest, staff: Staff, household: Household, escalation: Any = None
+    request: HttpRequest, staff: Staff, household: Household, escalation: EscalationRequest | None = None
 ) -> HttpResponse:
     members_qs = _members(household)
+    # With a request, 受理 joins the household's case when one is already open (it may be another
+    # coordinator's: the page names only its number, which any casework role may know).
+    joining = None
+    if escalation is not None:
+        joining = Case.objects.filter(household=household, status__in=OPEN_STATUSES).first()
     form = OpenCaseForm(
         request.POST if request.method == "POST" else None,
         members=members_qs,
@@ -210,45 +219,85 @@ def _open_form_page(
             "persons": [escalation.person_id] if escalation is not None and escalation.person_id else [],
         },
     )
+    if joining is not None:
+        form.fields["coordinator"].required = False
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            case = actions.open_case(
-                actor=staff, household=household, persons=list(form.cleaned_data["persons"]),
-                escalation_request=escalation, coordinator=form.cleaned_data["coordinator"],
-                title=form.cleaned_data["title"],
-            )  # fmt: skip
+            if escalation is not None:
+                case, opened = actions.take_escalation(
+                    actor=staff, request=escalation, persons=list(d["persons"]),
+                    coordinator=d["coordinator"], title=d["title"],
+                )  # fmt: skip
+            else:
+                case = actions.open_case(
+                    actor=staff, household=household, persons=list(d["persons"]),
+                    coordinator=d["coordinator"], title=d["title"],
+                )  # fmt: skip
+                opened = True
         except actions.CaseError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"ケース {case.label} を開始しました。")
-            return _to_detail(case)
+            if opened:
+                messages.success(
+                    request,
+                    f"依頼を受理し、ケース {case.label} を開始しました。"
+                    if escalation
+                    else f"ケース {case.label} を開始しました。",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"依頼を受理し、進行中のケース {case.label} で対応することにしました。依頼元の機関がチームに加わりました。",
+                )
+            if visible_cases(staff).filter(pk=case.pk).exists():
+                return _to_detail(case)
+            return redirect("intake:escalations")
     members = list(
         HouseholdMember.objects.filter(household=household).select_related("person").order_by("pk")
     )
+    head = get_household_heads(staff, [household.pk]).get(household.pk)
     audit.record(
         actor=staff, action="view",
         objects=[("household", household.pk), *[("person", m.person_id) for m in members],
-                 *([("escalation_request", escalation.pk)] if escalation is not None else [])],
+                 *([("escalation_request", escalation.pk)] if escalation is not None else []),
+                 *([("case", joining.pk)] if joining is not None else [])],
         detail={"kind": "open_case_form"}, request=request,
     )  # fmt: skip
     return render(
         request,
         "cases/open.html",
-        {"form": form, "household": household, "members": members, "escalation": escalation},
-    )
+        {
+            "form": form, "household": household, "head": head, "members": members,
+            "escalation": escalation, "joining": joining,
+        },
+    )  # fmt: skip
 
 
 @login_required
 @permission("cases.coordinate")
 @require_http_methods(["GET", "POST"])
 def open_case(request: HttpRequest) -> HttpResponse:
-    """Open a case directly for a household, found by its number (世帯番号)."""
+    """Open a case directly for a household, found by its number (世帯番号). No request is recorded;
+    when the household has a pending request, opening goes through it (受理 and opening are one step)."""
     staff = _staff(request)
     _require_opener(staff)
     lookup = HouseholdLookupForm(request.GET or None)
     if not lookup.is_valid():
         return render(request, "cases/open_lookup.html", {"lookup": lookup})
     household = get_household_for(staff, lookup.cleaned_data["household"])
+    pending = (
+        visible_escalation_requests(staff)
+        .filter(household=household, status=EscalationStatus.PENDING)
+        .first()
+    )
+    if pending is not None:
+        messages.info(
+            request,
+            "この世帯には受付待ちのつなぎ依頼があります。依頼を受理してケースを開きます"
+            "（依頼元の機関がチームに加わります）。",
+        )
+        return redirect("cases:open_from_request", request_id=pending.pk)
     return _open_form_page(request, staff, household)
 
 
@@ -256,14 +305,35 @@ def open_case(request: HttpRequest) -> HttpResponse:
 @permission("cases.coordinate")
 @require_http_methods(["GET", "POST"])
 def open_from_request(request: HttpRequest, request_id: int) -> HttpResponse:
-    """Open a case from an escalation request (つなぎ依頼); the request is marked accepted."""
+    """受理: accept an escalation request (つなぎ依頼) and open the household's case, or join the one
+    already open — one step. A request that already has its case leads to that case."""
     staff = _staff(request)
     _require_opener(staff)
     escalation = get_escalation_request_for(staff, request_id)
     existing = Case.objects.filter(escalation_request=escalation).first()
-    if existing is not None and visible_cases(staff).filter(pk=existing.pk).exists():
-        messages.info(request, "このつなぎ依頼からは、すでにケースが開かれています。")
-        return _to_detail(existing)
+    if existing is None and escalation.status == EscalationStatus.ACCEPTED:
+        # Accepted into a case that was already open (the case carries an earlier request).
+        # (Requests accepted before accepting opened the case have none: they can be opened below.)
+        at = escalation.handled_at
+        existing = (
+            Case.objects.filter(household=escalation.household, opened_at__lte=at)
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=at))
+            .order_by("-opened_at")
+            .first()
+            if at
+            else None
+        )
+    if existing is not None:
+        if visible_cases(staff).filter(pk=existing.pk).exists():
+            messages.info(request, f"このつなぎ依頼は、ケース {existing.label} で対応しています。")
+            return _to_detail(existing)
+        messages.info(
+            request, f"このつなぎ依頼は、ケース {existing.label}（別の束ね役の担当）で対応しています。"
+        )
+        return redirect("intake:escalations")
+    if escalation.status == EscalationStatus.DECLINED:
+        messages.error(request, "見送ったつなぎ依頼からはケースを開けません。")
+        return redirect(f"{reverse('intake:escalations')}?status={EscalationStatus.DECLINED}")
     return _open_form_page(request, staff, escalation.household, escalation)
 
 

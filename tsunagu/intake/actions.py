@@ -24,6 +24,7 @@ from tsunagu.people.actions import PersonInput
 from tsunagu.people.models import Household, Person, Relationship
 
 from .models import Consultation, EscalationRequest, EscalationStatus
+from .policy import ESCALATION_HANDLER_ROLES
 
 T = TypeVar("T")
 
@@ -230,17 +231,58 @@ def request_escalation(
 
 
 @transaction.atomic
-def handle_escalation(
-    *, actor: Staff, request: EscalationRequest, version: int, accept: bool, note: str = ""
+def accept_escalation(*, actor: Staff, request: EscalationRequest, note: str = "") -> EscalationRequest:
+    """受理: the request is taken into 多機関協働.
+
+    Accepting and opening the case are one decision: this is called only by cases' `open_case`, inside
+    the transaction that opens the household's case (or links the one already open), so a request can
+    never be accepted without a case nor a case opened from a request left pending. A request accepted
+    before (with no case yet) is returned unchanged; a declined one is refused.
+    """
+    if request.municipality_id != actor.municipality_id:
+        raise IntakeError("別の自治体のつなぎ依頼は扱えません。")
+    if actor.role not in ESCALATION_HANDLER_ROLES:
+        raise IntakeError("つなぎ依頼を受理できるのは束ね役です。")
+    updated = EscalationRequest.objects.filter(pk=request.pk, status=EscalationStatus.PENDING).update(
+        status=EscalationStatus.ACCEPTED,
+        handled_by=actor,
+        handled_at=timezone.now(),
+        handling_note=note.strip()[:500],
+        version=F("version") + 1,
+    )
+    request.refresh_from_db()
+    if updated != 1:
+        if request.status == EscalationStatus.DECLINED:
+            raise IntakeError("見送ったつなぎ依頼からはケースを開けません。")
+        return request
+    audit.record(
+        actor=actor,
+        action="update",
+        channel="view",
+        objects=[("escalation_request", request.pk), ("household", request.household_id)],
+        detail={"status": [EscalationStatus.PENDING.value, EscalationStatus.ACCEPTED.value]},
+    )
+    return request
+
+
+@transaction.atomic
+def decline_escalation(
+    *, actor: Staff, request: EscalationRequest, version: int, note: str
 ) -> EscalationRequest:
-    """A coordinator accepts or declines a pending request (the cases app opens the case on accept)."""
+    """見送り: a coordinator decides the household does not go to 多機関協働 now, and says why."""
+    if request.municipality_id != actor.municipality_id:
+        raise IntakeError("別の自治体のつなぎ依頼は扱えません。")
+    if actor.role not in ESCALATION_HANDLER_ROLES:
+        raise IntakeError("つなぎ依頼を見送れるのは束ね役です。")
+    if not note.strip():
+        raise IntakeError("見送る理由を対応メモに入力してください。依頼した窓口に伝わります。")
     updated = EscalationRequest.objects.filter(
         pk=request.pk, version=version, status=EscalationStatus.PENDING
     ).update(
-        status=EscalationStatus.ACCEPTED if accept else EscalationStatus.DECLINED,
+        status=EscalationStatus.DECLINED,
         handled_by=actor,
         handled_at=timezone.now(),
-        handling_note=note,
+        handling_note=note.strip(),
         version=F("version") + 1,
     )
     if updated != 1:
@@ -251,6 +293,6 @@ def handle_escalation(
         action="update",
         channel="view",
         objects=[("escalation_request", request.pk), ("household", request.household_id)],
-        detail={"accepted": accept},
+        detail={"status": [EscalationStatus.PENDING.value, EscalationStatus.DECLINED.value]},
     )
     return request

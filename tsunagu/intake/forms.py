@@ -136,9 +136,11 @@ class EscalationForm(forms.Form):
     )  # fmt: skip
 
 
-class HandleEscalationForm(forms.Form):
+class DeclineEscalationForm(forms.Form):
+    """見送る. 受理 is not decided here: it opens the case (cases' open-from-request page)."""
+
     version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
-    decision = forms.ChoiceField(
-        choices=[("accept", "受理する"), ("decline", "見送る")], widget=forms.RadioSelect
-    )
-    note = forms.CharField(label="対応メモ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="見送る理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        error_messages={"required": "見送る理由を対応メモに入力してください。"},
+    )  # fmt: skip

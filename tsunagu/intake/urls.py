@@ -12,5 +12,5 @@ urlpatterns = [
     path("households/<int:household_id>/", views.household, name="household"),
     path("escalations/", views.escalation_list, name="escalations"),
     path("escalations/request/", views.request_escalation, name="request_escalation"),
-    path("escalations/<int:request_id>/handle/", views.handle_escalation, name="handle_escalation"),
+    path("escalations/<int:request_id>/decline/", views.decline_escalation, name="decline_escalation"),
 ]

@@ -26,7 +26,7 @@ from tsunagu.people.search import search_persons
 
 from . import actions, policy
 from .escalation import advise
-from .forms import NEW, EscalationForm, HandleEscalationForm, IntakeForm
+from .forms import NEW, DeclineEscalationForm, EscalationForm, IntakeForm
 from .models import EscalationStatus
 
 
@@ -207,6 +207,8 @@ def request_escalation(request: HttpRequest) -> HttpResponse:
 @permission("intake.use")
 @require_GET
 def escalation_list(request: HttpRequest) -> HttpResponse:
+    """The requests by state. 受理 is one step with opening the case (cases' open-from-request page
+    accepts and opens, or joins the case already open); 見送る is decided here, with its reason."""
     staff = _staff(request)
     status = request.GET.get("status", EscalationStatus.PENDING)
     if status not in EscalationStatus.values:
@@ -214,22 +216,28 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     reqs = list(
         policy.visible_escalation_requests(staff)
         .filter(status=status)
-        .select_related("household", "person", "organization", "requested_by", "rule", "to_body")
+        .select_related(
+            "household", "person", "organization", "requested_by", "rule", "to_body", "handled_by"
+        )
     )
+    # The household is named by its head, for those people's policy lets find persons at all.
+    heads = people_policy.household_heads(staff, {r.household_id for r in reqs})
     if reqs:
         audit.record(
             actor=staff, action="list", channel="view",
-            objects=[("escalation_request", r.pk) for r in reqs] + [("household", r.household_id) for r in reqs],
+            objects=[("escalation_request", r.pk) for r in reqs] + [("household", r.household_id) for r in reqs]
+            + [("person", p.pk) for p in heads.values()] + [("person", r.person_id) for r in reqs if r.person_id],
         )  # fmt: skip
+    rows = [{"r": r, "head": heads.get(r.household_id)} for r in reqs]
     return render(
         request,
         "intake/escalations.html",
         {
-            "requests": reqs,
+            "rows": rows,
             "status": status,
             "statuses": EscalationStatus.choices,
             "can_handle": staff.role in policy.ESCALATION_HANDLER_ROLES,
-            "handle_form": HandleEscalationForm(),
+            "decline_form": DeclineEscalationForm(),
         },
     )
 
@@ -237,22 +245,22 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission("intake.escalation.handle")
 @require_POST
-def handle_escalation(request: HttpRequest, request_id: int) -> HttpResponse:
+def decline_escalation(request: HttpRequest, request_id: int) -> HttpResponse:
+    """見送る: the coordinator decides the household does not go to 多機関協働 now (with the reason)."""
     staff = _staff(request)
     if staff.role not in policy.ESCALATION_HANDLER_ROLES:
         raise PermissionDenied
     req = policy.get_escalation_request_for(staff, request_id)
-    form = HandleEscalationForm(request.POST)
+    form = DeclineEscalationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "受理するか見送るかを選んでください。")
+        messages.error(request, "見送る理由を対応メモに入力してください。")
         return redirect("intake:escalations")
     try:
-        actions.handle_escalation(
-            actor=staff, request=req, version=form.cleaned_data["version"],
-            accept=form.cleaned_data["decision"] == "accept", note=form.cleaned_data["note"],
-        )  # fmt: skip
-    except actions.StaleEdit as exc:
+        actions.decline_escalation(
+            actor=staff, request=req, version=form.cleaned_data["version"], note=form.cleaned_data["note"]
+        )
+    except (actions.StaleEdit, actions.IntakeError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "依頼を処理しました。")
+        messages.success(request, "依頼を見送りました。依頼した窓口の一覧に理由とともに表示されます。")
     return redirect("intake:escalations")
