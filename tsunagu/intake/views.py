@@ -82,6 +82,12 @@ def intake(request: HttpRequest) -> HttpResponse:
         chosen_id = parse_id(request.POST.get("person_choice", ""))
         if chosen_id is not None:
             chosen = people_policy.visible_persons(staff).filter(pk=chosen_id).first()
+        if chosen is not None:
+            # The re-rendered form shows the chosen person's name, kana and birth date: a read.
+            audit.record(
+                actor=staff, action="view", channel="view", objects=[("person", chosen.pk)],
+                detail={"kind": "intake_form"}, request=request,
+            )  # fmt: skip
     selected = set(request.POST.getlist("concerns")) if request.method == "POST" else set()
     return render(
         request,
@@ -149,9 +155,14 @@ def advice(request: HttpRequest) -> HttpResponse:
         if person is not None:
             membership = person.memberships.select_related("household").first()
             household = membership.household if membership else None
-    return render(
-        request, "intake/_advice.html", {"advice": advise(household, concerns), "household": household}
-    )
+    found = advise(household, concerns)
+    if household is not None and found:
+        # The advice speaks of the household's recorded concerns (their domains): a read of the household.
+        audit.record(
+            actor=staff, action="view", channel="view", objects=[("household", household.pk)],
+            detail={"kind": "escalation_advice"}, request=request,
+        )  # fmt: skip
+    return render(request, "intake/_advice.html", {"advice": found, "household": household})
 
 
 @login_required
