@@ -4,21 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def backfill_closure_plan(apps, schema_editor):
-    """Closed cases keep the plan in force when they were closed: the newest version created by then
-    (a draft added after 終結, possible before closed cases became read-only, is not it)."""
-    Case = apps.get_model("cases", "Case")
-    SupportPlan = apps.get_model("cases", "SupportPlan")
-    for case in Case.objects.filter(status="closed", closure_plan__isnull=True, closed_at__isnull=False):
-        plan = (
-            SupportPlan.objects.filter(case_id=case.pk, created_at__lte=case.closed_at)
-            .order_by("-version_no", "-pk")
-            .first()
-        )
-        if plan is not None:
-            Case.objects.filter(pk=case.pk).update(closure_plan=plan)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0002_case_escalation_request_unique_per_municipality"),
@@ -37,5 +22,4 @@ class Migration(migrations.Migration):
                 verbose_name="終結時の支援プラン",
             ),
         ),
-        migrations.RunPython(backfill_closure_plan, migrations.RunPython.noop),
     ]

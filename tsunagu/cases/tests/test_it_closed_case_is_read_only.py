@@ -213,21 +213,16 @@ def test_papers_print_the_plan_in_force_at_closure_not_a_later_draft():
     assert plan_in_force(case) == later
 
 
-def test_the_migration_backfills_the_plan_of_cases_closed_before_it():
-    """Cases closed before the closure plan was recorded get the newest version created by the closure."""
-    from importlib import import_module
-
-    from django.apps import apps
-
+def test_cases_closed_before_the_closure_plan_was_recorded_print_the_newest_version_created_by_then():
     w = make_world()
     case = close(w)
     assert case.closed_at is not None
     closed_at = case.closed_at
     Case.objects.filter(pk=case.pk).update(closure_plan=None)
+    case.refresh_from_db()
     SupportPlan.objects.create(
         municipality=case.municipality, case=case, version_no=w.plan.version_no + 1, overall_goal="後から",
         created_by=w.coordinator, created_at=closed_at + dt.timedelta(hours=1),
     )  # fmt: skip
-    migration = import_module("tsunagu.cases.migrations.0003_case_closure_plan")
-    migration.backfill_closure_plan(apps, None)
-    assert Case.objects.get(pk=case.pk).closure_plan_id == w.plan.pk
+    assert plan_in_force(case) == w.plan
+    assert plans_in_force([case]) == {case.pk: w.plan}
