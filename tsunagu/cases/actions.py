@@ -21,6 +21,7 @@ from tsunagu.intake import actions as intake_actions
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
 from tsunagu.people.models import Household, HouseholdMember, Person
 
+from .current import plan_in_force
 from .models import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -54,6 +55,27 @@ class StaleEdit(CaseError):
         )
 
 
+CLOSED_MESSAGE = (
+    "このケースは終結しているため、記録を変更できません。"
+    "変更が必要なときは、理由を記録してケースを再開してください（束ね役）。"
+)
+
+
+class CaseClosed(CaseError):
+    """A write to a closed (終結) case: it is read-only until it is reopened (再開) with a reason."""
+
+    def __init__(self) -> None:
+        super().__init__(CLOSED_MESSAGE)
+
+
+def _require_open(case: Case) -> None:
+    """A closed case is read-only. Reads the status under a row lock, so a write cannot slip in while
+    another request closes the case (closing takes the same lock through the version bump)."""
+    status = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", flat=True).first()
+    if status == CaseStatus.CLOSED:
+        raise CaseClosed()
+
+
 def _same_city(actor: Staff, *objs: object) -> None:
     for obj in objs:
         if (
@@ -79,6 +101,20 @@ def _bump(case: Case, version: int) -> None:
 
 def _audit(actor: Staff, action: str, case: Case, *more: tuple[str, int], **detail: object) -> None:
     audit.record(actor=actor, action=action, objects=[("case", case.pk), *more], detail=detail or None)
+
+
+def _change(old: object, new: object) -> list[str | int | bool | None]:
+    """An audit detail value `[old, new]` for a field that is not personal data (status, version,
+    dates, ids): dates as ISO strings, so the record says what changed, not only that it did."""
+
+    def plain(v: object) -> str | int | bool | None:
+        if v is None or isinstance(v, str | int | bool):
+            return v
+        if isinstance(v, dt.date | dt.datetime):
+            return v.isoformat()
+        return str(v)
+
+    return [plain(old), plain(new)]
 
 
 # ---- opening and lifecycle -----------------------------------------------------------------------
@@ -230,6 +266,7 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
     """Move the case along its lifecycle (受付 → アセスメント → プラン作成 → 支援中 → 評価 → 終結, 中断)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _check_version(case, version)
+    _require_open(case)
     if to == CaseStatus.CLOSED:
         raise CaseError("終結は「終結の評価」から行ってください。")
     if to not in CaseStatus.values:
@@ -248,9 +285,10 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
     CaseTransition.objects.create(
         municipality=case.municipality, case=case, from_status=case.status, to_status=to, by=actor, note=note
     )
+    old = case.status
     case.status = to
     case.save(update_fields=fields)
-    _audit(actor, "update", case, to=to)
+    _audit(actor, "update", case, status=_change(old, to), version=_change(version, case.version))
     return case
 
 
@@ -269,7 +307,50 @@ def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Ca
     )  # fmt: skip
     case.status, case.suspended_from = back, ""
     case.save(update_fields=["status", "suspended_from"])
-    _audit(actor, "update", case, to=back, resumed=True)
+    _audit(
+        actor, "update", case, status=_change(CaseStatus.SUSPENDED, back), version=_change(version, case.version),
+        resumed=True,
+    )  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def reopen_case(*, actor: Staff, case: Case, version: int, reason: str) -> Case:
+    """再開 of a closed (終結) case — the only way to change its records again. Needs the reason (kept in the
+    history); the case goes back to the state it was closed from. Refused while the household has
+    another open case (one open case per household)."""
+    _same_city(actor, case)  # defence in depth: views already fetch through access
+    _check_version(case, version)
+    if case.status != CaseStatus.CLOSED:
+        raise CaseError("終結したケースだけ、終結を取り消して再開できます。")
+    if not reason.strip():
+        raise CaseError("再開する理由を入力してください（経過に残ります）。")
+    # The same lock as opening a case: a reopen and an open of the household cannot both pass.
+    Household.objects.select_for_update().filter(pk=case.household_id).first()
+    if (
+        Case.objects.filter(household_id=case.household_id, status__in=OPEN_STATUSES)
+        .exclude(pk=case.pk)
+        .exists()
+    ):
+        raise CaseError(
+            "この世帯には、すでに進行中の別のケースがあります。終結したケースは再開せず、そのケースで対応してください。"
+        )
+    closing = case.transitions.filter(to_status=CaseStatus.CLOSED).order_by("-at", "-pk").first()
+    back = closing.from_status if closing is not None and closing.from_status else CaseStatus.SUPPORT
+    if back in (CaseStatus.SUSPENDED, CaseStatus.CLOSED):
+        back = case.suspended_from or CaseStatus.SUPPORT
+    _bump(case, version)
+    old_closed_at = case.closed_at
+    CaseTransition.objects.create(
+        municipality=case.municipality, case=case, from_status=CaseStatus.CLOSED, to_status=back, by=actor,
+        note=f"再開: {reason.strip()}",
+    )  # fmt: skip
+    case.status, case.suspended_from, case.closed_at, case.closure_plan = back, "", None, None
+    case.save(update_fields=["status", "suspended_from", "closed_at", "closure_plan"])
+    _audit(
+        actor, "update", case, status=_change(CaseStatus.CLOSED, back), version=_change(version, case.version),
+        closed_at=_change(old_closed_at, None), reopened=True,
+    )  # fmt: skip
     return case
 
 
@@ -278,6 +359,7 @@ def set_team_member(*, actor: Staff, case: Case, organization: Organization, rol
     """Add an organization to the team, or change its role (役割分担)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _same_city(actor, organization)
+    _require_open(case)
     if role not in TeamRole.values:
         raise CaseError("役割を選んでください。")
     member = CaseTeamMember.objects.filter(
@@ -324,6 +406,7 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
     """Record 本人同意: who, for which persons, to which organizations and meeting kinds, until when."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _same_city(actor, data.given_by, *data.persons, *data.organizations)
+    _require_open(case)
     member_ids = set(
         HouseholdMember.objects.filter(household=case.household).values_list("person_id", flat=True)
     )
@@ -384,6 +467,7 @@ def save_assessment(
 ) -> Assessment:
     """Save a new version of the assessment. `based_on` is the version number the user edited (0: none)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
+    _require_open(case)
     current = case.assessments.order_by("-version_no").first()
     current_no = current.version_no if current else 0
     if based_on != current_no:
@@ -504,6 +588,7 @@ def save_plan(
     Revising an agreed (協議済) plan creates a new version with the reason; the old one is kept as 改訂済.
     """
     _same_city(actor, case)  # defence in depth: views already fetch through access
+    _require_open(case)
     _check_plan(actor, data)
     current = case.plans.order_by("-version_no").first()
     if plan is None:
@@ -558,6 +643,7 @@ def save_plan(
 def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meeting_note: str) -> SupportPlan:
     """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name)."""
     _same_city(actor, plan)  # defence in depth: views already fetch through access
+    _require_open(plan.case)
     updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
         status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_note=meeting_note[:200],
         edit_version=F("edit_version") + 1,
@@ -572,6 +658,7 @@ def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meet
 @transaction.atomic
 def set_action_status(*, actor: Staff, action: PlanAction, status: str) -> PlanAction:
     _same_city(actor, action)  # defence in depth: views already fetch through access
+    _require_open(action.plan.case)
     if status not in ActionStatus.values:
         raise CaseError("状況が正しくありません。")
     if action.status != status:
@@ -589,7 +676,8 @@ def record_monitoring(
     *, actor: Staff, case: Case, held_on: dt.date, summary: str, next_on: dt.date | None
 ) -> Monitoring:
     _same_city(actor, case)  # defence in depth: views already fetch through access
-    plan = case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
+    _require_open(case)
+    plan = plan_in_force(case)
     if plan is None:
         raise CaseError("支援プランがないため、モニタリングを記録できません。")
     if not summary.strip():
@@ -641,6 +729,8 @@ def close_case(
     if main_agency_after_closure is None:
         raise CaseError("終結後に世帯を見守る主担当機関を選んでください。")
     _bump(case, version)
+    old_status = case.status
+    case.closure_plan = plan_in_force(case)  # still open here: the newest version not superseded
     CaseTransition.objects.create(
         municipality=case.municipality, case=case, from_status=case.status, to_status=CaseStatus.CLOSED,
         by=actor, note=reason.strip(),
@@ -655,10 +745,13 @@ def close_case(
     case.save(
         update_fields=[
             "status", "closed_at", "closure_reason", "goal_attainment", "handover_to", "handover_note",
-            "main_agency_after_closure",
+            "main_agency_after_closure", "closure_plan",
         ]
     )  # fmt: skip
-    _audit(actor, "update", case, closed=True)
+    _audit(
+        actor, "update", case, status=_change(old_status, CaseStatus.CLOSED), version=_change(version, case.version),
+        closure_plan=_change(None, case.closure_plan_id), closed=True,
+    )  # fmt: skip
     return case
 
 
@@ -684,6 +777,7 @@ def agree_plan_in_meeting(
     may discuss without consent, but approving the plan is the 重層的支援会議's role.)
     """
     _same_city(actor, plan, body)
+    _require_open(plan.case)
     if not body.active or LegalFunction.CONSENTED_CONFERENCE not in body.legal_functions:
         raise CaseError("支援プランを協議できるのは、重層的支援会議の機能を持つ会議体です。")
     if held_on > timezone.localdate():
@@ -706,14 +800,13 @@ def reassign_coordinator(*, actor: Staff, case: Case, version: int, coordinator:
     """Hand the case to another 束ね役 (異動・休職など), with the reason, in the history."""
     _same_city(actor, case, coordinator)
     _check_version(case, version)
+    _require_open(case)
     if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
         raise CaseError("引き継ぐ先には、在籍している束ね役を選んでください。")
     if coordinator.pk == case.coordinator_id:
         raise CaseError("すでにこの職員が束ね役です。")
     if not note.strip():
         raise CaseError("引継ぎの理由を入力してください。")
-    if case.status == CaseStatus.CLOSED:
-        raise CaseError("終結したケースの束ね役は変更できません。")
     _bump(case, version)
     previous = case.coordinator
     case.coordinator = coordinator

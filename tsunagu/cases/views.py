@@ -32,6 +32,7 @@ from tsunagu.people.policy import get_household_for
 from tsunagu.people.policy import household_heads as get_household_heads
 
 from . import actions, due, screens
+from .current import plan_in_force
 from .forms import (
     MIN_GOAL_ROWS,
     ActionFormSet,
@@ -59,7 +60,6 @@ from .models import (
     CaseTeamMember,
     PlanAction,
     PlanStatus,
-    SupportPlan,
 )
 from .policy import get_case_for, visible_cases, why_visible
 
@@ -98,8 +98,12 @@ def _audit_read(
     )  # fmt: skip
 
 
-def _current_plan(case: Case) -> SupportPlan | None:
-    return case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
+def _refuse_if_closed(request: HttpRequest, case: Case, anchor: str = "") -> HttpResponse | None:
+    """The edit screens of a closed case answer with the reason and the way back, not with a form."""
+    if case.status != CaseStatus.CLOSED:
+        return None
+    messages.error(request, actions.CLOSED_MESSAGE)
+    return _to_detail(case, anchor)
 
 
 def _to_detail(case: Case, anchor: str = "") -> HttpResponse:
@@ -356,7 +360,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         )
     )
     assessment = case.assessments.prefetch_related("areas").first()
-    plan = _current_plan(case)
+    plan = plan_in_force(case)
     is_coord = _is_case_coordinator(staff, case)
     _audit_read(
         request, staff, case, *[("person", p.pk) for p in persons],
@@ -446,10 +450,12 @@ def resume(request: HttpRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "画面を開き直してから、もう一度操作してください。")
         return _to_detail(case)
+    version, note = form.cleaned_data["version"], form.cleaned_data["note"]
     try:
-        actions.resume_case(
-            actor=staff, case=case, version=form.cleaned_data["version"], note=form.cleaned_data["note"]
-        )
+        if case.status == CaseStatus.CLOSED:
+            actions.reopen_case(actor=staff, case=case, version=version, reason=note)
+        else:
+            actions.resume_case(actor=staff, case=case, version=version, note=note)
     except actions.CaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -509,6 +515,8 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
     _require_coordinator(staff, case)
+    if (refused := _refuse_if_closed(request, case, "consents")) is not None:
+        return refused
     members = _members(case.household)
     team_orgs = list(case.team.filter(removed_at__isnull=True).values_list("organization_id", flat=True))
     form = ConsentForm(
@@ -603,6 +611,8 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
     """A new version of the assessment, prefilled from the current one (team members may write it too)."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
+    if (refused := _refuse_if_closed(request, case, "assessment")) is not None:
+        return refused
     current = case.assessments.prefetch_related("areas").first()
     initial: dict[str, Any] = {"based_on": current.version_no if current else 0}
     if current is not None:
@@ -638,7 +648,9 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
     _require_coordinator(staff, case)
-    current = _current_plan(case)
+    if (refused := _refuse_if_closed(request, case, "plan")) is not None:
+        return refused
+    current = plan_in_force(case)
     mode = "create" if current is None else ("edit" if current.status == PlanStatus.DRAFT else "revise")
     muni = case.municipality
     error = ""
@@ -720,7 +732,9 @@ def action_status(request: HttpRequest, case_id: int, action_id: int) -> HttpRes
 def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    plan_ = _current_plan(case)
+    if (refused := _refuse_if_closed(request, case, "monitoring")) is not None:
+        return refused
+    plan_ = plan_in_force(case)
     form = MonitoringForm(
         request.POST if request.method == "POST" else None, initial={"held_on": timezone.localdate()}
     )
@@ -775,7 +789,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "ケースを終結しました。")
             return _to_detail(case)
-    plan_ = _current_plan(case)
+    plan_ = plan_in_force(case)
     _audit_read(request, staff, case, form="close")
     return render(
         request,
@@ -795,7 +809,7 @@ def plan_agree(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
     _require_coordinator(staff, case)
-    plan = _current_plan(case)
+    plan = plan_in_force(case)
     form = PlanAgreeForm(request.POST, municipality=case.municipality)
     if plan is None or plan.status != PlanStatus.DRAFT:
         messages.error(request, "協議済にできる作成中のプランがありません。")
