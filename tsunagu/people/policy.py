@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from tsunagu.access.scope import casework, get_for, in_casework
 from tsunagu.accounts.models import Staff
 
-from .models import Household, Person
+from .models import Household, HouseholdMember, Person
 
 
 def may_take_consultations(staff: Staff) -> bool:
@@ -41,3 +41,9 @@ def get_person_for(staff: Staff, person_id: object) -> Person:
 
 def get_household_for(staff: Staff, household_id: object) -> Household:
     return get_for(visible_households(staff), household_id)
+
+
+def get_for_members(household: Household, person_id: object) -> HouseholdMember:
+    """A member of a household the staff member may see (fetched with `get_household_for`), by person id."""
+    member = get_for(Person.objects.filter(memberships__household=household), person_id)
+    return household.members.select_related("person").get(person=member)
