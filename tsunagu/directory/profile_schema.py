@@ -215,7 +215,8 @@ class ConcernEntry(Strict):
     # Optional only when the code is a national one (its national name is kept).
     name: str = optional(ConcernType, "name")
     kana: str = optional(ConcernType, "kana")
-    domains: Annotated[list[Key], Field(min_length=1, max_length=12)]
+    # [] counts only through the member the concern is about (else その他): 虐待・DV, 権利擁護.
+    domains: Annotated[list[Key], Field(max_length=12)]
     description: str = optional(ConcernType, "description")
 
 

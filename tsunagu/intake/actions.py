@@ -21,9 +21,9 @@ from tsunagu.directory.models import EscalationRule, Organization, Window
 from tsunagu.municipalities.models import ConcernType
 from tsunagu.people import actions as people_actions
 from tsunagu.people.actions import PersonInput
-from tsunagu.people.models import Household, Person, Relationship
+from tsunagu.people.models import Household, HouseholdMember, Person, Relationship
 
-from .models import Consultation, EscalationRequest, EscalationStatus
+from .models import ConcernSubject, Consultation, EscalationRequest, EscalationStatus
 from .policy import ESCALATION_HANDLER_ROLES
 
 T = TypeVar("T")
@@ -58,6 +58,8 @@ class ConsultationInput:
     actions: list[str] = field(default_factory=list)
     referred_to: Organization | None = None
     follow_up_on: dt.date | None = None
+    # 誰についての相談か: {concern id: household member} for concerns not about the person consulting.
+    subjects: dict[int, Person] = field(default_factory=dict)
 
 
 def _people(action: Callable[..., T], **kwargs: Any) -> T:
@@ -140,6 +142,7 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
     consultation.concerns.set(data.concerns)
     objects: list[tuple[str, int]] = [("consultation", consultation.pk), ("household", household.pk)]
     objects.append(("person", person.pk))
+    objects += _record_subjects(consultation, data, person)
     audit.record(
         actor=actor,
         action="create",
@@ -148,6 +151,31 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
         detail={"created_person": created_person},
     )
     return consultation, True
+
+
+def _record_subjects(
+    consultation: Consultation, data: ConsultationInput, person: Person
+) -> list[tuple[str, int]]:
+    """Store whom each concern is about when it is another member of the household (none: the person
+    consulting). A member of another household, or a concern not recorded, is refused."""
+    chosen = {cid: p for cid, p in data.subjects.items() if p.pk != person.pk}
+    if not chosen:
+        return []
+    concern_ids = {c.pk for c in data.concerns}
+    members = set(
+        HouseholdMember.objects.filter(household_id=consultation.household_id).values_list(
+            "person_id", flat=True
+        )
+    )
+    if not set(chosen) <= concern_ids or any(p.pk not in members for p in chosen.values()):
+        raise IntakeError("「誰についての相談か」には、この世帯の人を選んでください。")
+    ConcernSubject.objects.bulk_create(
+        ConcernSubject(
+            municipality_id=consultation.municipality_id, consultation=consultation, concern_id=cid, person=p
+        )
+        for cid, p in sorted(chosen.items())
+    )
+    return [("person", p.pk) for p in chosen.values()]
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from tsunagu.people import policy as people_policy
 from tsunagu.people.actions import PersonInput
 from tsunagu.people.search import search_persons
 
-from . import actions, policy
+from . import actions, policy, subjects
 from .escalation import advise
 from .forms import NEW, DeclineEscalationForm, EscalationForm, IntakeForm
 from .models import EscalationStatus
@@ -47,7 +47,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     muni = current_municipality(request)
     form = IntakeForm(request.POST or None, municipality=muni, organization=staff.organization)
     chosen = None
+    entry = subjects.entering_posted(staff, muni, request.POST) if request.method == "POST" else None
     if request.method == "POST" and form.is_valid():
+        assert entry is not None
         d = form.cleaned_data
         person = None
         new_person = None
@@ -67,8 +69,11 @@ def intake(request: HttpRequest) -> HttpResponse:
             submission_token=d["submission_token"], person=person, new_person=new_person,
             relationship=d["relationship"], concerns=list(d["concerns"]), note=d["note"],
             actions=list(d["actions"]), referred_to=d["referred_to"], follow_up_on=d["follow_up_on"],
+            subjects=subjects.subjects_to_record(entry),
         )  # fmt: skip
         try:
+            if entry.invalid:
+                raise actions.IntakeError(subjects.INVALID)
             consultation, created = actions.record_consultation(actor=staff, data=data)
         except actions.IntakeError as exc:
             form.add_error(None, str(exc))
@@ -92,7 +97,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/intake.html",
-        {"form": form, "chosen": chosen, "NEW": NEW, "selected_concerns": selected},
+        {"form": form, "chosen": chosen, "NEW": NEW, "selected_concerns": selected, "entry": entry},
     )
 
 
@@ -142,27 +147,29 @@ def person_search(request: HttpRequest) -> HttpResponse:
 @permission("intake.use")
 @require_GET
 def advice(request: HttpRequest) -> HttpResponse:
-    """Escalation advice for the person being recorded (htmx partial, refreshed as concerns change)."""
+    """Escalation advice for the person being recorded and 誰についての相談か per concern (htmx partial,
+    refreshed as the person, the concerns, their members and the window change). Counts only what the
+    staff member may see; audited when it shows a household."""
     staff = _staff(request)
     muni = current_municipality(request)
     concerns = list(
         ConcernType.objects.filter(municipality=muni, pk__in=parse_ids(request.GET.getlist("concerns")))
     )
-    household = None
-    choice = parse_id(request.GET.get("person_choice", ""))
-    if choice is not None:
-        person = people_policy.visible_persons(staff).filter(pk=choice).first()
-        if person is not None:
-            membership = person.memberships.select_related("household").first()
-            household = membership.household if membership else None
-    found = advise(household, concerns)
-    if household is not None and found:
-        # The advice speaks of the household's recorded concerns (their domains): a read of the household.
+    entry = subjects.entering(staff, request.GET, concerns)
+    window = parse_id(request.GET.get("window", ""))
+    windows = [window] if window is not None else None
+    found = advise(staff, entry.household, entry.items, windows=windows)
+    if entry.household is not None:
         audit.record(
-            actor=staff, action="view", channel="view", objects=[("household", household.pk)],
-            detail={"kind": "escalation_advice"}, request=request,
+            actor=staff, action="view", channel="view", request=request,
+            objects=[("household", entry.household.pk), *[("person", i) for i in entry.person_ids]],
+            detail={"screen": "intake_advice"},
         )  # fmt: skip
-    return render(request, "intake/_advice.html", {"advice": found, "household": household})
+    return render(
+        request,
+        "intake/_advice.html",
+        {"advice": found, "household": entry.household, "entry": entry},
+    )
 
 
 @login_required

@@ -63,3 +63,9 @@ def household_heads(staff: Staff, household_ids: Iterable[int]) -> dict[int, Per
         if m.relationship == Relationship.HEAD:
             head.setdefault(m.household_id, m.person)
     return {hid: head.get(hid, person) for hid, person in first.items()}
+
+
+def get_for_members(household: Household, person_id: object) -> HouseholdMember:
+    """A member of a household the staff member may see (fetched with `get_household_for`), by person id."""
+    member = get_for(Person.objects.filter(memberships__household=household), person_id)
+    return household.members.select_related("person").get(person=member)

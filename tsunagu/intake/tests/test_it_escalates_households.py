@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_it_advises_escalation_when_concerns_span_three_domains():
     city = make_city()
     c = record(city, city.window_worker, "consented", concerns=("care", "poverty"))
-    assert advise(c.household, []) == []
+    assert advise(city.window_worker, c.household) == []
     record(city, city.window_worker, "consented", concerns=("futoko",), person=c.person)
-    advice = advise(c.household, [])
+    advice = advise(city.window_worker, c.household)
     assert [a.rule.key for a in advice] == ["three-domains"]
     assert "3 分野" in advice[0].message
 
