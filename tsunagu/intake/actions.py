@@ -23,6 +23,7 @@ from tsunagu.people import actions as people_actions
 from tsunagu.people.actions import PersonInput
 from tsunagu.people.models import Household, Person, Relationship
 
+from . import referrals
 from .models import Consultation, EscalationRequest, EscalationStatus
 
 T = TypeVar("T")
@@ -137,6 +138,7 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
         first = Consultation.objects.get(municipality=muni, submission_token=data.submission_token)
         return first, False
     consultation.concerns.set(data.concerns)
+    _send_referral(actor, consultation)
     objects: list[tuple[str, int]] = [("consultation", consultation.pk), ("household", household.pk)]
     objects.append(("person", person.pk))
     audit.record(
@@ -147,6 +149,14 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
         detail={"created_person": created_person},
     )
     return consultation, True
+
+
+def _send_referral(actor: Staff, consultation: Consultation) -> None:
+    """つなぎ先 with 対応「つなぎ」 sends a tracked referral in the same save (intake/referrals.py)."""
+    try:
+        referrals.send_from_consultation(actor=actor, consultation=consultation)
+    except referrals.ReferralError as exc:
+        raise IntakeError(str(exc)) from exc
 
 
 @transaction.atomic
