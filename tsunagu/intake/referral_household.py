@@ -18,6 +18,7 @@ from tsunagu.people.panels import HouseholdPanelSource, Panel
 from tsunagu.people.timeline import Cursor, TimelineEntry, TimelineSource, older_than
 
 from . import referral_policy as policy
+from .policy import visible_consultations
 from .referral_models import OPEN_REFERRAL_STATUSES, ReferralEvent
 
 REFERRALS = "intake.referral"
@@ -63,12 +64,21 @@ def referral_panel(request: HttpRequest, staff: Staff, household: Household) -> 
         .select_related("person", "from_organization", "to_organization")
         .order_by("due_on", "pk")
     )
+    # The newest consultation the staff member's organization recorded rides in the link (its id only):
+    # the referral then names it, and the receiver with consent reads it.
+    newest = (
+        visible_consultations(staff)
+        .filter(household=household, organization_id=staff.organization_id)
+        .order_by("-received_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     objects: list[tuple[str, int]] = []
     for r in open_referrals:
         objects += [("referral", r.pk), ("person", r.person_id)]
     return Panel(
         template="intake/_household_referral.html",
-        context={"household": household, "open_referrals": open_referrals},
+        context={"household": household, "open_referrals": open_referrals, "consultation": newest},
         audit_objects=tuple(objects),
     )
 
