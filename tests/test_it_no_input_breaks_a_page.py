@@ -24,6 +24,7 @@ import sys
 import time
 import traceback
 import types
+import uuid
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ from tsunagu.cases.models import PlanAction
 from tsunagu.cases.tests.helpers import BREAK_GLASS_REASON, World, add_member, make_world
 from tsunagu.directory.models import MeetingBody, Organization, Window
 from tsunagu.intake import actions as intake_actions
+from tsunagu.intake import referrals as intake_referrals
+from tsunagu.intake.models import Consultation
 from tsunagu.people.actions import merge_persons
 
 from .fuzzing import (
@@ -107,6 +110,18 @@ def _body(muni, key: str) -> MeetingBody:
     )  # fmt: skip
 
 
+def _referral(actor, to_organization, consultation):
+    referral, _ = intake_referrals.send_referral(
+        actor=actor,
+        data=intake_referrals.ReferralInput(
+            person=consultation.person, household=consultation.household, to_organization=to_organization,
+            consent="self", contact_by="receiver", submission_token=uuid.uuid4(), reason="家計の相談へ",
+            consultation=consultation,
+        ),
+    )  # fmt: skip
+    return referral
+
+
 def build() -> Fuzz:
     w = make_world()
     a, b = w.city, w.other
@@ -128,6 +143,10 @@ def build() -> Fuzz:
     grant_b = access_actions.request_break_glass(
         actor=b.window_worker, obj_type="household", obj_id=b_household.pk, reason=BREAK_GLASS_REASON
     )
+    # A referral between windows (つなぎ) in each city: A's window to A's agency, B's window to another body.
+    ref_a = _referral(a.window_worker, a.agency_org, w.consultation_p1)
+    b_consultation = Consultation.objects.filter(household=b_household).first()
+    ref_b = _referral(b.window_worker, b.agency_org, b_consultation)
     action_a = PlanAction.objects.filter(plan__case=w.case).first()
     org_b = Organization.objects.filter(municipality=b.muni).first()
     path_ids = {
@@ -140,6 +159,7 @@ def build() -> Fuzz:
         "right_id": (w.p2.pk, b_person.pk),
         "merge_id": (merge.pk, 10**6),
         "grant_id": (grant_a.pk, grant_b.pk),
+        "referral_id": (ref_a.pk, ref_b.pk),
         "staff_id": (a.colleague.pk, b.window_worker.pk),
         "pk:directory:organization": (a.window_org.pk, org_b.pk),
         "pk:directory:window": (a.window.pk, Window.objects.get(municipality=b.muni).pk),
@@ -147,7 +167,7 @@ def build() -> Fuzz:
     }
     foreign_ids = [
         w.other_case.pk, b_household.pk, b_person.pk, req_b.pk, grant_b.pk, org_b.pk, b.coordinator.pk,
-        body_b.pk, *[c.pk for c in b.concerns.values()],
+        body_b.pk, ref_b.pk, *[c.pk for c in b.concerns.values()],
     ]  # fmt: skip
     roles: dict[str, object | None] = {
         "anonymous": None,

@@ -30,7 +30,7 @@ from tsunagu.municipalities.choices import (
     BusinessLine,
     MunicipalityKind,
 )
-from tsunagu.municipalities.models import Area, ConcernType, Municipality
+from tsunagu.municipalities.models import REFERRAL_DUE_DAYS_DEFAULT, Area, ConcernType, Municipality
 
 from .models import (
     CoordinatorPost,
@@ -165,6 +165,8 @@ class MunicipalitySection(Strict):
     lead_summary: LongText = ""
     # Counts below this are never published (navigator evidence, reports); at least 3, default 10.
     small_cell_threshold: int = Field(default=10, ge=3, le=100)
+    # Days from sending a referral between windows (つなぎ) to the receiver's first contact; default 14.
+    referral_due_days: int = Field(default=REFERRAL_DUE_DAYS_DEFAULT, ge=1, le=90)
 
     _code = field_validator("code")(_check_jis_code)
 

@@ -296,6 +296,7 @@ def _write_municipality(p: Profile) -> tuple[Municipality, LoadReport]:
         "name": m.name, "kind": m.resolved_kind(), "prefecture": m.prefecture, "population": m.population,
         "population_note": m.population_note, "program_name": m.program_name, "started": m.started,
         "lead_summary": m.lead_summary, "small_cell_threshold": m.small_cell_threshold,
+        "referral_due_days": m.referral_due_days,
         "domains": [{"code": d.code, "name": d.name} for d in p.domains],
     }  # fmt: skip
     if muni is None:

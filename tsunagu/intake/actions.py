@@ -23,6 +23,7 @@ from tsunagu.people import actions as people_actions
 from tsunagu.people.actions import PersonInput
 from tsunagu.people.models import Household, HouseholdMember, Person, Relationship
 
+from . import referrals
 from .models import ConcernSubject, Consultation, EscalationRequest, EscalationStatus
 from .policy import ESCALATION_HANDLER_ROLES
 
@@ -140,6 +141,7 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
         first = Consultation.objects.get(municipality=muni, submission_token=data.submission_token)
         return first, False
     consultation.concerns.set(data.concerns)
+    _send_referral(actor, consultation)
     objects: list[tuple[str, int]] = [("consultation", consultation.pk), ("household", household.pk)]
     objects.append(("person", person.pk))
     objects += _record_subjects(consultation, data, person)
@@ -176,6 +178,14 @@ def _record_subjects(
         for cid, p in sorted(chosen.items())
     )
     return [("person", p.pk) for p in chosen.values()]
+
+
+def _send_referral(actor: Staff, consultation: Consultation) -> None:
+    """つなぎ先 with 対応「つなぎ」 sends a tracked referral in the same save (intake/referrals.py)."""
+    try:
+        referrals.send_from_consultation(actor=actor, consultation=consultation)
+    except referrals.ReferralError as exc:
+        raise IntakeError(str(exc)) from exc
 
 
 @transaction.atomic

@@ -13,6 +13,9 @@ from tsunagu.municipalities.choices import BusinessLine
 from tsunagu.municipalities.models import ConcernType, Municipality
 from tsunagu.people.models import Household, Person
 
+# Referrals between windows (つなぎ) live in their own module; importing them here registers them with intake.
+from .referral_models import Referral, ReferralEvent  # noqa: F401
+
 
 class Channel(models.TextChoices):
     """How the consultation reached the window (相談経路)."""
