@@ -321,8 +321,10 @@ def item_functions(body: MeetingBody) -> list[str]:
 
 def eligible_organizations(body: MeetingBody) -> list[Organization]:
     """Who may be selected for an item: the fixed members, or the 別表 (empty 別表: every organization)."""
-    if body.member_selection == MemberSelection.FIXED:
-        return list(body.members.filter(active=True))
+    # A fixed body whose profile lists no members (the sources do not say) chooses per case as well.
+    fixed = list(body.members.filter(active=True))
+    if body.member_selection == MemberSelection.FIXED and fixed:
+        return fixed
     listed = list(body.eligible_members.filter(active=True))
     return listed or list(Organization.objects.filter(municipality_id=body.municipality_id, active=True))
 
@@ -401,7 +403,7 @@ def place_item(
         escalated_from is None or escalated_from.meeting.body_id != body.screened_by_id
     ):
         raise MeetingError(f"{body.name}の議題は、先に{body.screened_by.name}で協議したものだけです。")  # type: ignore[union-attr]
-    if not organizations and body.member_selection == MemberSelection.FIXED:
+    if not organizations and body.member_selection == MemberSelection.FIXED and body.members.exists():
         organizations = eligible_organizations(body)
     check_gate(meeting, case, function, organizations)
     try:
