@@ -266,6 +266,23 @@ def check_meeting_bodies(p: Profile, k: Known) -> Problems:
         _ref(
             problems, at("meeting_bodies", i, b.key, "parent"), b.parent, k.bodies, "会議体", "meeting_bodies"
         )
+        _refs(
+            problems,
+            at("meeting_bodies", i, b.key, "eligible_members"),
+            b.eligible_members,
+            k.organizations,
+            "構成員の候補",
+            "organizations",
+        )
+        _refs(problems, at("meeting_bodies", i, b.key, "areas"), b.areas, k.areas, "地区", "areas")
+        _ref(
+            problems,
+            at("meeting_bodies", i, b.key, "screened_by"),
+            b.screened_by,
+            k.bodies,
+            "事前に協議する会議体",
+            "meeting_bodies",
+        )
         seen, cur = {b.key}, b.parent
         while cur is not None and cur in body_parent:
             if cur in seen:
