@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0004_navigator_window_facts_and_help_lines"),
-        ("intake", "0001_initial"),
+        ("intake", "0002_concern_subject"),
         ("municipalities", "0005_municipality_referral_due_days"),
         ("people", "0008_fill_person_phonetic_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
