@@ -57,7 +57,7 @@ def test_the_household_page_shows_an_off_team_organization_no_hidden_concern_dom
 
 
 def test_the_intake_advice_shows_an_off_team_organization_nothing_hidden(client):
-    city, household, hidden = _household_with_a_hidden_abuse_record()
+    city, _household, hidden = _household_with_a_hidden_abuse_record()
     login_client(client, city.agency_worker)
     care = city.concerns["care"]
     # Entering 介護 now: with the hidden records it would be 4 domains; from what it may read, 2.
