@@ -329,3 +329,20 @@ def test_a_dropped_trigger_is_reported():
     _drop_triggers()
     with pytest.raises(CommandError, match="追記専用トリガーがありません"):
         call_command("verify_audit")
+
+
+def test_a_checkpoint_that_cannot_be_written_does_not_undo_the_action_but_is_logged(
+    settings, django_capture_on_commit_callbacks, caplog
+):
+    """record() stays fail-closed for the row itself; the anchor is written after commit, so its failure is
+    logged (and the daily `verify_audit --checkpoint` fails loudly) instead of failing a committed action."""
+    settings.AUDIT_CHECKPOINT_EVERY = 1
+    settings.AUDIT_CHECKPOINT_FILE = "/proc/tsunagu-no-such-dir/audit-checkpoints.log"
+    with django_capture_on_commit_callbacks(execute=True):
+        events = _chain(1)
+    assert AuditEvent.objects.filter(pk=events[0].pk).exists()
+    assert any(
+        "audit-checkpoints" in r.getMessage() or r.exc_info for r in caplog.records if r.levelname == "ERROR"
+    )
+    with pytest.raises(CommandError, match="チェックポイントを書けませんでした"):
+        call_command("verify_audit", "--checkpoint")
