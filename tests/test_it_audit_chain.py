@@ -346,3 +346,19 @@ def test_a_checkpoint_that_cannot_be_written_does_not_undo_the_action_but_is_log
     )
     with pytest.raises(CommandError, match="チェックポイントを書けませんでした"):
         call_command("verify_audit", "--checkpoint")
+
+
+def test_the_whole_log_deleted_with_its_head_is_reported_against_a_checkpoint(settings):
+    """Without anchors an emptied log looks like a new one; a checkpoint says it was not."""
+    from tsunagu.access.models import AuditChainHead
+
+    _chain(3)
+    call_command("verify_audit", "--checkpoint")
+    _drop_triggers()
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM access_auditevent")
+    AuditChainHead.objects.all().delete()
+    _recreate_triggers()
+    assert "いまは通番 0 まで" in _verify_fails_at(1)
+    settings.AUDIT_CHECKPOINT_FILE = ""  # the same database without its anchor: nothing to compare with
+    call_command("verify_audit")
