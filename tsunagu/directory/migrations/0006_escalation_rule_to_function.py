@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0004_navigator_window_facts_and_help_lines"),
+        ("directory", "0005_meeting_body_membership_and_gates"),
     ]
 
     operations = [
