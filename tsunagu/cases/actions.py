@@ -229,12 +229,14 @@ def take_escalation(
     organization joins the team either way.
     """
     _same_city(actor, request, *persons)
-    if Case.objects.filter(escalation_request=request).exists():
-        raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
     if request.status == EscalationStatus.DECLINED:
         raise CaseError("見送ったつなぎ依頼からはケースを開けません。")
     household = request.household
     existing = _lock_household(household)
+    # Checked under the household's lock: a second coordinator accepting at the same moment waits, then
+    # finds the case the first one opened.
+    if Case.objects.filter(escalation_request=request).exists():
+        raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
     if existing is None:
         case = _open(
             actor=actor, household=household, persons=persons, coordinator=coordinator, title=title,
