@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+
 import pytest
+
+_checkpoint_files = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoint_file(tmp_path_factory, monkeypatch):  # type: ignore[no-untyped-def]
+    """Each test anchors its audit chain in a file of its own (never the developer's var/ file, whose
+    checkpoints belong to the demo database), also for the `manage.py` processes it starts."""
+    from django.conf import settings
+
+    path = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{os.getpid()}-{next(_checkpoint_files)}.log"
+    monkeypatch.setattr(settings, "AUDIT_CHECKPOINT_FILE", str(path), raising=False)
+    monkeypatch.setenv("TSUNAGU_AUDIT_CHECKPOINT_FILE", str(path))
+    return path
 
 
 @pytest.hookimpl(hookwrapper=True)

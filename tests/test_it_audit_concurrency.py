@@ -15,9 +15,12 @@ from .factories import make_personas
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_keep_one_chain():
+def test_concurrent_appends_keep_one_chain(settings):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); the race needs PostgreSQL")
+    settings.AUDIT_CHECKPOINT_EVERY = (
+        5  # every 5th row is anchored after commit, by whichever worker wrote it
+    )
     p = make_personas()
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
@@ -41,3 +44,5 @@ def test_concurrent_appends_keep_one_chain():
     assert AuditEvent.objects.count() == 40
     result = verify_chain()
     assert result.ok, result
+    assert result.checkpoints == 8 and result.latest_checkpoint is not None
+    assert result.latest_checkpoint.seq == 40

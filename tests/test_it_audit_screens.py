@@ -91,7 +91,7 @@ def test_read_volume_alert_fires_above_the_city_limit(client, p):
             audit.record(actor=p.coordinator, action="view", objects=[("household", i + 1)])
             traveller.shift(dt.timedelta(minutes=25))
     found = read_volume_alerts(p.city_a.pk, start - dt.timedelta(hours=1), timezone.now())
-    assert [(a.username, a.households) for a in found] == [(p.window_worker.username, 6)]
+    assert [(a.username, a.records) for a in found] == [(p.window_worker.username, 6)]
     client.force_login(p.auditor)
     body = client.get(reverse("access:alerts")).content.decode()
     assert p.window_worker.username in body and p.coordinator.username not in body.split("<table>")[1]

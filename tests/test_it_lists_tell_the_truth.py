@@ -25,7 +25,7 @@ def _households(city, n):
 
 
 def _request_ids(body: str) -> list[str]:
-    return re.findall(r'action="/intake/escalations/(\d+)/handle/"', body)
+    return re.findall(r'href="/cases/open/request/(\d+)/"', body)
 
 
 # --- つなぎ依頼 -----------------------------------------------------------------------------------

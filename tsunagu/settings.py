@@ -56,6 +56,15 @@ try:
     AUDIT_HMAC_KEY = env_str("TSUNAGU_AUDIT_KEY", "")
     if PRODUCTION and AUDIT_HMAC_KEY and len(AUDIT_HMAC_KEY) < 32:
         raise ConfigError("TSUNAGU_AUDIT_KEY is too short: use at least 32 random characters")
+    # The audit chain's anchor outside the database: signed checkpoints (sequence number and hash of the
+    # chain head) appended to this file — make it append-only (chattr +a) or keep a copy elsewhere — and
+    # logged to "tsunagu.audit.checkpoint" (syslog/journald). Written every N audit rows after commit and
+    # by `verify_audit --checkpoint` (run it daily). Empty: no file (docs/security.md, audit log).
+    AUDIT_CHECKPOINT_FILE = env_str("TSUNAGU_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.log"))
+    AUDIT_CHECKPOINT_EVERY = env_int("TSUNAGU_AUDIT_CHECKPOINT_EVERY", 1000, minimum=0)
+    # PostgreSQL: the web server's role; `migrate` (run as the owner) grants it every table but only INSERT on
+    # the audit log (tsunagu.access.dbroles, `manage.py grant_app_role`). Empty: grant by hand.
+    DATABASE_APP_ROLE = env_str("TSUNAGU_DATABASE_APP_ROLE", "")
 except ConfigError as exc:
     raise ImproperlyConfigured(f"Tsunagu configuration error: {exc}") from None
 
@@ -100,6 +109,7 @@ INSTALLED_APPS = [
     "tsunagu.people",
     "tsunagu.intake",
     "tsunagu.cases",
+    "tsunagu.meetings",
     "tsunagu.insights",
     "tsunagu.navigator",
     "tsunagu.synthetic",
@@ -264,6 +274,8 @@ LOGGING = {
     "loggers": {
         # runserver's request lines go through the same redacting handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Signed audit checkpoints (tsunagu.access.checkpoints): forward this logger to syslog as a copy.
+        "tsunagu.audit.checkpoint": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -103,7 +103,7 @@ def review_break_glass(*, actor: Any, grant: BreakGlassGrant, outcome: str, note
 
 @transaction.atomic
 def set_alert_threshold(*, actor: Any, limit: int) -> AuditAlertSetting:
-    """Auditors set their city's hourly household-read limit."""
+    """Auditors set their city's hourly limit of personal records read (access/alerts.py)."""
     if actor.role != Role.AUDITOR or not actor.municipality_id:
         raise AccessError("設定できるのは監査担当だけです。")
     if limit < 1 or limit > 100000:

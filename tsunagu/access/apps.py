@@ -7,8 +7,8 @@ class AccessConfig(AppConfig):
     verbose_name = "アクセス制御・監査"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
-        from .guard import register_sqlite_functions
+        from .dbroles import grant_after_migrate
 
-        connection_created.connect(register_sqlite_functions, dispatch_uid="tsunagu_audit_guard")
+        post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="tsunagu_grant_app_role")

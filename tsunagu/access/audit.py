@@ -7,7 +7,9 @@ transaction as the action. If the row cannot be written the exception propagates
 Rows are chained: `hash = HMAC-SHA256(key, canonical(row) + prev_hash)`. The key (TSUNAGU_AUDIT_KEY, or
 one derived from SECRET_KEY) is not stored in the database, so someone who edits rows directly cannot
 recompute a valid chain. Appenders lock the single chain-head row (SELECT … FOR UPDATE on PostgreSQL;
-SQLite serialises writers), so two transactions can never fork the chain.
+SQLite serialises writers), so two transactions can never fork the chain. The head carries its own HMAC
+(`mac`), and every AUDIT_CHECKPOINT_EVERY-th row is anchored outside the database after commit
+(tsunagu.access.checkpoints): deleting the last rows and rolling the head back is found by `verify_chain`.
 """
 
 from __future__ import annotations
@@ -15,15 +17,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
+from . import checkpoints
+from .auditkey import audit_key, head_mac, same
+from .checkpoints import Checkpoint
 from .models import AuditAction, AuditChainHead, AuditChannel, AuditEvent
 
 GENESIS = "0" * 64
@@ -36,11 +42,7 @@ class AuditWriteError(RuntimeError):
     """The audit record could not be written; the action must not happen."""
 
 
-def _key() -> bytes:
-    explicit = getattr(settings, "AUDIT_HMAC_KEY", "")
-    if explicit:
-        return str(explicit).encode()
-    return hashlib.sha256(b"tsunagu-audit-chain:" + settings.SECRET_KEY.encode()).digest()
+_key = audit_key
 
 
 def _normalise_objects(objects: Iterable[ObjectRef]) -> list[list[Any]]:
@@ -106,7 +108,8 @@ def _lock_head() -> AuditChainHead:
         # The data migration creates it; this covers a database emptied by the test suite's flush.
         # Concurrent first writers may race here: ON CONFLICT DO NOTHING, then everyone locks the one row.
         AuditChainHead.objects.bulk_create(
-            [AuditChainHead(pk=1, last_seq=0, last_hash=GENESIS)], ignore_conflicts=True
+            [AuditChainHead(pk=1, last_seq=0, last_hash=GENESIS, mac=head_mac(0, GENESIS))],
+            ignore_conflicts=True,
         )
         head = AuditChainHead.objects.select_for_update().get(pk=1)
     return head
@@ -167,7 +170,16 @@ def record(
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_seq=event.seq, last_hash=event.hash, mac=head_mac(event.seq, event.hash)
+        )
+        every = int(getattr(settings, "AUDIT_CHECKPOINT_EVERY", 0) or 0)
+        if every and event.seq % every == 0:
+            # Only a committed row is anchored (a rolled-back one would look like a lost tail). A checkpoint
+            # that cannot be written is logged, not raised: the action already happened and is recorded;
+            # `verify_audit --checkpoint` (daily) fails loudly instead.
+            seq, chain_hash = event.seq, event.hash
+            transaction.on_commit(lambda: checkpoints.write_checkpoint(seq, chain_hash), robust=True)
     return event
 
 
@@ -179,10 +191,22 @@ class VerifyResult:
     problem: str = ""
     head_seq: int = 0
     head_hash: str = GENESIS
+    checkpoints: int = 0
+    latest_checkpoint: Checkpoint | None = None
 
 
-def verify_chain(batch_size: int = 2000) -> VerifyResult:
-    """Walk the whole chain and report the first altered, inserted or deleted row."""
+def verify_chain(batch_size: int = 2000, checkpoint_files: Sequence[Path] | None = None) -> VerifyResult:
+    """Walk the whole chain and report the first altered, inserted or deleted row; then check the signed
+    head, the checkpoints outside the database (the configured file, or `checkpoint_files` — e.g. a copy
+    taken from syslog) and the append-only triggers."""
+    files = (
+        [checkpoints.read_checkpoints(Path(p)) for p in checkpoint_files]
+        if checkpoint_files is not None
+        else [checkpoints.read_checkpoints()]
+    )
+    anchors = [c for f in files for c in f.checkpoints]
+    wanted = {c.seq for c in anchors}
+    seen: dict[int, str] = {}
     head = AuditChainHead.objects.filter(pk=1).first()
     expected_seq = 1
     prev_hash = GENESIS
@@ -206,29 +230,96 @@ def verify_chain(batch_size: int = 2000) -> VerifyResult:
             return VerifyResult(
                 False, checked, event.seq, "内容が改変されています（または挿入された行）", *_head(head)
             )
+        if event.seq in wanted:
+            seen[event.seq] = event.hash
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
     last_seq = expected_seq - 1
+    latest = max(anchors, key=lambda c: (c.seq, c.at), default=None)
+    found = (
+        _head_problem(head, checked, last_seq, prev_hash)
+        or _anchor_problem(anchors, seen, last_seq)
+        or _checkpoint_file_problem(files)
+        or _trigger_problem()
+    )
+    if found is not None:
+        bad_seq, problem = found
+        return VerifyResult(False, checked, bad_seq, problem, *_head(head), len(anchors), latest)
+    return VerifyResult(True, checked, None, "", *_head(head), len(anchors), latest)
+
+
+Problem = tuple[int | None, str]
+
+
+def _head_problem(head: AuditChainHead | None, checked: int, last_seq: int, last_hash: str) -> Problem | None:
     if head is None:
-        if checked:
-            return VerifyResult(False, checked, last_seq, "監査ログの末尾情報が削除されています")
-        return VerifyResult(True, 0)
+        return (last_seq, "監査ログの末尾情報が削除されています") if checked else None
     if head.last_seq > last_seq:
-        return VerifyResult(
-            False,
-            checked,
-            last_seq + 1,
-            f"末尾の行が削除されています（通番 {last_seq + 1}〜{head.last_seq}）",
-            *_head(head),
-        )
+        return last_seq + 1, f"末尾の行が削除されています（通番 {last_seq + 1}〜{head.last_seq}）"
     if head.last_seq < last_seq:
-        return VerifyResult(
-            False, checked, head.last_seq + 1, "末尾の後に挿入された行があります", *_head(head)
+        return head.last_seq + 1, "末尾の後に挿入された行があります"
+    if head.last_hash != last_hash:
+        return last_seq, "末尾の行が置き換えられています"
+    if not same(head.mac, head_mac(head.last_seq, head.last_hash)):
+        return (
+            last_seq + 1,
+            "末尾情報の署名が一致しません（末尾の行を削除して末尾情報を書き戻した可能性があります）",
         )
-    if head.last_hash != prev_hash:
-        return VerifyResult(False, checked, last_seq, "末尾の行が置き換えられています", *_head(head))
-    return VerifyResult(True, checked, None, "", *_head(head))
+    return None
+
+
+def _anchor_problem(anchors: list[Checkpoint], seen: dict[int, str], last_seq: int) -> Problem | None:
+    beyond = [c for c in anchors if c.seq > last_seq]
+    if beyond:
+        c = max(beyond, key=lambda c: c.seq)
+        return (
+            last_seq + 1,
+            f"末尾の行が削除されています（{c.at} のチェックポイントでは通番 {c.seq} まであったのに、"
+            f"いまは通番 {last_seq} までしかありません）",
+        )
+    for c in sorted(anchors, key=lambda c: c.seq):
+        if c.seq > 0 and seen.get(c.seq) != c.hash:
+            return (
+                c.seq,
+                f"{c.at} のチェックポイントと一致しません（通番 {c.seq} までの行が置き換えられています）",
+            )
+    return None
+
+
+def _checkpoint_file_problem(files: list[checkpoints.CheckpointFile]) -> Problem | None:
+    for f in files:
+        if f.bad_lines:
+            lines = "・".join(str(n) for n in f.bad_lines[:10]) + ("…" if len(f.bad_lines) > 10 else "")
+            return (
+                None,
+                f"チェックポイントファイル {f.path} の {lines} 行目の署名が一致しません（改変または偽造）",
+            )
+    return None
+
+
+def _trigger_problem() -> Problem | None:
+    """The database's own guard (migrations 0002/0004) must still be there: someone who dropped it to
+    change rows and put the chain back together would need the key, but a missing trigger is already
+    evidence worth reporting."""
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'access_auditevent' "
+                "AND name IN ('access_auditevent_no_update', 'access_auditevent_no_delete')"
+            )
+            present = cur.fetchone()[0] == 2
+        elif connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'access_auditevent'::regclass "
+                "AND tgname = 'access_auditevent_append_only' AND tgenabled <> 'D'"
+            )
+            present = cur.fetchone()[0] == 1
+        else:
+            present = True
+    if present:
+        return None
+    return None, "監査ログの追記専用トリガーがありません（または無効です）: 行を書き換えられる状態です"
 
 
 def _head(head: AuditChainHead | None) -> tuple[int, str]:

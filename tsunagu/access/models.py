@@ -96,10 +96,14 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row that holds the end of the chain. Appenders lock it, so the chain never forks."""
+    """The single row that holds the end of the chain. Appenders lock it, so the chain never forks; its
+    `mac` is signed with the audit key, and checkpoints outside the database anchor it (checkpoints.py)."""
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    # HMAC under the audit key over (last_seq, last_hash): rolling the head back needs the key
+    # (tsunagu.access.auditkey.head_mac).
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "監査ログの末尾"
@@ -109,7 +113,8 @@ class AuditChainHead(models.Model):
 
 
 class AuditAlertSetting(models.Model):
-    """Per-city threshold: a user opening more than this many households within one hour is listed."""
+    """Per-city threshold: a user opening more than this many personal records within one hour is listed
+    (households, persons, cases … counted as in access/alerts.py; the field keeps its first name)."""
 
     DEFAULT_HOURLY_HOUSEHOLD_LIMIT = 30
 
@@ -117,7 +122,7 @@ class AuditAlertSetting(models.Model):
         Municipality, on_delete=models.PROTECT, related_name="+", verbose_name="自治体"
     )
     hourly_household_limit = models.PositiveIntegerField(
-        "1時間あたりの世帯閲覧数の上限", default=DEFAULT_HOURLY_HOUSEHOLD_LIMIT
+        "1時間あたりの閲覧件数の上限", default=DEFAULT_HOURLY_HOUSEHOLD_LIMIT
     )
 
     class Meta:

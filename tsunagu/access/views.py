@@ -189,12 +189,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 class ThresholdForm(forms.Form):
-    limit = StrictIntegerField(label="1時間あたりの世帯閲覧数の上限", min_value=1, max_value=100000)
+    limit = StrictIntegerField(label="1時間あたりの閲覧件数の上限", min_value=1, max_value=100000)
 
 
 @permission("audit.view")
 def alerts(request: HttpRequest) -> HttpResponse:
-    """Users who opened more households within one hour than the city's limit (last 30 days)."""
+    """Users who opened more personal records within one hour than the city's limit (last 30 days)."""
     muni_id = _auditor_municipality(request)
     now = timezone.now()
     found = read_volume_alerts(muni_id, now - dt.timedelta(days=30), now + dt.timedelta(seconds=1))

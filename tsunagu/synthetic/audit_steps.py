@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from tsunagu.access import audit
+from tsunagu.access.auditkey import head_mac
 from tsunagu.access.models import AuditChainHead, AuditEvent
 from tsunagu.core.history import AuditItem, HistoryContext, history_step
 
@@ -74,7 +75,8 @@ class _ChainHead:
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             AuditChainHead.objects.bulk_create(
-                [AuditChainHead(pk=1, last_seq=0, last_hash=audit.GENESIS)], ignore_conflicts=True
+                [AuditChainHead(pk=1, last_seq=0, last_hash=audit.GENESIS, mac=head_mac(0, audit.GENESIS))],
+                ignore_conflicts=True,
             )
             head = AuditChainHead.objects.select_for_update().get(pk=1)
         self.head = head
@@ -82,7 +84,9 @@ class _ChainHead:
         self.hash = head.last_hash
 
     def save(self) -> None:
-        AuditChainHead.objects.filter(pk=self.head.pk).update(last_seq=self.seq, last_hash=self.hash)
+        AuditChainHead.objects.filter(pk=self.head.pk).update(
+            last_seq=self.seq, last_hash=self.hash, mac=head_mac(self.seq, self.hash)
+        )
 
 
 @history_step("audit", final=True)
