@@ -17,10 +17,13 @@ from tsunagu.access import audit
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
+from tsunagu.intake import actions as intake_actions
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
 from tsunagu.people.models import Household, HouseholdMember, Person
 
+from .current import plan_in_force
 from .models import (
+    ADULT_AGE,
     OPEN_STATUSES,
     TRANSITIONS,
     ActionStatus,
@@ -31,6 +34,7 @@ from .models import (
     CaseTeamMember,
     CaseTransition,
     Consent,
+    ConsentBasis,
     ConsentMethod,
     LifeArea,
     Monitoring,
@@ -51,6 +55,27 @@ class StaleEdit(CaseError):
         super().__init__(
             "この記録は、画面を開いた後に別の職員が更新しました。最新の内容を確認してから、もう一度操作してください。"
         )
+
+
+CLOSED_MESSAGE = (
+    "このケースは終結しているため、記録を変更できません。"
+    "変更が必要なときは、理由を記録してケースを再開してください（束ね役）。"
+)
+
+
+class CaseClosed(CaseError):
+    """A write to a closed (終結) case: it is read-only until it is reopened (再開) with a reason."""
+
+    def __init__(self) -> None:
+        super().__init__(CLOSED_MESSAGE)
+
+
+def _require_open(case: Case) -> None:
+    """A closed case is read-only. Reads the status under a row lock, so a write cannot slip in while
+    another request closes the case (closing takes the same lock through the version bump)."""
+    status = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", flat=True).first()
+    if status == CaseStatus.CLOSED:
+        raise CaseClosed()
 
 
 def _same_city(actor: Staff, *objs: object) -> None:
@@ -80,6 +105,20 @@ def _audit(actor: Staff, action: str, case: Case, *more: tuple[str, int], **deta
     audit.record(actor=actor, action=action, objects=[("case", case.pk), *more], detail=detail or None)
 
 
+def _change(old: object, new: object) -> list[str | int | bool | None]:
+    """An audit detail value `[old, new]` for a field that is not personal data (status, version,
+    dates, ids): dates as ISO strings, so the record says what changed, not only that it did."""
+
+    def plain(v: object) -> str | int | bool | None:
+        if v is None or isinstance(v, str | int | bool):
+            return v
+        if isinstance(v, dt.date | dt.datetime):
+            return v.isoformat()
+        return str(v)
+
+    return [plain(old), plain(new)]
+
+
 # ---- opening and lifecycle -----------------------------------------------------------------------
 
 
@@ -93,28 +132,49 @@ def open_case(
     coordinator: Staff | None = None,
     title: str = "",
 ) -> Case:
-    """Open a 多機関協働 case for a household (directly or from an escalation request)."""
-    coordinator = coordinator or actor
-    _same_city(actor, household, escalation_request, coordinator, *persons)
-    if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
-        raise CaseError("束ね役には、束ね役の職員を選んでください。")
-    # Serialise openers of the same household, so two coordinators cannot both pass the "no open case"
-    # check below and open two cases (a no-op on SQLite, whose writers are serialised already).
+    """Open a 多機関協働 case for a household (directly, or from an escalation request — which then
+    opens it, or joins the case already open, see `take_escalation`)."""
+    if escalation_request is not None:
+        _same_city(actor, escalation_request)
+        if escalation_request.household_id != household.pk:
+            raise CaseError("つなぎ依頼の世帯と一致しません。")
+        return take_escalation(
+            actor=actor, request=escalation_request, persons=persons, coordinator=coordinator, title=title
+        )[0]
+    return _open(actor=actor, household=household, persons=persons, coordinator=coordinator, title=title)
+
+
+def _lock_household(household: Household) -> Case | None:
+    """Serialise openers of the same household, so two coordinators cannot both pass the "no open case"
+    check and open two cases (a no-op on SQLite, whose writers are serialised already); the open case."""
     Household.objects.select_for_update().filter(pk=household.pk).first()
+    return Case.objects.filter(household=household, status__in=OPEN_STATUSES).first()
+
+
+def _check_persons(household: Household, persons: Sequence[Person]) -> None:
     member_ids = set(HouseholdMember.objects.filter(household=household).values_list("person_id", flat=True))
     if any(p.pk not in member_ids for p in persons):
         raise CaseError("主な対象者は、この世帯の世帯員から選んでください。")
-    if Case.objects.filter(household=household, status__in=OPEN_STATUSES).exists():
+
+
+def _open(
+    *,
+    actor: Staff,
+    household: Household,
+    persons: Sequence[Person],
+    coordinator: Staff | None,
+    title: str,
+    escalation_request: EscalationRequest | None = None,
+) -> Case:
+    coordinator = coordinator or actor
+    _same_city(actor, household, coordinator, *persons)
+    if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
+        raise CaseError("束ね役には、束ね役の職員を選んでください。")
+    if _lock_household(household) is not None:
         raise CaseError(
             "この世帯には進行中のケースがあります。新しく開かずに、そのケースで対応してください。"
         )
-    if escalation_request is not None:
-        if escalation_request.household_id != household.pk:
-            raise CaseError("つなぎ依頼の世帯と一致しません。")
-        if escalation_request.status == EscalationStatus.DECLINED:
-            raise CaseError("見送ったつなぎ依頼からはケースを開けません。")
-        if Case.objects.filter(escalation_request=escalation_request).exists():
-            raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
+    _check_persons(household, persons)
     muni = actor.municipality
     assert muni is not None
     # Case numbers run per municipality; a concurrent opener that takes the same number retries.
@@ -136,19 +196,73 @@ def open_case(
     CaseTransition.objects.create(
         municipality=case.municipality, case=case, from_status="", to_status=CaseStatus.INTAKE, by=actor
     )
-    if escalation_request is not None and escalation_request.status == EscalationStatus.PENDING:
-        EscalationRequest.objects.filter(pk=escalation_request.pk).update(
-            status=EscalationStatus.ACCEPTED, handled_by=actor, handled_at=timezone.now(),
-            handling_note="多機関協働のケースを開始", version=F("version") + 1,
-        )  # fmt: skip
-    if escalation_request is not None and escalation_request.organization_id:
-        # The referring organization usually knows the household best: it joins as 情報提供.
-        CaseTeamMember.objects.create(
-            municipality=case.municipality, case=case, organization_id=escalation_request.organization_id,
-            role=TeamRole.INFORMATION, added_by=actor,
-        )  # fmt: skip
     _audit(actor, "create", case, ("household", household.pk), *[("person", p.pk) for p in persons])
     return case
+
+
+def _join_requester(actor: Staff, case: Case, request: EscalationRequest) -> None:
+    """The requesting organization usually knows the household best: it joins the team as 情報提供
+    (an organization already on the team keeps its role)."""
+    on_team = CaseTeamMember.objects.filter(
+        case=case, organization_id=request.organization_id, removed_at__isnull=True
+    ).exists()
+    if not on_team:
+        CaseTeamMember.objects.create(
+            municipality=case.municipality, case=case, organization_id=request.organization_id,
+            role=TeamRole.INFORMATION, added_by=actor,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def take_escalation(
+    *,
+    actor: Staff,
+    request: EscalationRequest,
+    persons: Sequence[Person] = (),
+    coordinator: Staff | None = None,
+    title: str = "",
+) -> tuple[Case, bool]:
+    """受理: accept an escalation request and, in the same transaction, open the household's case — or,
+    when a case is already open for the household, join the request to it. Returns (case, opened).
+
+    The request is accepted through intake's action (only intake writes its requests); the requesting
+    organization joins the team either way.
+    """
+    _same_city(actor, request, *persons)
+    if request.status == EscalationStatus.DECLINED:
+        raise CaseError("見送ったつなぎ依頼からはケースを開けません。")
+    household = request.household
+    existing = _lock_household(household)
+    # Checked under the household's lock: a second coordinator accepting at the same moment waits, then
+    # finds the case the first one opened.
+    if Case.objects.filter(escalation_request=request).exists():
+        raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
+    if existing is None:
+        case = _open(
+            actor=actor, household=household, persons=persons, coordinator=coordinator, title=title,
+            escalation_request=request,
+        )  # fmt: skip
+        opened = True
+        note = "多機関協働のケースを開始"
+    else:
+        _check_persons(household, persons)
+        case, opened = existing, False
+        if case.escalation_request_id is None:
+            Case.objects.filter(pk=case.pk).update(escalation_request=request, version=F("version") + 1)
+            case.refresh_from_db()
+        case.persons.add(*persons)
+        CaseTransition.objects.create(
+            municipality=case.municipality, case=case, from_status=case.status, to_status=case.status,
+            by=actor, note=f"つなぎ依頼（{request.organization.name}）を受理し、このケースで対応",
+        )  # fmt: skip
+        note = f"進行中のケース {case.label} で対応"
+        _audit(actor, "update", case, ("escalation_request", request.pk), joined_request=request.pk)
+    try:
+        intake_actions.accept_escalation(actor=actor, request=request, note=note)
+    except intake_actions.IntakeError as exc:
+        raise CaseError(str(exc)) from exc
+    _join_requester(actor, case, request)
+    return case, opened
 
 
 @transaction.atomic
@@ -156,6 +270,7 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
     """Move the case along its lifecycle (受付 → アセスメント → プラン作成 → 支援中 → 評価 → 終結, 中断)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _check_version(case, version)
+    _require_open(case)
     if to == CaseStatus.CLOSED:
         raise CaseError("終結は「終結の評価」から行ってください。")
     if to not in CaseStatus.values:
@@ -174,9 +289,10 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
     CaseTransition.objects.create(
         municipality=case.municipality, case=case, from_status=case.status, to_status=to, by=actor, note=note
     )
+    old = case.status
     case.status = to
     case.save(update_fields=fields)
-    _audit(actor, "update", case, to=to)
+    _audit(actor, "update", case, status=_change(old, to), version=_change(version, case.version))
     return case
 
 
@@ -195,7 +311,50 @@ def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Ca
     )  # fmt: skip
     case.status, case.suspended_from = back, ""
     case.save(update_fields=["status", "suspended_from"])
-    _audit(actor, "update", case, to=back, resumed=True)
+    _audit(
+        actor, "update", case, status=_change(CaseStatus.SUSPENDED, back), version=_change(version, case.version),
+        resumed=True,
+    )  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def reopen_case(*, actor: Staff, case: Case, version: int, reason: str) -> Case:
+    """再開 of a closed (終結) case — the only way to change its records again. Needs the reason (kept in the
+    history); the case goes back to the state it was closed from. Refused while the household has
+    another open case (one open case per household)."""
+    _same_city(actor, case)  # defence in depth: views already fetch through access
+    _check_version(case, version)
+    if case.status != CaseStatus.CLOSED:
+        raise CaseError("終結したケースだけ、終結を取り消して再開できます。")
+    if not reason.strip():
+        raise CaseError("再開する理由を入力してください（経過に残ります）。")
+    # The same lock as opening a case: a reopen and an open of the household cannot both pass.
+    Household.objects.select_for_update().filter(pk=case.household_id).first()
+    if (
+        Case.objects.filter(household_id=case.household_id, status__in=OPEN_STATUSES)
+        .exclude(pk=case.pk)
+        .exists()
+    ):
+        raise CaseError(
+            "この世帯には、すでに進行中の別のケースがあります。終結したケースは再開せず、そのケースで対応してください。"
+        )
+    closing = case.transitions.filter(to_status=CaseStatus.CLOSED).order_by("-at", "-pk").first()
+    back = closing.from_status if closing is not None and closing.from_status else CaseStatus.SUPPORT
+    if back in (CaseStatus.SUSPENDED, CaseStatus.CLOSED):
+        back = case.suspended_from or CaseStatus.SUPPORT
+    _bump(case, version)
+    old_closed_at = case.closed_at
+    CaseTransition.objects.create(
+        municipality=case.municipality, case=case, from_status=CaseStatus.CLOSED, to_status=back, by=actor,
+        note=f"再開: {reason.strip()}",
+    )  # fmt: skip
+    case.status, case.suspended_from, case.closed_at, case.closure_plan = back, "", None, None
+    case.save(update_fields=["status", "suspended_from", "closed_at", "closure_plan"])
+    _audit(
+        actor, "update", case, status=_change(CaseStatus.CLOSED, back), version=_change(version, case.version),
+        closed_at=_change(old_closed_at, None), reopened=True,
+    )  # fmt: skip
     return case
 
 
@@ -204,6 +363,7 @@ def set_team_member(*, actor: Staff, case: Case, organization: Organization, rol
     """Add an organization to the team, or change its role (役割分担)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _same_city(actor, organization)
+    _require_open(case)
     if role not in TeamRole.values:
         raise CaseError("役割を選んでください。")
     member = CaseTeamMember.objects.filter(
@@ -243,6 +403,31 @@ class ConsentInput:
     meeting_kinds: list[str] = field(default_factory=list)
     expires_on: dt.date | None = None
     given_by_note: str = ""
+    basis: str = ConsentBasis.SELF
+
+
+def _check_basis(data: ConsentInput) -> None:
+    """Agreeing for someone else needs an authority: a parent for a minor child (親権者), a guardian
+    (成年後見人等) or an agent the person appointed (代理人) for an adult. 本人 agrees for themselves only."""
+    if data.basis not in ConsentBasis.values:
+        raise CaseError("同意の根拠（本人・親権者・成年後見人等・代理人）を選んでください。")
+    others = [p for p in data.persons if p.pk != data.given_by.pk]
+    if data.basis == ConsentBasis.SELF:
+        if others:
+            raise CaseError(
+                "本人以外の人について同意を記録するには、同意の根拠（未成年の子なら親権者、成人なら"
+                "成年後見人等または代理人）を選んでください。本人の同意は、本人の分だけ記録できます。"
+            )
+        return
+    if not others:
+        raise CaseError("同意した人が自分の分だけ同意したときは、同意の根拠に「本人」を選んでください。")
+    if data.basis == ConsentBasis.PARENT:
+        ages = [p.age(data.given_on) for p in others]
+        if any(age is None or age >= ADULT_AGE for age in ages):
+            raise CaseError(
+                "親権者として同意できるのは、未成年（18歳未満）の子の分だけです。"
+                "成人（または年齢の分からない人）の分は、成年後見人等または本人から委任された代理人の同意が必要です。"
+            )
 
 
 @transaction.atomic
@@ -250,6 +435,7 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
     """Record 本人同意: who, for which persons, to which organizations and meeting kinds, until when."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _same_city(actor, data.given_by, *data.persons, *data.organizations)
+    _require_open(case)
     member_ids = set(
         HouseholdMember.objects.filter(household=case.household).values_list("person_id", flat=True)
     )
@@ -267,8 +453,10 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
         raise CaseError("同意日に未来の日付は入力できません。")
     if data.expires_on is not None and data.expires_on < data.given_on:
         raise CaseError("有効期限は同意日より後の日付にしてください。")
+    _check_basis(data)
     consent = Consent.objects.create(
         municipality=case.municipality, case=case, given_by=data.given_by, given_by_note=data.given_by_note.strip(),
+        basis=data.basis,
         meeting_kinds=list(dict.fromkeys(data.meeting_kinds)), method=data.method, given_on=data.given_on,
         expires_on=data.expires_on, recorded_by=actor, **({"document": document} if document else {}),
     )  # fmt: skip
@@ -310,6 +498,7 @@ def save_assessment(
 ) -> Assessment:
     """Save a new version of the assessment. `based_on` is the version number the user edited (0: none)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
+    _require_open(case)
     current = case.assessments.order_by("-version_no").first()
     current_no = current.version_no if current else 0
     if based_on != current_no:
@@ -430,6 +619,7 @@ def save_plan(
     Revising an agreed (協議済) plan creates a new version with the reason; the old one is kept as 改訂済.
     """
     _same_city(actor, case)  # defence in depth: views already fetch through access
+    _require_open(case)
     _check_plan(actor, data)
     current = case.plans.order_by("-version_no").first()
     if plan is None:
@@ -484,6 +674,7 @@ def save_plan(
 def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meeting_note: str) -> SupportPlan:
     """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name)."""
     _same_city(actor, plan)  # defence in depth: views already fetch through access
+    _require_open(plan.case)
     updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
         status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_note=meeting_note[:200],
         edit_version=F("edit_version") + 1,
@@ -498,6 +689,7 @@ def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meet
 @transaction.atomic
 def set_action_status(*, actor: Staff, action: PlanAction, status: str) -> PlanAction:
     _same_city(actor, action)  # defence in depth: views already fetch through access
+    _require_open(action.plan.case)
     if status not in ActionStatus.values:
         raise CaseError("状況が正しくありません。")
     if action.status != status:
@@ -515,7 +707,8 @@ def record_monitoring(
     *, actor: Staff, case: Case, held_on: dt.date, summary: str, next_on: dt.date | None
 ) -> Monitoring:
     _same_city(actor, case)  # defence in depth: views already fetch through access
-    plan = case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
+    _require_open(case)
+    plan = plan_in_force(case)
     if plan is None:
         raise CaseError("支援プランがないため、モニタリングを記録できません。")
     if not summary.strip():
@@ -567,6 +760,8 @@ def close_case(
     if main_agency_after_closure is None:
         raise CaseError("終結後に世帯を見守る主担当機関を選んでください。")
     _bump(case, version)
+    old_status = case.status
+    case.closure_plan = plan_in_force(case)  # still open here: the newest version not superseded
     CaseTransition.objects.create(
         municipality=case.municipality, case=case, from_status=case.status, to_status=CaseStatus.CLOSED,
         by=actor, note=reason.strip(),
@@ -581,10 +776,13 @@ def close_case(
     case.save(
         update_fields=[
             "status", "closed_at", "closure_reason", "goal_attainment", "handover_to", "handover_note",
-            "main_agency_after_closure",
+            "main_agency_after_closure", "closure_plan",
         ]
     )  # fmt: skip
-    _audit(actor, "update", case, closed=True)
+    _audit(
+        actor, "update", case, status=_change(old_status, CaseStatus.CLOSED), version=_change(version, case.version),
+        closure_plan=_change(None, case.closure_plan_id), closed=True,
+    )  # fmt: skip
     return case
 
 
@@ -610,6 +808,7 @@ def agree_plan_in_meeting(
     may discuss without consent, but approving the plan is the 重層的支援会議's role.)
     """
     _same_city(actor, plan, body)
+    _require_open(plan.case)
     if not body.active or LegalFunction.CONSENTED_CONFERENCE not in body.legal_functions:
         raise CaseError("支援プランを協議できるのは、重層的支援会議の機能を持つ会議体です。")
     if held_on > timezone.localdate():
@@ -632,14 +831,13 @@ def reassign_coordinator(*, actor: Staff, case: Case, version: int, coordinator:
     """Hand the case to another 束ね役 (異動・休職など), with the reason, in the history."""
     _same_city(actor, case, coordinator)
     _check_version(case, version)
+    _require_open(case)
     if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
         raise CaseError("引き継ぐ先には、在籍している束ね役を選んでください。")
     if coordinator.pk == case.coordinator_id:
         raise CaseError("すでにこの職員が束ね役です。")
     if not note.strip():
         raise CaseError("引継ぎの理由を入力してください。")
-    if case.status == CaseStatus.CLOSED:
-        raise CaseError("終結したケースの束ね役は変更できません。")
     _bump(case, version)
     previous = case.coordinator
     case.coordinator = coordinator

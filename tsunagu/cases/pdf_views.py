@@ -27,11 +27,13 @@ from tsunagu.core.wareki import wareki
 from tsunagu.documents.pdf import render_pdf
 
 from .actions import ATTAINMENT_CHOICES
+from .current import plan_in_force
 from .models import (
     ActionStatus,
     Case,
     CaseStatus,
     Consent,
+    ConsentBasis,
     ConsentMethod,
     LifeArea,
     PlanStatus,
@@ -97,11 +99,6 @@ def _members(case: Case, today: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def _current_plan(case: Case) -> SupportPlan | None:
-    """The plan in force: the newest version that has not been superseded."""
-    return case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
-
-
 def _plan(plan: SupportPlan | None) -> dict[str, Any] | None:
     if plan is None:
         return None
@@ -158,6 +155,7 @@ def _consents(case: Case, now: dt.datetime) -> list[dict[str, Any]]:
     rows = []
     for c in case.consents.select_related("given_by").prefetch_related("organizations"):
         given_by = c.given_by.full_name + (f"（{c.given_by_note}）" if c.given_by_note else "")
+        given_by += f"　根拠: {_label(ConsentBasis, c.basis) if c.basis else '未記録'}"
         rows.append(
             {
                 "given_on": wareki(c.given_on),
@@ -192,7 +190,7 @@ def _common(case: Case, staff: Staff, now: dt.datetime) -> dict[str, Any]:
 def plan_data(case: Case, staff: Staff, now: dt.datetime) -> dict[str, Any]:
     """Everything the プラン兼利用申込書 prints, formatted (和暦) for the template."""
     assessment = case.assessments.order_by("-version_no").first()
-    plan = _current_plan(case)
+    plan = plan_in_force(case)
     return {
         **_common(case, staff, now),
         "person_wish": assessment.person_wish if assessment else "",
@@ -204,7 +202,7 @@ def plan_data(case: Case, staff: Staff, now: dt.datetime) -> dict[str, Any]:
 
 def evaluation_data(case: Case, staff: Staff, now: dt.datetime) -> dict[str, Any]:
     """Everything the 評価シート prints: goals with attainment, monitoring history and the closure."""
-    plan = _current_plan(case)
+    plan = plan_in_force(case)
     monitorings = case.monitorings.select_related("recorded_by").order_by("held_on", "pk")
     closure = None
     if case.status == CaseStatus.CLOSED and case.closed_at is not None:

@@ -12,10 +12,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,11 +25,14 @@ from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import MeetingKind
-from tsunagu.intake.policy import get_escalation_request_for
+from tsunagu.intake.models import EscalationRequest, EscalationStatus
+from tsunagu.intake.policy import get_escalation_request_for, visible_escalation_requests
 from tsunagu.people.models import Household, HouseholdMember, Person
 from tsunagu.people.policy import get_household_for
+from tsunagu.people.policy import household_heads as get_household_heads
 
 from . import actions, due, screens
+from .current import plan_in_force
 from .forms import (
     MIN_GOAL_ROWS,
     ActionFormSet,
@@ -49,13 +53,13 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import (
+    OPEN_STATUSES,
     TRANSITIONS,
     Case,
     CaseStatus,
     CaseTeamMember,
     PlanAction,
     PlanStatus,
-    SupportPlan,
 )
 from .policy import get_case_for, visible_cases, why_visible
 
@@ -94,8 +98,12 @@ def _audit_read(
     )  # fmt: skip
 
 
-def _current_plan(case: Case) -> SupportPlan | None:
-    return case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
+def _refuse_if_closed(request: HttpRequest, case: Case, anchor: str = "") -> HttpResponse | None:
+    """The edit screens of a closed case answer with the reason and the way back, not with a form."""
+    if case.status != CaseStatus.CLOSED:
+        return None
+    messages.error(request, actions.CLOSED_MESSAGE)
+    return _to_detail(case, anchor)
 
 
 def _to_detail(case: Case, anchor: str = "") -> HttpResponse:
@@ -198,9 +206,14 @@ def _require_opener(staff: Staff) -> None:
 
 
 def _open_form_page(
-    request: HttpRequest, staff: Staff, household: Household, escalation: Any = None
+    request: HttpRequest, staff: Staff, household: Household, escalation: EscalationRequest | None = None
 ) -> HttpResponse:
     members_qs = _members(household)
+    # With a request, 受理 joins the household's case when one is already open (it may be another
+    # coordinator's: the page names only its number, which any casework role may know).
+    joining = None
+    if escalation is not None:
+        joining = Case.objects.filter(household=household, status__in=OPEN_STATUSES).first()
     form = OpenCaseForm(
         request.POST if request.method == "POST" else None,
         members=members_qs,
@@ -210,45 +223,85 @@ def _open_form_page(
             "persons": [escalation.person_id] if escalation is not None and escalation.person_id else [],
         },
     )
+    if joining is not None:
+        form.fields["coordinator"].required = False
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            case = actions.open_case(
-                actor=staff, household=household, persons=list(form.cleaned_data["persons"]),
-                escalation_request=escalation, coordinator=form.cleaned_data["coordinator"],
-                title=form.cleaned_data["title"],
-            )  # fmt: skip
+            if escalation is not None:
+                case, opened = actions.take_escalation(
+                    actor=staff, request=escalation, persons=list(d["persons"]),
+                    coordinator=d["coordinator"], title=d["title"],
+                )  # fmt: skip
+            else:
+                case = actions.open_case(
+                    actor=staff, household=household, persons=list(d["persons"]),
+                    coordinator=d["coordinator"], title=d["title"],
+                )  # fmt: skip
+                opened = True
         except actions.CaseError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"ケース {case.label} を開始しました。")
-            return _to_detail(case)
+            if opened:
+                messages.success(
+                    request,
+                    f"依頼を受理し、ケース {case.label} を開始しました。"
+                    if escalation
+                    else f"ケース {case.label} を開始しました。",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"依頼を受理し、進行中のケース {case.label} で対応することにしました。依頼元の機関がチームに加わりました。",
+                )
+            if visible_cases(staff).filter(pk=case.pk).exists():
+                return _to_detail(case)
+            return redirect("intake:escalations")
     members = list(
         HouseholdMember.objects.filter(household=household).select_related("person").order_by("pk")
     )
+    head = get_household_heads(staff, [household.pk]).get(household.pk)
     audit.record(
         actor=staff, action="view",
         objects=[("household", household.pk), *[("person", m.person_id) for m in members],
-                 *([("escalation_request", escalation.pk)] if escalation is not None else [])],
+                 *([("escalation_request", escalation.pk)] if escalation is not None else []),
+                 *([("case", joining.pk)] if joining is not None else [])],
         detail={"kind": "open_case_form"}, request=request,
     )  # fmt: skip
     return render(
         request,
         "cases/open.html",
-        {"form": form, "household": household, "members": members, "escalation": escalation},
-    )
+        {
+            "form": form, "household": household, "head": head, "members": members,
+            "escalation": escalation, "joining": joining,
+        },
+    )  # fmt: skip
 
 
 @login_required
 @permission("cases.coordinate")
 @require_http_methods(["GET", "POST"])
 def open_case(request: HttpRequest) -> HttpResponse:
-    """Open a case directly for a household, found by its number (世帯番号)."""
+    """Open a case directly for a household, found by its number (世帯番号). No request is recorded;
+    when the household has a pending request, opening goes through it (受理 and opening are one step)."""
     staff = _staff(request)
     _require_opener(staff)
     lookup = HouseholdLookupForm(request.GET or None)
     if not lookup.is_valid():
         return render(request, "cases/open_lookup.html", {"lookup": lookup})
     household = get_household_for(staff, lookup.cleaned_data["household"])
+    pending = (
+        visible_escalation_requests(staff)
+        .filter(household=household, status=EscalationStatus.PENDING)
+        .first()
+    )
+    if pending is not None:
+        messages.info(
+            request,
+            "この世帯には受付待ちのつなぎ依頼があります。依頼を受理してケースを開きます"
+            "（依頼元の機関がチームに加わります）。",
+        )
+        return redirect("cases:open_from_request", request_id=pending.pk)
     return _open_form_page(request, staff, household)
 
 
@@ -256,14 +309,35 @@ def open_case(request: HttpRequest) -> HttpResponse:
 @permission("cases.coordinate")
 @require_http_methods(["GET", "POST"])
 def open_from_request(request: HttpRequest, request_id: int) -> HttpResponse:
-    """Open a case from an escalation request (つなぎ依頼); the request is marked accepted."""
+    """受理: accept an escalation request (つなぎ依頼) and open the household's case, or join the one
+    already open — one step. A request that already has its case leads to that case."""
     staff = _staff(request)
     _require_opener(staff)
     escalation = get_escalation_request_for(staff, request_id)
     existing = Case.objects.filter(escalation_request=escalation).first()
-    if existing is not None and visible_cases(staff).filter(pk=existing.pk).exists():
-        messages.info(request, "このつなぎ依頼からは、すでにケースが開かれています。")
-        return _to_detail(existing)
+    if existing is None and escalation.status == EscalationStatus.ACCEPTED:
+        # Accepted into a case that was already open (the case carries an earlier request).
+        # (Requests accepted before accepting opened the case have none: they can be opened below.)
+        at = escalation.handled_at
+        existing = (
+            Case.objects.filter(household=escalation.household, opened_at__lte=at)
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=at))
+            .order_by("-opened_at")
+            .first()
+            if at
+            else None
+        )
+    if existing is not None:
+        if visible_cases(staff).filter(pk=existing.pk).exists():
+            messages.info(request, f"このつなぎ依頼は、ケース {existing.label} で対応しています。")
+            return _to_detail(existing)
+        messages.info(
+            request, f"このつなぎ依頼は、ケース {existing.label}（別の束ね役の担当）で対応しています。"
+        )
+        return redirect("intake:escalations")
+    if escalation.status == EscalationStatus.DECLINED:
+        messages.error(request, "見送ったつなぎ依頼からはケースを開けません。")
+        return redirect(f"{reverse('intake:escalations')}?status={EscalationStatus.DECLINED}")
     return _open_form_page(request, staff, escalation.household, escalation)
 
 
@@ -286,7 +360,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         )
     )
     assessment = case.assessments.prefetch_related("areas").first()
-    plan = _current_plan(case)
+    plan = plan_in_force(case)
     is_coord = _is_case_coordinator(staff, case)
     _audit_read(
         request, staff, case, *[("person", p.pk) for p in persons],
@@ -376,10 +450,12 @@ def resume(request: HttpRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "画面を開き直してから、もう一度操作してください。")
         return _to_detail(case)
+    version, note = form.cleaned_data["version"], form.cleaned_data["note"]
     try:
-        actions.resume_case(
-            actor=staff, case=case, version=form.cleaned_data["version"], note=form.cleaned_data["note"]
-        )
+        if case.status == CaseStatus.CLOSED:
+            actions.reopen_case(actor=staff, case=case, version=version, reason=note)
+        else:
+            actions.resume_case(actor=staff, case=case, version=version, note=note)
     except actions.CaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -439,6 +515,8 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
     _require_coordinator(staff, case)
+    if (refused := _refuse_if_closed(request, case, "consents")) is not None:
+        return refused
     members = _members(case.household)
     team_orgs = list(case.team.filter(removed_at__isnull=True).values_list("organization_id", flat=True))
     form = ConsentForm(
@@ -461,7 +539,7 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
         data = actions.ConsentInput(
             given_by=d["given_by"], persons=list(d["persons"]), organizations=list(d["organizations"]),
             method=d["method"], given_on=d["given_on"], meeting_kinds=list(d["meeting_kinds"]),
-            expires_on=d["expires_on"], given_by_note=d["given_by_note"],
+            expires_on=d["expires_on"], given_by_note=d["given_by_note"], basis=d["basis"],
         )  # fmt: skip
         try:
             actions.record_consent(actor=staff, case=case, data=data, document=d["document"])
@@ -533,6 +611,8 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
     """A new version of the assessment, prefilled from the current one (team members may write it too)."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
+    if (refused := _refuse_if_closed(request, case, "assessment")) is not None:
+        return refused
     current = case.assessments.prefetch_related("areas").first()
     initial: dict[str, Any] = {"based_on": current.version_no if current else 0}
     if current is not None:
@@ -568,7 +648,9 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
     _require_coordinator(staff, case)
-    current = _current_plan(case)
+    if (refused := _refuse_if_closed(request, case, "plan")) is not None:
+        return refused
+    current = plan_in_force(case)
     mode = "create" if current is None else ("edit" if current.status == PlanStatus.DRAFT else "revise")
     muni = case.municipality
     error = ""
@@ -650,7 +732,9 @@ def action_status(request: HttpRequest, case_id: int, action_id: int) -> HttpRes
 def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    plan_ = _current_plan(case)
+    if (refused := _refuse_if_closed(request, case, "monitoring")) is not None:
+        return refused
+    plan_ = plan_in_force(case)
     form = MonitoringForm(
         request.POST if request.method == "POST" else None, initial={"held_on": timezone.localdate()}
     )
@@ -705,7 +789,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "ケースを終結しました。")
             return _to_detail(case)
-    plan_ = _current_plan(case)
+    plan_ = plan_in_force(case)
     _audit_read(request, staff, case, form="close")
     return render(
         request,
@@ -725,7 +809,7 @@ def plan_agree(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
     _require_coordinator(staff, case)
-    plan = _current_plan(case)
+    plan = plan_in_force(case)
     form = PlanAgreeForm(request.POST, municipality=case.municipality)
     if plan is None or plan.status != PlanStatus.DRAFT:
         messages.error(request, "協議済にできる作成中のプランがありません。")

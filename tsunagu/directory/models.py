@@ -301,6 +301,24 @@ FREQUENCY_PER_YEAR = {"monthly": 12, "bimonthly": 6, "quarterly": 4}
 CONFIDENTIAL_FUNCTIONS = {LegalFunction.CONFIDENTIAL_CONFERENCE.value}
 
 
+class MemberSelection(models.TextChoices):
+    FIXED = "fixed", "固定の構成員"
+    PER_CASE = "per_case", "事案ごとに別表から選ぶ"
+
+
+class Acknowledgement(models.TextChoices):
+    """When a 支援会議 attendee acknowledges 守秘義務: at each meeting, or once per term (年度)."""
+
+    PER_MEETING = "per_meeting", "会議ごと"
+    PER_TERM = "per_term", "年度ごと"
+
+
+# When a profile does not say: how long members may read a case after a 支援会議 discussed it, and when the
+# next monitoring is due after a decision. Both are shown on the body's page so nobody relies on a guess.
+DEFAULT_FOLLOW_UP_DAYS = 90
+DEFAULT_MONITORING_INTERVAL_DAYS = 90
+
+
 class MeetingBody(ScopedModel):
     """A meeting body (会議体) with its legal functions, rhythm, members and tier in the ladder."""
 
@@ -329,6 +347,35 @@ class MeetingBody(ScopedModel):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="sub_bodies",
         verbose_name="上位の会議体",
+    )  # fmt: skip
+    # How the body works as a meeting (issue 11; the meetings app reads these).
+    member_selection = models.CharField(
+        "構成員の決め方", max_length=10, choices=MemberSelection.choices, default=MemberSelection.FIXED
+    )
+    eligible_members = models.ManyToManyField(
+        Organization, blank=True, related_name="eligible_for_bodies", verbose_name="構成員の候補（別表）"
+    )
+    invited_posts = models.JSONField("事案ごとに招く個人（職・立場）", default=list, blank=True)
+    vice_chair = models.CharField("副座長", max_length=160, blank=True)
+    closed = models.BooleanField("非公開", default=False)
+    areas = models.ManyToManyField(
+        Area, blank=True, related_name="meeting_bodies", verbose_name="地区ごとの開催"
+    )
+    referral_only = models.BooleanField("付議があるときだけ開催", default=False)
+    follow_up_days = models.PositiveSmallIntegerField(
+        "会議後に情報を見られる期間（日）", null=True, blank=True
+    )
+    monitoring_interval_days = models.PositiveSmallIntegerField(
+        "次回モニタリングまでの標準の間隔（日）", null=True, blank=True
+    )
+    acknowledgement = models.CharField(
+        "守秘義務の確認", max_length=12, choices=Acknowledgement.choices, default=Acknowledgement.PER_MEETING
+    )
+    ad_hoc_callers = models.JSONField("随時・緊急の会議を招集できる役割", default=list, blank=True)
+    emergency = models.BooleanField("緊急会議を開く", default=False)
+    screened_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="screens",
+        verbose_name="事前に協議する会議体",
     )  # fmt: skip
 
     class Meta:
@@ -379,6 +426,12 @@ class MeetingBody(ScopedModel):
                 badges.append({"name": name, "note": "", "css": ""})
         return badges
 
+    def follow_up_window(self) -> dt.timedelta:
+        return dt.timedelta(days=self.follow_up_days or DEFAULT_FOLLOW_UP_DAYS)
+
+    def monitoring_interval(self) -> dt.timedelta:
+        return dt.timedelta(days=self.monitoring_interval_days or DEFAULT_MONITORING_INTERVAL_DAYS)
+
     def may_discuss_without_consent(self) -> bool:
         """A person may be discussed without consent only in a 支援会議 whose members bear 守秘義務."""
         return self.confidentiality_duty and bool(CONFIDENTIAL_FUNCTIONS & set(self.legal_functions))
@@ -393,6 +446,16 @@ class EscalationTrigger(models.TextChoices):
 class EscalationTarget(models.TextChoices):
     CASE = "case", "多機関協働事業"
     MEETING_BODY = "meeting_body", "会議体"
+    # A meeting *function* rather than one body: whichever of the city's bodies carries it (小牧:
+    # こまきつながる会議 as 重層的支援会議, 支援会議 without consent).
+    MEETING_FUNCTION = "meeting_function", "会議の機能"
+
+
+class EscalationFunction(models.TextChoices):
+    """The meeting functions a rule may point at, with what each needs of the person."""
+
+    CONSENTED_CONFERENCE = "consented_conference", "重層的支援会議（本人の同意を得て）"
+    CONFIDENTIAL_CONFERENCE = "confidential_conference", "支援会議（本人の同意がなくても。構成員に守秘義務）"
 
 
 class EscalationRule(ScopedModel):
@@ -415,6 +478,9 @@ class EscalationRule(ScopedModel):
         MeetingBody, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations_in",
         verbose_name="つなぎ先の会議体",
     )  # fmt: skip
+    to_function = models.CharField(
+        "つなぎ先の会議の機能", max_length=30, choices=EscalationFunction.choices, blank=True
+    )
     description = models.TextField("説明", blank=True)
 
     class Meta:
@@ -442,7 +508,18 @@ class EscalationRule(ScopedModel):
     def target_text(self) -> str:
         if self.target == EscalationTarget.CASE:
             return "多機関協働事業"
+        if self.target == EscalationTarget.MEETING_FUNCTION:
+            label = str(EscalationFunction(self.to_function).label) if self.to_function else ""
+            names = "・".join(b.name for b in self.function_bodies())
+            return f"{label}（{names}）" if names else label
         return self.to_body.name if self.to_body else ""
+
+    def function_bodies(self) -> list[MeetingBody]:
+        """The city's active bodies that carry the function this rule points at."""
+        if self.target != EscalationTarget.MEETING_FUNCTION or not self.to_function:
+            return []
+        bodies = MeetingBody.objects.filter(municipality_id=self.municipality_id, active=True)
+        return [b for b in bodies.order_by("sort_order", "key") if self.to_function in b.legal_functions]
 
     def is_met_by(self, domains: set[str], concern_codes: set[str]) -> bool:
         """Whether the household's open concerns meet this rule (manual rules never fire by themselves)."""

@@ -266,6 +266,23 @@ def check_meeting_bodies(p: Profile, k: Known) -> Problems:
         _ref(
             problems, at("meeting_bodies", i, b.key, "parent"), b.parent, k.bodies, "会議体", "meeting_bodies"
         )
+        _refs(
+            problems,
+            at("meeting_bodies", i, b.key, "eligible_members"),
+            b.eligible_members,
+            k.organizations,
+            "構成員の候補",
+            "organizations",
+        )
+        _refs(problems, at("meeting_bodies", i, b.key, "areas"), b.areas, k.areas, "地区", "areas")
+        _ref(
+            problems,
+            at("meeting_bodies", i, b.key, "screened_by"),
+            b.screened_by,
+            k.bodies,
+            "事前に協議する会議体",
+            "meeting_bodies",
+        )
         seen, cur = {b.key}, b.parent
         while cur is not None and cur in body_parent:
             if cur in seen:
@@ -313,6 +330,14 @@ def check_escalation_rules(p: Profile, k: Known) -> Problems:
         )
         if r.from_body and r.from_body == r.to_body:
             problems.append((at("escalation_rules", i, r.key, "to_body"), "起点と同じ会議体にはつなげません"))
+        carried = {f for b in p.meeting_bodies for f in b.legal_functions}
+        if r.meeting_function and r.meeting_function not in carried:
+            problems.append(
+                (
+                    at("escalation_rules", i, r.key, "meeting_function"),
+                    f'"{r.meeting_function}" の機能を持つ会議体がありません（meeting_bodies の legal_functions に書いてください）',
+                )
+            )
         for code in r.counted_domains:
             if code not in k.counted:
                 problems.append(

@@ -45,19 +45,6 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
         "retention": "記録の保存期間",
     },
     "meeting_bodies": {
-        "eligible_members": "会議体の構成員の候補（事案ごとに選ぶ機関の別表）",
-        "member_selection": "構成員を事案ごとに選ぶ方式",
-        "invited": "事案ごとに招く個人（主治医・民生委員など）",
-        "vice_chair": "副座長・副会長",
-        "chair_post": "座長を職で定めること",
-        "closed": "会議の非公開",
-        "public": "会議の公開・非公開",
-        "area": "地区ごとに置く会議体",
-        "areas": "地区ごとに置く会議体",
-        "referral_only": "事案の付議があるときだけ開く会議体",
-        "follow_up_days": "支援会議の後に情報を見られる期間",
-        "monitoring_interval": "会議で決める次のモニタリングまでの標準の間隔",
-        "acknowledgement": "守秘義務の確認（会議ごと・任期ごと）",
         "agenda": "議題",
     },
     "programs": {"budget": "事業費"},
@@ -65,9 +52,6 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
     "windows": {
         "email": "メールアドレス",
         "lines_24h": "24時間の相談電話",
-    },
-    "escalation_rules": {
-        "meeting_function": "つなぎ先を会議の機能（同意に基づく会議・支援会議）で指定すること",
     },
 }
 

@@ -30,7 +30,7 @@ from tsunagu.municipalities.choices import (
     BusinessLine,
     MunicipalityKind,
 )
-from tsunagu.municipalities.models import Area, ConcernType, Municipality
+from tsunagu.municipalities.models import REFERRAL_DUE_DAYS_DEFAULT, Area, ConcernType, Municipality
 
 from .models import (
     CoordinatorPost,
@@ -103,6 +103,8 @@ LegalFunctionCode = Literal[
     "consented_conference", "confidential_conference", "loneliness_council", "case_review", "coordination",
     "planning", "training",
 ]  # fmt: skip
+# The roles that may call a meeting (tsunagu.accounts.models.Role values; directory sits below accounts).
+StaffRoleCode = Literal["window_worker", "coordinator", "agency_worker", "manager"]
 FrequencyCode = Literal["monthly", "bimonthly", "quarterly", "per_year", "regular", "ad_hoc", "unspecified"]
 MunicipalityKindCode = Literal["city", "designated_city", "town", "village", "special_ward"]
 
@@ -165,6 +167,8 @@ class MunicipalitySection(Strict):
     lead_summary: LongText = ""
     # Counts below this are never published (navigator evidence, reports); at least 3, default 10.
     small_cell_threshold: int = Field(default=10, ge=3, le=100)
+    # Days from sending a referral between windows (つなぎ) to the receiver's first contact; default 14.
+    referral_due_days: int = Field(default=REFERRAL_DUE_DAYS_DEFAULT, ge=1, le=90)
 
     _code = field_validator("code")(_check_jis_code)
 
@@ -215,7 +219,8 @@ class ConcernEntry(Strict):
     # Optional only when the code is a national one (its national name is kept).
     name: str = optional(ConcernType, "name")
     kana: str = optional(ConcernType, "kana")
-    domains: Annotated[list[Key], Field(min_length=1, max_length=12)]
+    # [] counts only through the member the concern is about (else その他): 虐待・DV, 権利擁護.
+    domains: Annotated[list[Key], Field(max_length=12)]
     description: str = optional(ConcernType, "description")
 
 
@@ -372,6 +377,26 @@ class MeetingBodyEntry(Strict):
     purpose: LongText = ""
     caseload_note: str = optional(MeetingBody, "caseload_note")
     parent: Key | None = None
+    # How members are set (issue 11): fixed (`members`), or chosen per case from the 別表 (`eligible_members`).
+    member_selection: Literal["fixed", "per_case"] = "fixed"
+    eligible_members: Keys = []
+    # Posts of individuals invited per case who bear the same duty (主治医, 民生委員 …), not their names.
+    invited: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=60)]], Field(max_length=50)
+    ] = []
+    vice_chair: str = optional(MeetingBody, "vice_chair")
+    # 非公開: omitted means closed when the body carries 支援会議 (法第106条の6), else open.
+    closed: bool | None = None
+    # A body held per area (each 区 its own sitting): the areas' keys.
+    areas: Keys = []
+    referral_only: bool = False
+    follow_up_days: int | None = Field(default=None, ge=1, le=730)
+    monitoring_interval_days: int | None = Field(default=None, ge=7, le=730)
+    acknowledgement: Literal["per_meeting", "per_term"] = "per_meeting"
+    # Who may call a 随時 meeting, and whether the body holds 緊急 meetings (国分寺 緊急会議).
+    ad_hoc_callers: list[StaffRoleCode] = ["coordinator"]
+    emergency: bool = False
+    screened_by: Key | None = None
 
     @model_validator(mode="after")
     def _frequency_and_duty(self) -> MeetingBodyEntry:
@@ -408,7 +433,19 @@ class MeetingBodyEntry(Strict):
                 "legal_functions",
                 'kind = "consented_conference" の会議体は legal_functions に consented_conference を含めてください',
             )
+        if self.member_selection == "fixed" and self.eligible_members:
+            raise FieldError(
+                "eligible_members",
+                'eligible_members（事案ごとに選ぶ機関の別表）は member_selection = "per_case" のときだけ書けます',
+            )
+        if self.screened_by is not None and self.screened_by == self.key:
+            raise FieldError("screened_by", "事前に協議する会議体に自分自身は指定できません")
         return self
+
+    def is_closed(self) -> bool:
+        if self.closed is not None:
+            return self.closed
+        return "confidential_conference" in self.legal_functions
 
     def per_year_range(self) -> tuple[int | None, int | None]:
         if self.per_year is None:
@@ -433,8 +470,9 @@ class EscalationRuleEntry(Strict):
     concerns: Keys = []
     from_windows: Keys = []
     from_body: Key | None = None
-    target: Literal["case", "meeting_body"]
+    target: Literal["case", "meeting_body", "meeting_function"]
     to_body: Key | None = None
+    meeting_function: Literal["consented_conference", "confidential_conference"] | None = None
     description: LongText = ""
 
     @model_validator(mode="after")
@@ -451,11 +489,22 @@ class EscalationRuleEntry(Strict):
             raise FieldError("to_body", 'target = "meeting_body" には to_body（会議体のキー）が必要です')
         if self.target == "case" and self.to_body:
             raise FieldError("to_body", 'target = "case"（多機関協働）のときは to_body を書かないでください')
+        if self.target == "meeting_function" and not self.meeting_function:
+            raise FieldError(
+                "meeting_function",
+                'target = "meeting_function" には meeting_function（consented_conference か confidential_conference）が必要です',
+            )
+        if self.target == "meeting_function" and self.to_body:
+            raise FieldError("to_body", 'target = "meeting_function" のときは to_body を書かないでください')
+        if self.meeting_function and self.target != "meeting_function":
+            raise FieldError(
+                "meeting_function", 'meeting_function は target = "meeting_function" のときだけ書けます'
+            )
         return self
 
 
 assert {"domains_at_least", "concerns_any", "manual"} == set(EscalationTrigger.values)
-assert {"case", "meeting_body"} == set(EscalationTarget.values)
+assert {"case", "meeting_body", "meeting_function"} == set(EscalationTarget.values)
 
 
 class Profile(Strict):

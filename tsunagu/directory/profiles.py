@@ -296,6 +296,7 @@ def _write_municipality(p: Profile) -> tuple[Municipality, LoadReport]:
         "name": m.name, "kind": m.resolved_kind(), "prefecture": m.prefecture, "population": m.population,
         "population_note": m.population_note, "program_name": m.program_name, "started": m.started,
         "lead_summary": m.lead_summary, "small_cell_threshold": m.small_cell_threshold,
+        "referral_due_days": m.referral_due_days,
         "domains": [{"code": d.code, "name": d.name} for d in p.domains],
     }  # fmt: skip
     if muni is None:
@@ -455,10 +456,16 @@ def _write_meeting_bodies(w: _Writer, p: Profile, done: _Loaded) -> None:
              "per_year_min": lo, "per_year_max": hi, "also_ad_hoc": b.also_ad_hoc, "members_note": b.members_note,
              "chair": b.chair, "secretariat": orgs.get(b.secretariat) if b.secretariat else None,
              "confidentiality_duty": b.duty(), "tier": b.tier, "purpose": b.purpose,
-             "caseload_note": b.caseload_note, "sort_order": i, "active": True},
+             "caseload_note": b.caseload_note, "sort_order": i, "active": True,
+             "member_selection": b.member_selection, "invited_posts": list(b.invited), "vice_chair": b.vice_chair,
+             "closed": b.is_closed(), "referral_only": b.referral_only, "follow_up_days": b.follow_up_days,
+             "monitoring_interval_days": b.monitoring_interval_days, "acknowledgement": b.acknowledgement,
+             "ad_hoc_callers": list(b.ad_hoc_callers), "emergency": b.emergency},
             "meeting_bodies",
         )  # fmt: skip
         w.set_m2m(obj, "members", [orgs[k] for k in b.members], "meeting_bodies")
+        w.set_m2m(obj, "eligible_members", [orgs[k] for k in b.eligible_members], "meeting_bodies")
+        w.set_m2m(obj, "areas", [done.areas[k] for k in b.areas], "meeting_bodies")
         bodies[b.key] = obj
     for b in p.meeting_bodies:
         body_obj = bodies[b.key]
@@ -466,6 +473,11 @@ def _write_meeting_bodies(w: _Writer, p: Profile, done: _Loaded) -> None:
         if body_obj.parent_id != (body_parent.pk if body_parent else None):
             body_obj.parent = body_parent
             body_obj.save(update_fields=["parent"])
+            w.touched("meeting_bodies", body_obj)
+        screener = bodies[b.screened_by] if b.screened_by else None
+        if body_obj.screened_by_id != (screener.pk if screener else None):
+            body_obj.screened_by = screener
+            body_obj.save(update_fields=["screened_by"])
             w.touched("meeting_bodies", body_obj)
     w.deactivate_missing(MeetingBody, set(bodies), "meeting_bodies")
 
@@ -480,6 +492,7 @@ def _write_escalation_rules(w: _Writer, p: Profile, done: _Loaded) -> None:
              "counted_domains": list(r.counted_domains), "concerns": list(r.concerns),
              "from_body": bodies.get(r.from_body) if r.from_body else None, "target": r.target,
              "to_body": bodies.get(r.to_body) if r.to_body else None, "description": r.description,
+             "to_function": r.meeting_function or "",
              "sort_order": i, "active": True},
             "escalation_rules",
         )  # fmt: skip

@@ -21,9 +21,11 @@ from tsunagu.directory.models import EscalationRule, Organization, Window
 from tsunagu.municipalities.models import ConcernType
 from tsunagu.people import actions as people_actions
 from tsunagu.people.actions import PersonInput
-from tsunagu.people.models import Household, Person, Relationship
+from tsunagu.people.models import Household, HouseholdMember, Person, Relationship
 
-from .models import Consultation, EscalationRequest, EscalationStatus
+from . import referrals
+from .models import ActionKind, ConcernSubject, Consultation, EscalationRequest, EscalationStatus
+from .policy import ESCALATION_HANDLER_ROLES
 
 T = TypeVar("T")
 
@@ -57,6 +59,9 @@ class ConsultationInput:
     actions: list[str] = field(default_factory=list)
     referred_to: Organization | None = None
     follow_up_on: dt.date | None = None
+    # 誰についての相談か: {concern id: household member} for concerns not about the person consulting.
+    subjects: dict[int, Person] = field(default_factory=dict)
+    escalation_reason: str = ""  # with the action 多機関協働へ: why (a default names the concerns)
 
 
 def _people(action: Callable[..., T], **kwargs: Any) -> T:
@@ -70,7 +75,9 @@ def _people(action: Callable[..., T], **kwargs: Any) -> T:
 @transaction.atomic
 def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consultation, bool]:
     """Record a consultation at a window; a new person, household and membership are created through
-    people's actions (each audited) in the same transaction.
+    people's actions (each audited) in the same transaction. With the action 多機関協働へ the
+    household's escalation request is made in the same transaction too (one pending request per
+    household: an existing one is kept, not doubled).
 
     Returns (consultation, created). A repeated submission of the same form (same submission token)
     returns the first record and creates nothing.
@@ -137,8 +144,10 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
         first = Consultation.objects.get(municipality=muni, submission_token=data.submission_token)
         return first, False
     consultation.concerns.set(data.concerns)
+    _send_referral(actor, consultation)
     objects: list[tuple[str, int]] = [("consultation", consultation.pk), ("household", household.pk)]
     objects.append(("person", person.pk))
+    objects += _record_subjects(consultation, data, person)
     audit.record(
         actor=actor,
         action="create",
@@ -146,7 +155,46 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
         objects=objects,
         detail={"created_person": created_person},
     )
+    if ActionKind.MULTI_AGENCY in data.actions:
+        names = "・".join(c.name for c in data.concerns)
+        reason = data.escalation_reason.strip() or f"相談受付で対応「多機関協働へ」を選択（課題: {names}）"
+        request_escalation(
+            actor=actor, household=household, reason=reason, person=person, consultation=consultation
+        )
     return consultation, True
+
+
+def _record_subjects(
+    consultation: Consultation, data: ConsultationInput, person: Person
+) -> list[tuple[str, int]]:
+    """Store whom each concern is about when it is another member of the household (none: the person
+    consulting). A member of another household, or a concern not recorded, is refused."""
+    chosen = {cid: p for cid, p in data.subjects.items() if p.pk != person.pk}
+    if not chosen:
+        return []
+    concern_ids = {c.pk for c in data.concerns}
+    members = set(
+        HouseholdMember.objects.filter(household_id=consultation.household_id).values_list(
+            "person_id", flat=True
+        )
+    )
+    if not set(chosen) <= concern_ids or any(p.pk not in members for p in chosen.values()):
+        raise IntakeError("「誰についての相談か」には、この世帯の人を選んでください。")
+    ConcernSubject.objects.bulk_create(
+        ConcernSubject(
+            municipality_id=consultation.municipality_id, consultation=consultation, concern_id=cid, person=p
+        )
+        for cid, p in sorted(chosen.items())
+    )
+    return [("person", p.pk) for p in chosen.values()]
+
+
+def _send_referral(actor: Staff, consultation: Consultation) -> None:
+    """つなぎ先 with 対応「つなぎ」 sends a tracked referral in the same save (intake/referrals.py)."""
+    try:
+        referrals.send_from_consultation(actor=actor, consultation=consultation)
+    except referrals.ReferralError as exc:
+        raise IntakeError(str(exc)) from exc
 
 
 @transaction.atomic
@@ -230,17 +278,58 @@ def request_escalation(
 
 
 @transaction.atomic
-def handle_escalation(
-    *, actor: Staff, request: EscalationRequest, version: int, accept: bool, note: str = ""
+def accept_escalation(*, actor: Staff, request: EscalationRequest, note: str = "") -> EscalationRequest:
+    """受理: the request is taken into 多機関協働.
+
+    Accepting and opening the case are one decision: this is called only by cases' `open_case`, inside
+    the transaction that opens the household's case (or links the one already open), so a request can
+    never be accepted without a case nor a case opened from a request left pending. A request accepted
+    before (with no case yet) is returned unchanged; a declined one is refused.
+    """
+    if request.municipality_id != actor.municipality_id:
+        raise IntakeError("別の自治体のつなぎ依頼は扱えません。")
+    if actor.role not in ESCALATION_HANDLER_ROLES:
+        raise IntakeError("つなぎ依頼を受理できるのは束ね役です。")
+    updated = EscalationRequest.objects.filter(pk=request.pk, status=EscalationStatus.PENDING).update(
+        status=EscalationStatus.ACCEPTED,
+        handled_by=actor,
+        handled_at=timezone.now(),
+        handling_note=note.strip()[:500],
+        version=F("version") + 1,
+    )
+    request.refresh_from_db()
+    if updated != 1:
+        if request.status == EscalationStatus.DECLINED:
+            raise IntakeError("見送ったつなぎ依頼からはケースを開けません。")
+        return request
+    audit.record(
+        actor=actor,
+        action="update",
+        channel="view",
+        objects=[("escalation_request", request.pk), ("household", request.household_id)],
+        detail={"status": [EscalationStatus.PENDING.value, EscalationStatus.ACCEPTED.value]},
+    )
+    return request
+
+
+@transaction.atomic
+def decline_escalation(
+    *, actor: Staff, request: EscalationRequest, version: int, note: str
 ) -> EscalationRequest:
-    """A coordinator accepts or declines a pending request (the cases app opens the case on accept)."""
+    """見送り: a coordinator decides the household does not go to 多機関協働 now, and says why."""
+    if request.municipality_id != actor.municipality_id:
+        raise IntakeError("別の自治体のつなぎ依頼は扱えません。")
+    if actor.role not in ESCALATION_HANDLER_ROLES:
+        raise IntakeError("つなぎ依頼を見送れるのは束ね役です。")
+    if not note.strip():
+        raise IntakeError("見送る理由を対応メモに入力してください。依頼した窓口に伝わります。")
     updated = EscalationRequest.objects.filter(
         pk=request.pk, version=version, status=EscalationStatus.PENDING
     ).update(
-        status=EscalationStatus.ACCEPTED if accept else EscalationStatus.DECLINED,
+        status=EscalationStatus.DECLINED,
         handled_by=actor,
         handled_at=timezone.now(),
-        handling_note=note,
+        handling_note=note.strip(),
         version=F("version") + 1,
     )
     if updated != 1:
@@ -251,6 +340,6 @@ def handle_escalation(
         action="update",
         channel="view",
         objects=[("escalation_request", request.pk), ("household", request.household_id)],
-        detail={"accepted": accept},
+        detail={"status": [EscalationStatus.PENDING.value, EscalationStatus.DECLINED.value]},
     )
     return request

@@ -25,3 +25,7 @@ class IntakeConfig(AppConfig):
             register_timeline_source(source)
         for panel in PANELS:
             register_household_panel(panel)
+        # Referrals between windows (つなぎ): timeline, panel and the consultation rule (referral_household.py).
+        from .referral_household import register_referrals
+
+        register_referrals()

@@ -20,7 +20,7 @@ from tsunagu.municipalities.models import ConcernType, Municipality
 from tsunagu.people.demo import KIND_LABELS, NOTE_PREFIX
 from tsunagu.people.models import Household, HouseholdMember
 
-from .escalation import advise, open_concerns
+from .escalation import advise_unrestricted, all_open_concerns
 from .models import ActionKind, Channel, Consultation, ConsulterKind, EscalationRequest, SharingConsent
 
 DEMO_NOTE = "（デモ用の架空の相談記録）"
@@ -84,7 +84,7 @@ def _recorder(muni: Municipality, window: Window, cache: dict[int, Staff]) -> St
 
 
 def _domains(household: Household) -> set[str]:
-    return {d for c in open_concerns(household) for d in c.domains}
+    return {d for item in all_open_concerns(household) for d in item.concern.domains}
 
 
 def has_demo_consultations(muni: Municipality) -> bool:
@@ -144,7 +144,7 @@ def generate_consultations(muni: Municipality, *, seed: int = 2026, share: float
             )  # fmt: skip
             consultation.concerns.set([concerns[c] for c in picked])
             made += 1
-        advice = advise(household, [])
+        advice = advise_unrestricted(household)
         # Where the city has no automatic rule (三鷹: staff judgement), a household whose concerns span
         # three domains is the kind a worker would refer; name the city's first rule then.
         rule = advice[0].rule if advice else None

@@ -65,6 +65,13 @@ class IntakeForm(forms.Form):
     actions = forms.MultipleChoiceField(
         label="対応", choices=ActionKind.choices, required=True, widget=forms.CheckboxSelectMultiple
     )
+    escalation_reason = forms.CharField(
+        label="多機関協働へつなぐ理由（任意）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="「多機関協働へ」を選ぶと、記録と同時に束ね役へのつなぎ依頼が作られます。空欄なら課題の名前が理由になります。",
+    )
     referred_to = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="つなぎ先", required=False, empty_label="（なし）"
     )
@@ -136,9 +143,11 @@ class EscalationForm(forms.Form):
     )  # fmt: skip
 
 
-class HandleEscalationForm(forms.Form):
+class DeclineEscalationForm(forms.Form):
+    """見送る. 受理 is not decided here: it opens the case (cases' open-from-request page)."""
+
     version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
-    decision = forms.ChoiceField(
-        choices=[("accept", "受理する"), ("decline", "見送る")], widget=forms.RadioSelect
-    )
-    note = forms.CharField(label="対応メモ", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="見送る理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        error_messages={"required": "見送る理由を対応メモに入力してください。"},
+    )  # fmt: skip

@@ -33,7 +33,7 @@ def consultation_entries(
         .filter(household=household)
         .filter(older_than(before, CONSULTATIONS, "received_at"))
         .select_related("window", "organization", "staff", "person", "referred_to")
-        .prefetch_related("concerns")
+        .prefetch_related("concerns", "concern_subjects__concern", "concern_subjects__person")
         .order_by("-received_at", "-pk")[:limit]
     )
     return [
@@ -43,7 +43,11 @@ def consultation_entries(
             pk=c.pk,
             template="intake/_timeline_consultation.html",
             obj=c,
-            audit_objects=(("consultation", c.pk), ("person", c.person_id)),
+            audit_objects=(
+                ("consultation", c.pk),
+                ("person", c.person_id),
+                *[("person", s.person_id) for s in c.concern_subjects.all()],
+            ),
             label="相談",
         )
         for c in rows
@@ -96,16 +100,23 @@ def escalation_panel(request: HttpRequest, staff: Staff, household: Household) -
         .select_related("organization")
         .first()
     )
-    advice = advise(household, [])
+    # Who asked, and when, only to those who may see the request (issue 9 A2); others learn only that
+    # one is waiting.
+    pending_visible = (
+        pending is not None and policy.visible_escalation_requests(staff).filter(pk=pending.pk).exists()
+    )
+    # Counted only from the consultations this staff member may read (issue 8 B4).
+    advice = advise(staff, household)
     # The newest consultation's id only rides in the form (the request links to it); its content is
     # shown, and audited, by the timeline.
-    objects = (("escalation_request", pending.pk),) if pending is not None else ()
+    objects = (("escalation_request", pending.pk),) if pending is not None and pending_visible else ()
     return Panel(
         template="intake/_household_escalation.html",
         context={
             "household": household,
             "advice": advice,
             "pending": pending,
+            "pending_visible": pending_visible,
             "newest_consultation": newest,
             "open_concerns": list(open_concerns),
             "form": EscalationForm(initial={"household": household.pk}),

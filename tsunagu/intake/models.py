@@ -13,6 +13,9 @@ from tsunagu.municipalities.choices import BusinessLine
 from tsunagu.municipalities.models import ConcernType, Municipality
 from tsunagu.people.models import Household, Person
 
+# Referrals between windows (つなぎ) live in their own module; importing them here registers them with intake.
+from .referral_models import Referral, ReferralEvent  # noqa: F401
+
 
 class Channel(models.TextChoices):
     """How the consultation reached the window (相談経路)."""
@@ -173,3 +176,25 @@ class EscalationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"つなぎ {self.pk}"
+
+
+class ConcernSubject(models.Model):
+    """Whom a concern of a consultation is about (誰についての相談か), when it is not the person consulting:
+    the mother consults about her son's 不登校, a daughter about her father's 認知症. The escalation rules
+    count the concern's domains from its type and from this member (age, disability, nationality)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="concern_subjects")
+    concern = models.ForeignKey(ConcernType, on_delete=models.PROTECT, related_name="+", verbose_name="課題")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="誰について")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "課題の対象の世帯員"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "consultation", "concern"], name="concern_subject_one_per_concern"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"課題の対象 {self.pk}"

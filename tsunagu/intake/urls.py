@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .referral_urls import urlpatterns as referral_urlpatterns
 
 app_name = "intake"
 
@@ -12,5 +13,6 @@ urlpatterns = [
     path("households/<int:household_id>/", views.household, name="household"),
     path("escalations/", views.escalation_list, name="escalations"),
     path("escalations/request/", views.request_escalation, name="request_escalation"),
-    path("escalations/<int:request_id>/handle/", views.handle_escalation, name="handle_escalation"),
+    path("escalations/<int:request_id>/decline/", views.decline_escalation, name="decline_escalation"),
+    *referral_urlpatterns,  # 窓口間のつなぎ (referral_views.py)
 ]

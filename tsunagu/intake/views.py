@@ -24,10 +24,10 @@ from tsunagu.people import policy as people_policy
 from tsunagu.people.actions import PersonInput
 from tsunagu.people.search import search_persons
 
-from . import actions, policy
+from . import actions, policy, subjects
 from .escalation import advise
-from .forms import NEW, EscalationForm, HandleEscalationForm, IntakeForm
-from .models import EscalationStatus
+from .forms import NEW, DeclineEscalationForm, EscalationForm, IntakeForm
+from .models import ActionKind, EscalationStatus
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -47,7 +47,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     muni = current_municipality(request)
     form = IntakeForm(request.POST or None, municipality=muni, organization=staff.organization)
     chosen = None
+    entry = subjects.entering_posted(staff, muni, request.POST) if request.method == "POST" else None
     if request.method == "POST" and form.is_valid():
+        assert entry is not None
         d = form.cleaned_data
         person = None
         new_person = None
@@ -67,13 +69,25 @@ def intake(request: HttpRequest) -> HttpResponse:
             submission_token=d["submission_token"], person=person, new_person=new_person,
             relationship=d["relationship"], concerns=list(d["concerns"]), note=d["note"],
             actions=list(d["actions"]), referred_to=d["referred_to"], follow_up_on=d["follow_up_on"],
+            subjects=subjects.subjects_to_record(entry),
+            escalation_reason=d["escalation_reason"],
         )  # fmt: skip
         try:
+            if entry.invalid:
+                raise actions.IntakeError(subjects.INVALID)
             consultation, created = actions.record_consultation(actor=staff, data=data)
         except actions.IntakeError as exc:
             form.add_error(None, str(exc))
         else:
-            if created:
+            if created and ActionKind.MULTI_AGENCY in consultation.actions:
+                made = consultation.escalation_requests.exists()
+                messages.success(
+                    request,
+                    "相談を記録し、多機関協働へのつなぎを依頼しました。"
+                    if made
+                    else "相談を記録しました。この世帯にはすでに受付待ちのつなぎ依頼があります。",
+                )
+            elif created:
                 messages.success(request, "相談を記録しました。")
             else:
                 messages.info(request, "この相談はすでに記録されています（二重送信を防ぎました）。")
@@ -82,11 +96,17 @@ def intake(request: HttpRequest) -> HttpResponse:
         chosen_id = parse_id(request.POST.get("person_choice", ""))
         if chosen_id is not None:
             chosen = people_policy.visible_persons(staff).filter(pk=chosen_id).first()
+        if chosen is not None:
+            # The re-rendered form shows the chosen person's name, kana and birth date: a read.
+            audit.record(
+                actor=staff, action="view", channel="view", objects=[("person", chosen.pk)],
+                detail={"kind": "intake_form"}, request=request,
+            )  # fmt: skip
     selected = set(request.POST.getlist("concerns")) if request.method == "POST" else set()
     return render(
         request,
         "intake/intake.html",
-        {"form": form, "chosen": chosen, "NEW": NEW, "selected_concerns": selected},
+        {"form": form, "chosen": chosen, "NEW": NEW, "selected_concerns": selected, "entry": entry},
     )
 
 
@@ -136,21 +156,28 @@ def person_search(request: HttpRequest) -> HttpResponse:
 @permission("intake.use")
 @require_GET
 def advice(request: HttpRequest) -> HttpResponse:
-    """Escalation advice for the person being recorded (htmx partial, refreshed as concerns change)."""
+    """Escalation advice for the person being recorded and 誰についての相談か per concern (htmx partial,
+    refreshed as the person, the concerns, their members and the window change). Counts only what the
+    staff member may see; audited when it shows a household."""
     staff = _staff(request)
     muni = current_municipality(request)
     concerns = list(
         ConcernType.objects.filter(municipality=muni, pk__in=parse_ids(request.GET.getlist("concerns")))
     )
-    household = None
-    choice = parse_id(request.GET.get("person_choice", ""))
-    if choice is not None:
-        person = people_policy.visible_persons(staff).filter(pk=choice).first()
-        if person is not None:
-            membership = person.memberships.select_related("household").first()
-            household = membership.household if membership else None
+    entry = subjects.entering(staff, request.GET, concerns)
+    window = parse_id(request.GET.get("window", ""))
+    windows = [window] if window is not None else None
+    found = advise(staff, entry.household, entry.items, windows=windows)
+    if entry.household is not None:
+        audit.record(
+            actor=staff, action="view", channel="view", request=request,
+            objects=[("household", entry.household.pk), *[("person", i) for i in entry.person_ids]],
+            detail={"screen": "intake_advice"},
+        )  # fmt: skip
     return render(
-        request, "intake/_advice.html", {"advice": advise(household, concerns), "household": household}
+        request,
+        "intake/_advice.html",
+        {"advice": found, "household": entry.household, "entry": entry},
     )
 
 
@@ -207,6 +234,8 @@ def request_escalation(request: HttpRequest) -> HttpResponse:
 @permission("intake.use")
 @require_GET
 def escalation_list(request: HttpRequest) -> HttpResponse:
+    """The requests by state. 受理 is one step with opening the case (cases' open-from-request page
+    accepts and opens, or joins the case already open); 見送る is decided here, with its reason."""
     staff = _staff(request)
     status = request.GET.get("status", EscalationStatus.PENDING)
     if status not in EscalationStatus.values:
@@ -214,22 +243,28 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     reqs = list(
         policy.visible_escalation_requests(staff)
         .filter(status=status)
-        .select_related("household", "person", "organization", "requested_by", "rule", "to_body")
+        .select_related(
+            "household", "person", "organization", "requested_by", "rule", "to_body", "handled_by"
+        )
     )
+    # The household is named by its head, for those people's policy lets find persons at all.
+    heads = people_policy.household_heads(staff, {r.household_id for r in reqs})
     if reqs:
         audit.record(
             actor=staff, action="list", channel="view",
-            objects=[("escalation_request", r.pk) for r in reqs] + [("household", r.household_id) for r in reqs],
+            objects=[("escalation_request", r.pk) for r in reqs] + [("household", r.household_id) for r in reqs]
+            + [("person", p.pk) for p in heads.values()] + [("person", r.person_id) for r in reqs if r.person_id],
         )  # fmt: skip
+    rows = [{"r": r, "head": heads.get(r.household_id)} for r in reqs]
     return render(
         request,
         "intake/escalations.html",
         {
-            "requests": reqs,
+            "rows": rows,
             "status": status,
             "statuses": EscalationStatus.choices,
             "can_handle": staff.role in policy.ESCALATION_HANDLER_ROLES,
-            "handle_form": HandleEscalationForm(),
+            "decline_form": DeclineEscalationForm(),
         },
     )
 
@@ -237,22 +272,22 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission("intake.escalation.handle")
 @require_POST
-def handle_escalation(request: HttpRequest, request_id: int) -> HttpResponse:
+def decline_escalation(request: HttpRequest, request_id: int) -> HttpResponse:
+    """見送る: the coordinator decides the household does not go to 多機関協働 now (with the reason)."""
     staff = _staff(request)
     if staff.role not in policy.ESCALATION_HANDLER_ROLES:
         raise PermissionDenied
     req = policy.get_escalation_request_for(staff, request_id)
-    form = HandleEscalationForm(request.POST)
+    form = DeclineEscalationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "受理するか見送るかを選んでください。")
+        messages.error(request, "見送る理由を対応メモに入力してください。")
         return redirect("intake:escalations")
     try:
-        actions.handle_escalation(
-            actor=staff, request=req, version=form.cleaned_data["version"],
-            accept=form.cleaned_data["decision"] == "accept", note=form.cleaned_data["note"],
-        )  # fmt: skip
-    except actions.StaleEdit as exc:
+        actions.decline_escalation(
+            actor=staff, request=req, version=form.cleaned_data["version"], note=form.cleaned_data["note"]
+        )
+    except (actions.StaleEdit, actions.IntakeError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "依頼を処理しました。")
+        messages.success(request, "依頼を見送りました。依頼した窓口の一覧に理由とともに表示されます。")
     return redirect("intake:escalations")

@@ -22,6 +22,11 @@ class DomainLabel:
     label: str
 
 
+# Tsunagu's default for `referral_due_days` (docs/profile.md): two weeks. No source document fixes an
+# interval; a city writes its own in its profile.
+REFERRAL_DUE_DAYS_DEFAULT = 14
+
+
 class Municipality(models.Model):
     """One city (市町村) served by this installation, loaded from its profile."""
 
@@ -36,6 +41,11 @@ class Municipality(models.Model):
     lead_summary = models.TextField("推進体制の概要", blank=True)
     # Published aggregates (the navigator's evidence, reports) hide counts below this (small-cell rule).
     small_cell_threshold = models.PositiveSmallIntegerField("小さな件数を伏せる基準", default=10)
+    # A referral between windows (つなぎ) is due for its first contact this many days after it is sent,
+    # unless the sender sets another date; open referrals past it are 期限切れ on both sides' lists.
+    referral_due_days = models.PositiveSmallIntegerField(
+        "つなぎの初回連絡までの標準日数", default=REFERRAL_DUE_DAYS_DEFAULT
+    )
     # The domains this city's escalation rules count, in its own words: [{"code", "name"}], in the
     # profile's order. Empty means the national default (NATIONAL_COUNTED_DOMAINS).
     domains = models.JSONField("数える分野", default=list, blank=True)

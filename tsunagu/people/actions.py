@@ -72,6 +72,7 @@ class PersonInput:
     phone: str = ""
     nationality: str = ""
     language_needs: str = ""
+    disability: bool = False
 
 
 def _check_city(actor: Staff, *objs: object) -> int:
@@ -503,3 +504,53 @@ def end_relationship(*, actor: Staff, relationship: PersonRelationship, version:
     rel.save(update_fields=["ended", "version"])
     _audit_relationship(actor=actor, rel=rel, action="update", operation="relationship_end")
     return rel
+
+
+@dataclass(frozen=True)
+class PersonAttributes:
+    """What a household member brings to the escalation count (intake/escalation.py): a recorded
+    disability, a nationality and a language need."""
+
+    disability: bool
+    nationality: str = ""
+    language_needs: str = ""
+
+
+ATTRIBUTE_LIMITS = {"nationality": (40, "国籍"), "language_needs": (100, "言語・通訳の必要")}
+
+
+@transaction.atomic
+def update_person_attributes(*, actor: Staff, person: Person, version: int, data: PersonAttributes) -> Person:
+    """Record a member's disability, nationality and language need, audited (old → new for the flag; the
+    free-text fields are named, not copied, in the audit detail).
+
+    `version` is the one staff saw; a person changed since is refused rather than overwritten.
+    """
+    locked = Person.objects.select_for_update().filter(pk=person.pk).first()
+    if locked is None:
+        raise PeopleError("記録が見つかりません。")
+    _check_city(actor, locked)
+    if locked.merged_into_id is not None:
+        raise PeopleError("名寄せ済みの記録です。名寄せ先の記録に登録してください。")
+    if locked.version != version:
+        raise PeopleError("他の職員が記録を更新しました。画面を開き直して確認してください。")
+    new = {
+        "disability": bool(data.disability),
+        "nationality": data.nationality.strip(),
+        "language_needs": data.language_needs.strip(),
+    }
+    for name, (limit, label) in ATTRIBUTE_LIMITS.items():
+        if len(str(new[name])) > limit:
+            raise PeopleError(f"{label}は{limit}文字以内で入力してください。")
+    changed = [name for name, value in new.items() if getattr(locked, name) != value]
+    if not changed:
+        return locked
+    detail: dict[str, object] = {"operation": "attributes", "fields": changed}
+    if "disability" in changed:
+        detail["disability"] = [locked.disability, new["disability"]]
+    for name in changed:
+        setattr(locked, name, new[name])
+    locked.version += 1
+    locked.save(update_fields=[*changed, "version"])
+    audit.record(actor=actor, action="update", channel="view", objects=[("person", locked.pk)], detail=detail)
+    return locked

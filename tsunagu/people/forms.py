@@ -89,3 +89,12 @@ class RelationshipForm(forms.Form):
         if data.get("person_a") and data.get("person_a") == data.get("person_b"):
             raise forms.ValidationError("A と B には別の人を選んでください。")
         return data
+
+
+class MemberAttributesForm(forms.Form):
+    """A member's disability, nationality and language need (what the escalation rules count)."""
+
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
+    disability = forms.BooleanField(label="障害がある（手帳・診断・障害福祉サービスの利用）", required=False)
+    nationality = forms.CharField(label="国籍", required=False, max_length=40)
+    language_needs = forms.CharField(label="言語・通訳の必要", required=False, max_length=100)

@@ -21,9 +21,15 @@ from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
 
 from . import policy
-from .actions import RelationshipError, add_relationship
+from .actions import (
+    PeopleError,
+    PersonAttributes,
+    RelationshipError,
+    add_relationship,
+    update_person_attributes,
+)
 from .diagrams import household_diagrams
-from .forms import RelationshipForm
+from .forms import MemberAttributesForm, RelationshipForm
 from .models import relationships_for_household
 from .panels import build_panels
 from .timeline import Cursor, timeline_page
@@ -114,4 +120,32 @@ def add_household_relationship(request: HttpRequest, household_id: int) -> HttpR
         messages.error(request, str(exc))
     else:
         messages.success(request, "家族関係を登録しました。")
+    return redirect("people:household", household_id=hh.pk)
+
+
+@login_required
+@permission("people.household")
+@require_POST
+def member_attributes(request: HttpRequest, household_id: int, person_id: int) -> HttpResponse:
+    """Record a member's disability, nationality and language need (counted by the escalation rules)."""
+    staff = _staff(request)
+    hh = policy.get_household_for(staff, household_id)
+    member = policy.get_for_members(hh, person_id)
+    form = MemberAttributesForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "記録できませんでした: " + " ".join(str(e) for errs in form.errors.values() for e in errs),
+        )
+        return redirect("people:household", household_id=hh.pk)
+    d = form.cleaned_data
+    data = PersonAttributes(
+        disability=d["disability"], nationality=d["nationality"], language_needs=d["language_needs"]
+    )
+    try:
+        update_person_attributes(actor=staff, person=member.person, version=d["version"], data=data)
+    except PeopleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{member.person.full_name}さんの障害・国籍・言語を記録しました。")
     return redirect("people:household", household_id=hh.pk)

@@ -34,6 +34,13 @@ def person_keys(
 
 KEY_FIELDS = ("name_key", "kana_key", "address_key", "phonetic_key")
 
+# How staff write "Japanese" in the free-text nationality field (anything else is a foreign nationality).
+JAPANESE_NATIONALITY = frozenset(
+    {"日本", "日本国", "日本国籍", "にほん", "Japan", "JAPAN", "japan", "JP", "JPN"}
+)
+# Communication needs that come with a disability, not with a foreign language.
+DISABILITY_COMMUNICATION = ("手話", "点字", "要約筆記", "筆談")
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", "女性"
@@ -95,6 +102,9 @@ class Person(models.Model):
     phone = models.CharField("電話", max_length=40, blank=True)
     nationality = models.CharField("国籍", max_length=40, blank=True)
     language_needs = models.CharField("言語・通訳の必要", max_length=100, blank=True)
+    # A disability staff have recorded (手帳・診断・障害福祉サービスの利用): the escalation rules count the
+    # concerns about this person in the 障害 domain (intake/escalation.py). Set by people.actions only.
+    disability = models.BooleanField("障害がある（手帳・診断・サービス利用）", default=False)
     deceased = models.BooleanField("死亡", default=False)
     synthetic = models.BooleanField("デモ用の架空データ", default=False)
     # Set by 名寄せ: this record was merged into another and is kept only so the merge can be split back.
@@ -144,6 +154,16 @@ class Person(models.Model):
         if self.birth_date:
             return age_on(self.birth_date, on or dt.date.today())
         return self.estimated_age
+
+    @property
+    def foreign_or_language_need(self) -> bool:
+        """A nationality other than Japanese, or a need for a language other than Japanese (通訳).
+
+        手話・点字・要約筆記 are communication needs of a disability, not of a foreign language."""
+        if self.nationality.strip() and self.nationality.strip() not in JAPANESE_NATIONALITY:
+            return True
+        need = self.language_needs.strip()
+        return bool(need) and not any(word in need for word in DISABILITY_COMMUNICATION)
 
 
 class HouseholdMember(models.Model):

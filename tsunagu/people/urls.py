@@ -11,6 +11,11 @@ urlpatterns = [
         household_views.add_household_relationship,
         name="add_relationship",
     ),
+    path(
+        "households/<int:household_id>/members/<int:person_id>/attributes/",
+        household_views.member_attributes,
+        name="member_attributes",
+    ),
     path("candidates/", views.candidates, name="candidates"),
     path("compare/<int:left_id>/<int:right_id>/", views.compare_view, name="compare"),
     path("merge/", views.merge, name="merge"),

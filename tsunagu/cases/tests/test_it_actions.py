@@ -244,7 +244,7 @@ def test_a_declined_or_foreign_escalation_request_opens_nothing():
     before = Case.objects.count()
     with pytest.raises(CaseError, match="つなぎ依頼の世帯と一致しません。"):
         actions.open_case(actor=city.coordinator, household=other.household, escalation_request=req)
-    intake_actions.handle_escalation(actor=city.coordinator, request=req, version=req.version, accept=False)
+    intake_actions.decline_escalation(actor=city.coordinator, request=req, version=req.version, note="見守り")
     req.refresh_from_db()
     with pytest.raises(CaseError, match="見送ったつなぎ依頼からはケースを開けません。"):
         actions.open_case(actor=city.coordinator, household=c.household, escalation_request=req)
@@ -316,6 +316,7 @@ def test_bad_consent_is_refused(w, change, message):
 def test_a_proxy_may_consent_when_the_relationship_is_noted(w):
     data = consent_input(w.outsider, [w.city.agency_org], persons=[w.p1])
     data.given_by_note = "成年後見人"
+    data.basis = "guardian"
     consent = actions.record_consent(actor=w.coord, case=w.case, data=data)
     assert consent.given_by_note == "成年後見人" and list(consent.persons.all()) == [w.p1]
 

@@ -299,9 +299,33 @@ def test_domains_are_checked(tmp_path, old, new, loc, gist):
     [
         (
             "tier = 1",
+            'tier = 1\nagenda = "8050"',
+            'meeting_bodies[1 key="shien"].agenda',
+            "この項目はまだ対応していません（議題）",
+        ),
+        (
+            "tier = 1",
+            "tier = 1\nfollow_up_day = 30",
+            'meeting_bodies[1 key="shien"].follow_up_day',
+            '未知の項目です。"follow_up_days" の書き間違いではありませんか',
+        ),
+        (
+            "tier = 1",
             'tier = 1\neligible_members = ["fukushi"]',
             'meeting_bodies[1 key="shien"].eligible_members',
-            "この項目はまだ対応していません（会議体の構成員の候補（事案ごとに選ぶ機関の別表））",
+            'eligible_members（事案ごとに選ぶ機関の別表）は member_selection = "per_case" のときだけ書けます',
+        ),
+        (
+            "tier = 1",
+            'tier = 1\nmember_selection = "per_case"\neligible_members = ["nowhere"]',
+            'meeting_bodies[1 key="shien"].eligible_members',
+            '構成員の候補 "nowhere" は organizations にありません',
+        ),
+        (
+            "tier = 2",
+            'tier = 2\nscreened_by = "jusou"',
+            'meeting_bodies[2 key="jusou"].screened_by',
+            "事前に協議する会議体に自分自身は指定できません",
         ),
         (
             'kind = "department"',

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import login_client
+from tsunagu.access.models import AuditEvent
 from tsunagu.intake import actions
 from tsunagu.intake.escalation import advise
 from tsunagu.intake.models import EscalationRequest
@@ -14,9 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_it_advises_escalation_when_concerns_span_three_domains():
     city = make_city()
     c = record(city, city.window_worker, "consented", concerns=("care", "poverty"))
-    assert advise(c.household, []) == []
+    assert advise(city.window_worker, c.household) == []
     record(city, city.window_worker, "consented", concerns=("futoko",), person=c.person)
-    advice = advise(c.household, [])
+    advice = advise(city.window_worker, c.household)
     assert [a.rule.key for a in advice] == ["three-domains"]
     assert "3 分野" in advice[0].message
 
@@ -53,30 +54,63 @@ def test_it_requires_a_reason(client):
     assert not EscalationRequest.objects.exists()
 
 
-def test_coordinators_see_and_handle_requests_others_cannot(client):
+def test_coordinators_see_and_decline_requests_others_cannot(client):
     city = make_city()
     c = record(city, city.window_worker, "consented")
     req, _ = actions.request_escalation(actor=city.window_worker, household=c.household, reason="相談")
     login_client(client, city.agency_worker)
-    assert "世帯 " not in client.get(reverse("intake:escalations")).content.decode()
-    handle = reverse("intake:handle_escalation", args=[req.pk])
-    assert client.post(handle, {"version": req.version, "decision": "accept"}).status_code == 403
+    assert c.person.full_name not in client.get(reverse("intake:escalations")).content.decode()
+    decline = reverse("intake:decline_escalation", args=[req.pk])
+    assert client.post(decline, {"version": req.version, "note": "今は見守り"}).status_code == 403
     client.logout()
     login_client(client, city.coordinator)
-    assert f"世帯 {c.household_id}" in client.get(reverse("intake:escalations")).content.decode()
-    assert client.post(handle, {"version": req.version, "decision": "accept"}).status_code == 302
+    page = client.get(reverse("intake:escalations")).content.decode()
+    # The household is named by its head, never by its number alone.
+    assert f"{c.person.full_name}さんの世帯" in page and f"世帯 {c.household_id}" not in page
+    assert client.post(decline, {"version": req.version, "note": ""}).status_code == 302
     req.refresh_from_db()
-    assert req.status == "accepted"
-    assert req.handled_by == city.coordinator
+    assert req.status == "pending"
+    assert client.post(decline, {"version": req.version, "note": "今は見守り"}).status_code == 302
+    req.refresh_from_db()
+    assert (req.status, req.handled_by, req.handling_note) == ("declined", city.coordinator, "今は見守り")
+    declined = client.get(reverse("intake:escalations"), {"status": "declined"}).content.decode()
+    assert "今は見守り" in declined
 
 
-def test_it_refuses_handling_a_request_twice_with_a_stale_version():
+def test_the_list_names_the_household_only_to_those_people_lets_find_persons(client):
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    actions.request_escalation(actor=city.window_worker, household=c.household, reason="相談")
+    login_client(client, city.window_worker)
+    page = client.get(reverse("intake:escalations")).content.decode()
+    assert f"{c.person.full_name}さんの世帯" in page
+    logged = AuditEvent.objects.filter(actor=city.window_worker, action="list").latest("pk")
+    assert ("person", c.person_id) in logged.objects_list
+    client.logout()
+    login_client(client, city.auditor)
+    assert client.get(reverse("intake:escalations")).status_code in (403, 404)
+
+
+def test_accepting_alone_is_no_longer_possible_the_list_opens_the_case_instead(client):
     city = make_city()
     c = record(city, city.window_worker, "consented")
     req, _ = actions.request_escalation(actor=city.window_worker, household=c.household, reason="相談")
-    actions.handle_escalation(actor=city.coordinator, request=req, version=1, accept=True)
+    login_client(client, city.coordinator)
+    page = client.get(reverse("intake:escalations")).content.decode()
+    assert 'value="accept"' not in page
+    assert reverse("cases:open_from_request", args=[req.pk]) in page
+    assert "受理してケースを開く" in page
+
+
+def test_it_refuses_declining_a_request_twice_with_a_stale_version():
+    city = make_city()
+    c = record(city, city.window_worker, "consented")
+    req, _ = actions.request_escalation(actor=city.window_worker, household=c.household, reason="相談")
+    actions.decline_escalation(actor=city.coordinator, request=req, version=1, note="見守り")
     with pytest.raises(actions.StaleEdit):
-        actions.handle_escalation(actor=city.coordinator, request=req, version=1, accept=False)
+        actions.decline_escalation(actor=city.coordinator, request=req, version=1, note="見守り")
+    with pytest.raises(actions.IntakeError):
+        actions.decline_escalation(actor=city.window_worker, request=req, version=2, note="見守り")
 
 
 def test_other_cities_get_404_for_requests(client):
@@ -86,6 +120,6 @@ def test_other_cities_get_404_for_requests(client):
     req, _ = actions.request_escalation(actor=city.window_worker, household=c.household, reason="相談")
     login_client(client, other.coordinator)
     response = client.post(
-        reverse("intake:handle_escalation", args=[req.pk]), {"version": 1, "decision": "accept"}
+        reverse("intake:decline_escalation", args=[req.pk]), {"version": 1, "note": "見守り"}
     )
     assert response.status_code == 404

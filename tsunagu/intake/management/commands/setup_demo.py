@@ -28,6 +28,7 @@ from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import CoordinatorPost, Organization, OrganizationKind, Window
 from tsunagu.directory.profiles import ProfileError, load_profile
 from tsunagu.intake.demo import generate_consultations, has_demo_consultations
+from tsunagu.intake.referral_demo import generate_referrals, has_demo_referrals
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.demo import generate, has_synthetic_data
 
@@ -200,7 +201,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{city}: 架空の相談記録 {consultations} 件・多機関協働へのつなぎ依頼 {escalations} 件を作成しました"
             )
+        self.demo_referrals(rows, city)
         self.print_logins(rows, city, second)
+
+    def demo_referrals(self, rows: list[tuple[DemoLogin, Staff, bool]], city: Municipality) -> None:
+        """Referrals between the demo window and the demo agency in every state (intake/referral_demo.py)."""
+        by_role = {login.role: user for login, user, _created in rows if login.municipality == city}
+        sender, receiver = by_role.get(Role.WINDOW_WORKER), by_role.get(Role.AGENCY_WORKER)
+        if sender is None or receiver is None or has_demo_referrals(sender):
+            return
+        made = generate_referrals(sender=sender, receiver=receiver, seed=DEMO_SEED)
+        self.stdout.write(f"{city}: 架空の窓口間のつなぎ {made} 件を作成しました")
 
     def load_profiles(self, directory: Path) -> list[Municipality]:
         cities: list[Municipality] = []

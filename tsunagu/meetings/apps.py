@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "tsunagu.meetings"
+    label = "meetings"
+    verbose_name = "会議"
+
+    def ready(self) -> None:
+        from tsunagu.access.permissions import CASEWORK, register_permission
+        from tsunagu.access.registry import register_visibility
+        from tsunagu.accounts.models import Role
+        from tsunagu.cases.policy import CASE
+
+        from .policy import follow_up_cases
+
+        # The calendar and the items one may see (the item gate is per record, in policy.py).
+        register_permission("meetings.use", CASEWORK | {Role.MANAGER})
+        # Generating a body's calendar, calling meetings, agendas, minutes and decisions: the 束ね役.
+        # Who may call a 随時/緊急 meeting of a given body is the profile's `ad_hoc_callers`, checked in actions.
+        register_permission("meetings.coordinate", {Role.COORDINATOR})
+        register_permission("meetings.call", CASEWORK | {Role.MANAGER})
+        # A 支援会議 member who acknowledged 守秘義務 reads the case during the body's follow-up window.
+        register_visibility(
+            CASE, "meetings.follow_up", follow_up_cases, label="支援会議の構成員（守秘義務・会議後の期間）"
+        )
