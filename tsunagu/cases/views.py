@@ -163,13 +163,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     cases = list(page.object_list)
     plans = due.current_plans(Case.objects.filter(pk__in=[c.pk for c in cases]))
+    # Each household is named by its head, as people's policy lets this reader find persons.
+    heads = get_household_heads(staff, {c.household_id for c in cases})
     if cases:
+        shown = {p.pk for c in cases for p in c.persons.all()} | {p.pk for p in heads.values()}
         audit.record(
             actor=staff, action="list",
-            objects=[("case", c.pk) for c in cases] + [("person", p.pk) for c in cases for p in c.persons.all()],
+            objects=[("case", c.pk) for c in cases] + [("person", pk) for pk in sorted(shown)],
             request=request,
         )  # fmt: skip
-    rows = [{"case": c, "plan": plans.get(c.pk)} for c in cases]
+    rows = [{"case": c, "plan": plans.get(c.pk), "head": heads.get(c.household_id)} for c in cases]
     return render(
         request,
         "cases/list.html",
@@ -368,8 +371,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     assessment = case.assessments.prefetch_related("areas").first()
     plan = plan_in_force(case)
     is_coord = _is_case_coordinator(staff, case)
+    head = get_household_heads(staff, [case.household_id]).get(case.household_id)
+    shown = [p.pk for p in persons] + ([head.pk] if head and head not in persons else [])
     _audit_read(
-        request, staff, case, *[("person", p.pk) for p in persons],
+        request, staff, case, *[("person", pk) for pk in shown],
         *[("consent", c.pk) for c in consents],
         *([("assessment", assessment.pk)] if assessment else []),
         *([("support_plan", plan.pk)] if plan else []),
@@ -385,6 +390,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "reasons": reasons,
             "persons": persons,
+            "head": head,
+            "can_see_household": has_permission(staff, "people.household"),
             "team": active_team,
             "former_team": [m for m in team if m.removed_at is not None],
             "consents": consents,
