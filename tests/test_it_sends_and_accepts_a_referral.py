@@ -81,3 +81,9 @@ def test_a_window_sends_a_referral_and_the_centre_accepts_and_closes_it(live_ser
     assert page.is_visible(f"text=No.{referral.number}")
     assert page.is_visible("text=訪問")
     screenshot(page, "referral-8-sender-closed")
+
+    # The household timeline shows each step of the referral.
+    page.goto(f"{live_server.url}/people/households/{c.household_id}/")
+    assert page.is_visible(f"text=つなぎ No.{referral.number}")
+    assert page.is_visible("text=自宅を訪問。ケアマネジャーと面談の日を決めた。")
+    screenshot(page, "referral-9-household-timeline")
