@@ -24,6 +24,7 @@ from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
 from tsunagu.cases.policy import visible_cases
+from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import MeetingBody, Organization
 
 from . import actions, decisions
@@ -86,7 +87,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     months: dict[str, list[Meeting]] = {}
     for m in meetings:
         local = timezone.localtime(m.starts_at)
-        months.setdefault(f"{local.year}年{local.month}月", []).append(m)
+        months.setdefault(wareki(local.date().replace(day=1)).removesuffix("1日"), []).append(m)
     fy = today.year if today.month >= 4 else today.year - 1
     audit.record(actor=staff, action="list", request=request, detail={"meetings": len(meetings)})
     return render(
@@ -298,9 +299,16 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
     if coordinates:
         from tsunagu.cases.models import PlanAction
 
-        ctx["review_form"] = ReviewForm(actions=PlanAction.objects.filter(pk__in=[a.pk for a in to_review]))
+        ctx["review_form"] = ReviewForm(
+            prefix="review", actions=PlanAction.objects.filter(pk__in=[a.pk for a in to_review])
+        )
         ctx["decision_form"] = DecisionForm(
-            bodies=_bodies(staff).exclude(pk=item.meeting.body_id), organizations=_orgs(staff)
+            prefix="decision",
+            initial={
+                "kind": "plan_agreed" if item.legal_function == "consented_conference" else "monitoring"
+            },
+            bodies=_bodies(staff).exclude(pk=item.meeting.body_id),
+            organizations=_orgs(staff),
         )
         ctx["version_form"] = VersionForm(initial={"version": item.version})
     return ctx
@@ -332,7 +340,7 @@ def review(request: HttpRequest, item_id: int) -> HttpResponse:
     from tsunagu.cases.models import PlanAction
 
     pks = [a.pk for a in decisions.actions_to_review(agenda_item)]
-    form = ReviewForm(request.POST, actions=PlanAction.objects.filter(pk__in=pks))
+    form = ReviewForm(request.POST, prefix="review", actions=PlanAction.objects.filter(pk__in=pks))
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -356,6 +364,7 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     agenda_item = _coordinator_item(staff, item_id)
     form = DecisionForm(
         request.POST,
+        prefix="decision",
         bodies=_bodies(staff).exclude(pk=agenda_item.meeting.body_id),
         organizations=_orgs(staff),
     )

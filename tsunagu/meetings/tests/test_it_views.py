@@ -76,7 +76,8 @@ def test_a_decision_on_the_item_page_sets_the_next_monitoring_date(client):
     s, _m, item = _setup()
     login_client(client, s.world.coordinator)
     r = client.post(
-        reverse("meetings:decide", args=[item.pk]), {"kind": "monitoring", "note": "2か月後に確認"}
+        reverse("meetings:decide", args=[item.pk]),
+        {"decision-kind": "monitoring", "decision-note": "2か月後に確認"},
     )
     assert r.status_code == 302
     page = client.get(reverse("meetings:item", args=[item.pk])).content.decode()
