@@ -6,7 +6,7 @@ Edits carry the version the user read; a stale one raises StaleEdit and changes 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
@@ -784,14 +784,6 @@ def close_case(
         closure_plan=_change(None, case.closure_plan_id), closed=True,
     )  # fmt: skip
     return case
-
-
-def open_case_ids_for(households: Iterable[int]) -> set[int]:
-    return set(
-        Case.objects.filter(household_id__in=list(households), status__in=OPEN_STATUSES).values_list(
-            "household_id", flat=True
-        )
-    )
 
 
 # ---- meeting approval and hand-over between coordinators -------------------------------------------

@@ -104,9 +104,6 @@ class Case(models.Model):
     def label(self) -> str:
         return f"{timezone.localtime(self.opened_at).year}-{self.number:04d}"
 
-    def is_open(self) -> bool:
-        return self.status != CaseStatus.CLOSED
-
 
 class CaseTransition(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
