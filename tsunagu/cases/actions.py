@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from tsunagu.access import audit
 from tsunagu.accounts.models import Role, Staff
-from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
 from tsunagu.people.models import Household, HouseholdMember, Person
@@ -23,6 +22,7 @@ from tsunagu.people.models import Household, HouseholdMember, Person
 from .current import plan_in_force
 from .models import (
     ADULT_AGE,
+    ATTAINMENT_CHOICES,
     OPEN_STATUSES,
     TRANSITIONS,
     ActionStatus,
@@ -473,7 +473,6 @@ class GoalInput:
     text: str
     life_area: str = ""
     review_on: dt.date | None = None
-    attainment: str = ""
 
 
 @dataclass
@@ -498,7 +497,12 @@ def _check_plan(actor: Staff, data: PlanInput) -> None:
             raise CaseError("支援内容の状況または役割が正しくありません。")
 
 
-def _write_plan_rows(plan: SupportPlan, data: PlanInput) -> None:
+def _write_plan_rows(
+    plan: SupportPlan, data: PlanInput, evaluated: dict[str, tuple[str, dt.date | None]] | None = None
+) -> None:
+    """Write the goal and action rows. `evaluated` (goal text → attainment, day) carries what monitoring
+    recorded across an in-place edit of a draft, for the goals whose text did not change."""
+    evaluated = evaluated or {}
     goals = [
         PlanGoal.objects.create(
             municipality=plan.municipality,
@@ -507,7 +511,8 @@ def _write_plan_rows(plan: SupportPlan, data: PlanInput) -> None:
             text=g.text.strip(),
             life_area=g.life_area,
             review_on=g.review_on,
-            attainment=g.attainment,
+            attainment=evaluated.get(g.text.strip(), ("", None))[0],
+            attainment_on=evaluated.get(g.text.strip(), ("", None))[1],
         )
         for i, g in enumerate(data.goals)
         if g.text.strip()
@@ -570,9 +575,10 @@ def save_plan(
         )  # fmt: skip
         if updated != 1:
             raise StaleEdit()
+        evaluated = {g.text: (g.attainment, g.attainment_on) for g in plan.goals.all() if g.attainment}
         plan.actions.all().delete()
         plan.goals.all().delete()
-        _write_plan_rows(plan, data)
+        _write_plan_rows(plan, data, evaluated)
         plan.refresh_from_db()
         _audit(actor, "update", case, ("support_plan", plan.pk), version=plan.version_no)
         return plan
@@ -595,18 +601,23 @@ def save_plan(
 
 
 @transaction.atomic
-def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meeting_note: str) -> SupportPlan:
-    """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name)."""
+def mark_plan_agreed(
+    *, actor: Staff, plan: SupportPlan, edit_version: int, meeting_note: str, held_on: dt.date | None = None
+) -> SupportPlan:
+    """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name and day)."""
     _same_city(actor, plan)  # defence in depth: views already fetch through access
     _require_open(plan.case)
     updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
-        status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_note=meeting_note[:200],
+        status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_on=held_on, agreed_note=meeting_note[:200],
         edit_version=F("edit_version") + 1,
     )  # fmt: skip
     if updated != 1:
         raise StaleEdit()
     plan.refresh_from_db()
-    _audit(actor, "update", plan.case, ("support_plan", plan.pk), agreed=True)
+    _audit(
+        actor, "update", plan.case, ("support_plan", plan.pk), status=_change(PlanStatus.DRAFT, PlanStatus.AGREED),
+        agreed_on=_change(None, held_on), edit_version=_change(edit_version, plan.edit_version),
+    )  # fmt: skip
     return plan
 
 
@@ -628,8 +639,16 @@ def set_action_status(*, actor: Staff, action: PlanAction, status: str) -> PlanA
 
 @transaction.atomic
 def record_monitoring(
-    *, actor: Staff, case: Case, held_on: dt.date, summary: str, next_on: dt.date | None
+    *,
+    actor: Staff,
+    case: Case,
+    held_on: dt.date,
+    summary: str,
+    next_on: dt.date | None,
+    attainments: dict[int, str] | None = None,
 ) -> Monitoring:
+    """モニタリング (評価): what happened, the next date, and how far each goal of the plan in force is
+    attained (達成状況, goal id → value; goals left out are not judged this time)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _require_open(case)
     plan = plan_in_force(case)
@@ -641,22 +660,29 @@ def record_monitoring(
         raise CaseError("実施日に未来の日付は入力できません。")
     if next_on is not None and next_on <= held_on:
         raise CaseError("次回モニタリング日は実施日より後にしてください。")
+    attainments = {k: v for k, v in (attainments or {}).items() if v}
+    if any(v not in dict(ATTAINMENT_CHOICES) for v in attainments.values()):
+        raise CaseError("目標の達成状況を選び直してください。")
+    goals = {g.pk: g for g in plan.goals.filter(pk__in=list(attainments))}
+    if set(goals) != set(attainments):
+        raise CaseError(
+            "達成状況を記録する目標が、いまのプランの目標ではありません。画面を開き直してください。"
+        )
     m = Monitoring.objects.create(
         municipality=case.municipality, case=case, plan=plan, held_on=held_on, summary=summary.strip(),
         next_on=next_on, recorded_by=actor,
     )  # fmt: skip
+    changes: dict[str, object] = {}
+    for pk, value in attainments.items():
+        goal = goals[pk]
+        changes[f"goal{pk}_attainment"] = _change(goal.attainment, value)
+        goal.attainment, goal.attainment_on = value, held_on
+        goal.save(update_fields=["attainment", "attainment_on"])
     if next_on is not None:
+        changes["monitoring_on"] = _change(plan.monitoring_on, next_on)
         SupportPlan.objects.filter(pk=plan.pk).update(monitoring_on=next_on)
-    _audit(actor, "create", case, ("monitoring", m.pk))
+    _audit(actor, "create", case, ("monitoring", m.pk), ("support_plan", plan.pk), **changes)
     return m
-
-
-ATTAINMENT_CHOICES = [
-    ("achieved", "達成"),
-    ("partly", "一部達成"),
-    ("not_achieved", "未達成"),
-    ("unknown", "評価不能"),
-]
 
 
 @transaction.atomic
@@ -746,8 +772,9 @@ def agree_plan_in_meeting(
             "重層的支援会議での協議には、本人の同意（共有してよい会議に「重層的支援会議」を含むもの）が必要です。"
             "同意がない場合は、支援会議（守秘義務）で検討してください。"
         )
-    note = f"{wareki(held_on)} {body.name}"
-    return mark_plan_agreed(actor=actor, plan=plan, edit_version=edit_version, meeting_note=note)
+    return mark_plan_agreed(
+        actor=actor, plan=plan, edit_version=edit_version, meeting_note=body.name, held_on=held_on
+    )
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import (
+    ATTAINMENT_LABELS,
     TRANSITIONS,
     Case,
     CaseStatus,
@@ -324,7 +325,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "status_editable": plan is not None
             and plan.status != PlanStatus.SUPERSEDED
             and case.status != CaseStatus.CLOSED,
-            "attainment_label": dict(actions.ATTAINMENT_CHOICES).get(case.goal_attainment, ""),
+            "attainment_label": ATTAINMENT_LABELS.get(case.goal_attainment, ""),
             "is_coordinator": is_coord,
             "team_editable": is_coord and case.status != CaseStatus.CLOSED,
             "my_org_id": staff.organization_id,
@@ -666,7 +667,9 @@ def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
         return refused
     plan_ = plan_in_force(case)
     form = MonitoringForm(
-        request.POST if request.method == "POST" else None, initial={"held_on": timezone.localdate()}
+        request.POST if request.method == "POST" else None,
+        initial={"held_on": timezone.localdate()},
+        goals=list(plan_.goals.all()) if plan_ else [],
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -675,8 +678,9 @@ def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
             return _to_detail(case, "monitoring")
         try:
             actions.record_monitoring(
-                actor=staff, case=case, held_on=d["held_on"], summary=d["summary"], next_on=d["next_on"]
-            )
+                actor=staff, case=case, held_on=d["held_on"], summary=d["summary"], next_on=d["next_on"],
+                attainments=form.attainments(),
+            )  # fmt: skip
         except actions.CaseError as exc:
             form.add_error(None, str(exc))
         else:
