@@ -5,8 +5,6 @@ Personal data: read only through `tsunagu.cases.policy`; written only through `t
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -206,15 +204,6 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"同意 {self.pk}"
-
-    def is_active(self, at: dt.datetime | None = None) -> bool:
-        at = at or timezone.now()
-        if self.withdrawn_at is not None and self.withdrawn_at <= at:
-            return False
-        day = timezone.localtime(at).date()
-        if self.given_on > day:
-            return False
-        return self.expires_on is None or day <= self.expires_on
 
     def meeting_kind_labels(self) -> list[str]:
         return [str(MeetingKind(k).label) for k in self.meeting_kinds if k in MeetingKind.values]

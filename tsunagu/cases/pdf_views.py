@@ -40,7 +40,7 @@ from .models import (
     SupportPlan,
     TeamRole,
 )
-from .policy import get_case_for, why_visible
+from .policy import active_consents, get_case_for, why_visible
 
 PROGRAM = "重層的支援体制整備事業　多機関協働事業"
 
@@ -146,16 +146,17 @@ def _plan(plan: SupportPlan | None) -> dict[str, Any] | None:
     }
 
 
-def _consent_state(c: Consent, now: dt.datetime) -> str:
+def _consent_state(c: Consent, now: dt.datetime, active: set[int]) -> str:
     if c.withdrawn_at is not None and c.withdrawn_at <= now:
         return "撤回"
-    if c.is_active(now):
+    if c.pk in active:
         return "有効"
     return "期限切れ" if c.expires_on and c.expires_on < timezone.localtime(now).date() else "開始前"
 
 
 def _consents(case: Case, now: dt.datetime) -> list[dict[str, Any]]:
     rows = []
+    active = set(active_consents(now).filter(case=case).values_list("pk", flat=True))
     for c in case.consents.select_related("given_by").prefetch_related("organizations"):
         given_by = c.given_by.full_name + (f"（{c.given_by_note}）" if c.given_by_note else "")
         given_by += f"　根拠: {_label(ConsentBasis, c.basis) if c.basis else '未記録'}"
@@ -167,7 +168,7 @@ def _consents(case: Case, now: dt.datetime) -> list[dict[str, Any]]:
                 "organizations": [o.name for o in c.organizations.all()],
                 "meetings": c.meeting_kind_labels(),
                 "expires_on": wareki(c.expires_on),
-                "state": _consent_state(c, now),
+                "state": _consent_state(c, now, active),
             }
         )
     return rows

@@ -29,7 +29,7 @@ from tsunagu.people.models import Household, HouseholdMember, Person
 from tsunagu.people.policy import get_household_for
 
 from . import actions, due, screens
-from .current import plan_in_force
+from .current import plan_in_force, plans_in_force
 from .forms import (
     MIN_GOAL_ROWS,
     ActionFormSet,
@@ -58,7 +58,7 @@ from .models import (
     PlanAction,
     PlanStatus,
 )
-from .policy import get_case_for, visible_cases, why_visible
+from .policy import active_consents, get_case_for, visible_cases, why_visible
 
 # ---- helpers -------------------------------------------------------------------------------------
 
@@ -70,15 +70,16 @@ def _staff(request: HttpRequest) -> Staff:
     return staff
 
 
-def _is_case_coordinator(staff: Staff, case: Case) -> bool:
-    """Lifecycle, team, consent, plan and closure belong to 束ね役 (`cases.coordinate`) who can see the
-    case — its own coordinator, or a colleague covering through the team, a meeting or break-glass.
-    Each write is audited under the name of whoever made it."""
+def _coordinates(staff: Staff) -> bool:
+    """Whether `staff` holds `cases.coordinate` (束ね役). Lifecycle, team, consent, plan and closure of a
+    case belong to any 束ね役 who may see it (the views fetch it through the policy first) — its own
+    coordinator, or a colleague covering through the team, a meeting or break-glass — not only to the
+    case's named coordinator. Each write is audited under the name of whoever made it."""
     return has_permission(staff, "cases.coordinate")
 
 
-def _require_coordinator(staff: Staff, case: Case) -> None:
-    if not _is_case_coordinator(staff, case):
+def _require_coordinate_permission(staff: Staff) -> None:
+    if not _coordinates(staff):
         raise PermissionDenied("only coordinators")
 
 
@@ -154,7 +155,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-opened_at", "-pk")[:200]
     )
-    plans = due.current_plans(Case.objects.filter(pk__in=[c.pk for c in cases]))
+    plans = plans_in_force(cases)
     if cases:
         audit.record(
             actor=staff, action="list",
@@ -292,7 +293,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     assessment = case.assessments.prefetch_related("areas").first()
     plan = plan_in_force(case)
-    is_coord = _is_case_coordinator(staff, case)
+    is_coord = _coordinates(staff)
     _audit_read(
         request, staff, case, *[("person", p.pk) for p in persons],
         *[("consent", c.pk) for c in consents],
@@ -313,6 +314,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "team": active_team,
             "former_team": [m for m in team if m.removed_at is not None],
             "consents": consents,
+            "active_consent_ids": set(active_consents().filter(case=case).values_list("pk", flat=True)),
             "share": screens.share_panel(case, active_team),
             "assessment": assessment,
             "plan": plan,
@@ -353,7 +355,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def transition(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     form = TransitionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["to"] not in CaseStatus.values:
         messages.error(request, "進める先の状態を選んでください。")
@@ -376,7 +378,7 @@ def transition(request: HttpRequest, case_id: int) -> HttpResponse:
 def resume(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     form = ResumeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "画面を開き直してから、もう一度操作してください。")
@@ -400,7 +402,7 @@ def resume(request: HttpRequest, case_id: int) -> HttpResponse:
 def team(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     form = TeamForm(request.POST, municipality=case.municipality)
     if not form.is_valid():
         messages.error(request, "機関と役割を選んでください。")
@@ -445,7 +447,7 @@ def _same_consent_exists(case: Case, d: dict[str, Any]) -> bool:
 def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     if (refused := _refuse_if_closed(request, case, "consents")) is not None:
         return refused
     members = _members(case.household)
@@ -578,7 +580,7 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     """Create the plan, edit the draft in place, or revise an agreed plan as a new version with a reason."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     if (refused := _refuse_if_closed(request, case, "plan")) is not None:
         return refused
     current = plan_in_force(case)
@@ -637,7 +639,7 @@ def action_status(request: HttpRequest, case_id: int, action_id: int) -> HttpRes
     action = PlanAction.objects.filter(pk=action_id, plan__case=case).select_related("plan").first()
     if action is None:
         raise Http404
-    if not (_is_case_coordinator(staff, case) or action.organization_id == staff.organization_id):
+    if not (_coordinates(staff) or action.organization_id == staff.organization_id):
         raise PermissionDenied("only the responsible organization or the coordinator")
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
@@ -697,7 +699,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
     """終結の評価: goal attainment, reason, hand-over, and the agency that carries the household on."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     if case.status == CaseStatus.CLOSED:
         messages.info(request, "このケースはすでに終結しています。")
         return _to_detail(case)
@@ -742,7 +744,7 @@ def plan_agree(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record that a 重層的支援会議 approved the current draft plan (協議済); refused without consent."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     plan = plan_in_force(case)
     form = PlanAgreeForm(request.POST, municipality=case.municipality)
     if plan is None or plan.status != PlanStatus.DRAFT:
@@ -773,7 +775,7 @@ def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
     """Hand the case over to another 束ね役."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     form = ReassignForm(request.POST, municipality=case.municipality)
     if not form.is_valid():
         messages.error(
