@@ -30,7 +30,13 @@ from tsunagu.municipalities.choices import (
     BusinessLine,
     MunicipalityKind,
 )
-from tsunagu.municipalities.models import REFERRAL_DUE_DAYS_DEFAULT, Area, ConcernType, Municipality
+from tsunagu.municipalities.models import (
+    REFERRAL_DUE_DAYS_DEFAULT,
+    RETENTION_YEARS_DEFAULT,
+    Area,
+    ConcernType,
+    Municipality,
+)
 
 from .models import (
     CoordinatorPost,
@@ -169,6 +175,9 @@ class MunicipalitySection(Strict):
     small_cell_threshold: int = Field(default=10, ge=3, le=100)
     # Days from sending a referral between windows (つなぎ) to the receiver's first contact; default 14.
     referral_due_days: int = Field(default=REFERRAL_DUE_DAYS_DEFAULT, ge=1, le=90)
+    # Years closed cases / closed consultations are kept before `apply_retention` removes them; default 5.
+    case_retention_years: int = Field(default=RETENTION_YEARS_DEFAULT, ge=1, le=30)
+    consultation_retention_years: int = Field(default=RETENTION_YEARS_DEFAULT, ge=1, le=30)
 
     _code = field_validator("code")(_check_jis_code)
 

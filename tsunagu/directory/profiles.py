@@ -296,7 +296,8 @@ def _write_municipality(p: Profile) -> tuple[Municipality, LoadReport]:
         "name": m.name, "kind": m.resolved_kind(), "prefecture": m.prefecture, "population": m.population,
         "population_note": m.population_note, "program_name": m.program_name, "started": m.started,
         "lead_summary": m.lead_summary, "small_cell_threshold": m.small_cell_threshold,
-        "referral_due_days": m.referral_due_days,
+        "referral_due_days": m.referral_due_days, "case_retention_years": m.case_retention_years,
+        "consultation_retention_years": m.consultation_retention_years,
         "domains": [{"code": d.code, "name": d.name} for d in p.domains],
     }  # fmt: skip
     if muni is None:

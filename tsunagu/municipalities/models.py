@@ -25,6 +25,9 @@ class DomainLabel:
 # Tsunagu's default for `referral_due_days` (docs/profile.md): two weeks. No source document fixes an
 # interval; a city writes its own in its profile.
 REFERRAL_DUE_DAYS_DEFAULT = 14
+# Tsunagu's default retention (docs/profile.md, docs/operations.md): closed cases and consultations are kept
+# five years after closure / last activity, then `manage.py apply_retention` removes them.
+RETENTION_YEARS_DEFAULT = 5
 
 
 class Municipality(models.Model):
@@ -45,6 +48,13 @@ class Municipality(models.Model):
     # unless the sender sets another date; open referrals past it are 期限切れ on both sides' lists.
     referral_due_days = models.PositiveSmallIntegerField(
         "つなぎの初回連絡までの標準日数", default=REFERRAL_DUE_DAYS_DEFAULT
+    )
+    # Years a closed case (from closed_at) and a closed consultation (from its last change) are kept.
+    case_retention_years = models.PositiveSmallIntegerField(
+        "終結したケースの保存年数", default=RETENTION_YEARS_DEFAULT
+    )
+    consultation_retention_years = models.PositiveSmallIntegerField(
+        "終了した相談の保存年数", default=RETENTION_YEARS_DEFAULT
     )
     # The domains this city's escalation rules count, in its own words: [{"code", "name"}], in the
     # profile's order. Empty means the national default (NATIONAL_COUNTED_DOMAINS).

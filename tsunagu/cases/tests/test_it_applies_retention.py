@@ -1,0 +1,168 @@
+"""Retention: closed cases and consultations past the city's period are deleted, audited, in one run;
+a dry run lists the same and changes nothing; what is within the period, or tied to a kept case, stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from tsunagu.access.models import AuditEvent
+from tsunagu.cases.models import Assessment, Case, CaseStatus, Consent, Monitoring, PlanGoal, SupportPlan
+from tsunagu.directory.profiles import ProfileError, load_profile
+from tsunagu.directory.tests.test_it_rejects_bad_profiles import VALID
+from tsunagu.intake.models import Consultation, ConsultationStatus
+from tsunagu.people.models import Household, Person
+
+from .helpers import make_world
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def years_ago(years: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(TODAY.year - years, 5, 1, 10, 0))
+
+
+def close(case: Case, years: int) -> None:
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=years_ago(years))
+
+
+def close_consultations(household: Household, years: int) -> list[int]:
+    qs = Consultation.objects.filter(household=household)
+    qs.update(status=ConsultationStatus.CLOSED, updated_at=years_ago(years))
+    return sorted(qs.values_list("pk", flat=True))
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("apply_retention", "--today", TODAY.isoformat(), *args, stdout=out)
+    return out.getvalue()
+
+
+def table_sizes() -> dict[str, int]:
+    models = (Case, Assessment, SupportPlan, PlanGoal, Monitoring, Consent, Consultation, Person, Household)
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_dry_run_lists_ids_and_changes_nothing():
+    w = make_world()
+    close(w.case, 6)
+    close_consultations(w.household, 6)
+    before, events = table_sizes(), AuditEvent.objects.count()
+    out = run("--dry-run", "--municipality", w.city.muni.code)
+    assert table_sizes() == before
+    assert AuditEvent.objects.count() == events
+    assert "試行・変更なし" in out
+    assert f"ケース（cases.Case）1件: {w.case.pk}" in out
+    ids = ", ".join(str(pk) for pk in sorted([w.consultation_p1.pk, w.consultation_p2.pk]))
+    assert f"相談（intake.Consultation）2件: {ids}" in out
+    assert f"アセスメント（cases.Assessment）1件: {w.assessment.pk}" in out
+
+
+def test_case_closed_six_years_ago_goes_with_its_children_and_is_audited():
+    w = make_world()
+    close(w.case, 6)
+    consultations = close_consultations(w.household, 6)
+    close(w.other_case, 6)  # another city, another run
+    out = run("--municipality", w.city.muni.code)
+    assert "削除しました" in out
+    assert not Case.objects.filter(pk=w.case.pk).exists()
+    assert not Assessment.objects.filter(case_id=w.case.pk).exists()
+    assert not SupportPlan.objects.filter(pk=w.plan.pk).exists()
+    assert not PlanGoal.objects.filter(plan_id=w.plan.pk).exists()
+    assert not Monitoring.objects.filter(pk=w.monitoring.pk).exists()
+    assert not Consent.objects.filter(case_id=w.case.pk).exists()
+    assert not Consultation.objects.filter(pk__in=consultations).exists()
+    assert Case.objects.filter(pk=w.other_case.pk).exists()
+    # Persons and the household stay (名寄せ); the audit row names every deleted case and consultation.
+    assert Person.objects.filter(pk__in=[w.p1.pk, w.p2.pk]).count() == 2
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert event is not None
+    assert event.action == "delete" and event.channel == "system"
+    assert event.municipality_id == w.city.muni.pk
+    assert ["case", w.case.pk] in event.objects_json
+    for pk in consultations:
+        assert ["consultation", pk] in event.objects_json
+    assert event.detail["deleted cases.Assessment"] == 1
+    # Nothing is left to do: a second run deletes nothing and still leaves its audit row.
+    assert "期限を過ぎた記録はありません" in run("--municipality", w.city.muni.code)
+
+
+def test_case_closed_four_years_ago_stays_with_its_consultations():
+    w = make_world()
+    close(w.case, 4)
+    consultations = close_consultations(w.household, 6)
+    before = table_sizes()
+    out = run("--municipality", w.city.muni.code)
+    assert table_sizes() == before
+    assert Case.objects.filter(pk=w.case.pk).exists()
+    assert "世帯に保存中のケースがある相談" in out
+    assert Consultation.objects.filter(pk__in=consultations).count() == 2
+
+
+def test_open_case_keeps_its_household_untouched():
+    w = make_world()
+    assert w.case.status != CaseStatus.CLOSED
+    consultations = close_consultations(w.household, 10)
+    before = table_sizes()
+    run()
+    assert table_sizes() == before
+    assert Consultation.objects.filter(pk__in=consultations).count() == 2
+    assert Household.objects.filter(pk=w.household.pk).exists()
+
+
+def test_a_city_period_is_honoured():
+    w = make_world()
+    close(w.case, 4)
+    close(w.other_case, 4)
+    muni = w.city.muni
+    muni.case_retention_years = 3
+    muni.save(update_fields=["case_retention_years"])
+    run()
+    assert not Case.objects.filter(pk=w.case.pk).exists()
+    assert Case.objects.filter(pk=w.other_case.pk).exists()  # city B keeps the default 5 years
+
+
+def test_bad_today_and_unknown_city_are_refused_in_japanese():
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("apply_retention", "--today", "2026-13-01")
+    with pytest.raises(CommandError, match="自治体はありません"):
+        call_command("apply_retention", "--municipality", "999999")
+
+
+@pytest.mark.parametrize("value", ["0", "31", '"5年"', "-1"])
+def test_bad_retention_in_a_profile_gets_a_japanese_message(tmp_path: Path, value: str):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        VALID.replace(
+            'prefecture = "テスト県"\n', f'prefecture = "テスト県"\ncase_retention_years = {value}\n'
+        )
+    )
+    with pytest.raises(ProfileError) as exc:
+        load_profile(path)
+    message = str(exc.value)
+    assert "municipality.case_retention_years" in message
+    assert any(
+        "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"
+        for ch in message.split("case_retention_years", 1)[1]
+    )
+
+
+def test_profile_sets_the_periods(tmp_path: Path):
+    path = tmp_path / "ok.toml"
+    path.write_text(
+        VALID.replace(
+            'prefecture = "テスト県"\n',
+            'prefecture = "テスト県"\ncase_retention_years = 10\nconsultation_retention_years = 3\n',
+        )
+    )
+    report = load_profile(path)
+    muni = report.municipality
+    muni.refresh_from_db()
+    assert (muni.case_retention_years, muni.consultation_retention_years) == (10, 3)

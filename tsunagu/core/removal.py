@@ -1,0 +1,98 @@
+"""Removing a record together with everything that depends on it (retention, docs/operations.md).
+
+Most foreign keys in Tsunagu are PROTECT, so that nothing is lost by accident; removing a record past its
+retention period therefore walks the model graph itself (through `_meta` only, so a lower app needs no
+import of the upper apps whose rows point at its records): every row that points at the record is removed
+first, children before parents. A row that points back into the tree through a nullable key (a case's
+`closure_plan`) is unlinked instead. A row of a model in `keep` (a person, a household, another case, the
+audit log) stops the walk: the record is then not removable and the caller keeps it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import models
+
+# Never removed through a walk, whatever points where: the audit log is append-only (a trigger refuses it).
+ALWAYS_KEEP = frozenset({"access.AuditEvent", "access.AuditChainHead"})
+
+
+class Blocked(Exception):
+    """The record is referenced by a row that must stay (named by its model label)."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(label)
+        self.label = label
+
+
+@dataclass
+class Removal:
+    rows: list[models.Model] = field(default_factory=list)  # children first
+    unlink: list[tuple[models.Model, str]] = field(default_factory=list)
+    _done: set[tuple[str, object]] = field(default_factory=set)
+
+    def counts(self) -> Counter[str]:
+        return Counter(row._meta.label for row in self.rows)
+
+    def ids(self, label: str) -> list[int]:
+        return sorted(int(row.pk) for row in self.rows if row._meta.label == label)
+
+    def contains(self, row: models.Model) -> bool:
+        return (row._meta.label, row.pk) in self._done
+
+
+def collect(
+    roots: list[models.Model], *, keep: frozenset[str] = frozenset(), into: Removal | None = None
+) -> Removal:
+    """The rows to remove (and the back-links to clear) to delete `roots`; raises Blocked.
+
+    With `into`, rows already collected there count as removed (one run removes cases, then consultations)."""
+    removal = into if into is not None else Removal()
+    trial = Removal(rows=[], unlink=[], _done=set(removal._done))
+    for root in roots:
+        _walk(root, trial, set(), keep | ALWAYS_KEEP)
+    removal.rows.extend(r for r in trial.rows)
+    removal.unlink.extend(trial.unlink)
+    removal._done = trial._done
+    return removal
+
+
+def _walk(
+    row: models.Model, removal: Removal, in_progress: set[tuple[str, object]], keep: frozenset[str]
+) -> None:
+    key = (row._meta.label, row.pk)
+    if key in removal._done:
+        return
+    in_progress.add(key)
+    for rel in row._meta.related_objects:
+        if rel.many_to_many:
+            continue  # the through rows go with the delete
+        fk = rel.field
+        child_model = rel.related_model
+        assert not isinstance(child_model, str)  # resolved once the app registry is ready
+        children = child_model._base_manager.filter(**{fk.name: row}).order_by("pk")
+        for child in children:
+            child_key = (child._meta.label, child.pk)
+            if child_key in removal._done:
+                continue
+            if child_key in in_progress:
+                if not fk.null:
+                    raise Blocked(child._meta.label)
+                removal.unlink.append((child, fk.name))
+                continue
+            if child._meta.label in keep:
+                raise Blocked(child._meta.label)
+            _walk(child, removal, in_progress, keep)
+    in_progress.discard(key)
+    removal._done.add(key)
+    removal.rows.append(row)
+
+
+def execute(removal: Removal) -> None:
+    """Clear the back-links, then delete children before parents. Call inside a transaction."""
+    for row, name in removal.unlink:
+        type(row)._base_manager.filter(pk=row.pk).update(**{name: None})
+    for row in removal.rows:
+        type(row)._base_manager.filter(pk=row.pk).delete()
