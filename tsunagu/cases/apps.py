@@ -44,3 +44,10 @@ class CasesConfig(AppConfig):
         from .ecomap_data import household_ecomap_entities
 
         register_ecomap_source(household_ecomap_entities)
+
+        # `make demo`: the demo city's cases, after intake's consultations (setup_demo runs the steps).
+        from tsunagu.core.demo import register_demo_step
+
+        from .demo import demo_step
+
+        register_demo_step("cases", 100, demo_step)

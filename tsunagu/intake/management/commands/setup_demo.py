@@ -6,8 +6,12 @@
 3. Creates demo staff accounts that are missing — one per role in the demo city, plus a window worker in a
    second city to show isolation — with one demo password. Existing accounts are never changed: their
    passwords are not reset.
-4. Writes demo consultations (household timelines, a few pending 多機関協働 requests) once.
-5. Prints the logins. When `tsunagu.accounts.demo.prepare_demo_user` exists, its line about MFA is printed
+4. Writes demo consultations (household timelines, a few pending 多機関協働 requests) once, and つなぎ
+   to and from the demo window's organization in every state, some overdue, once.
+5. Runs the demo steps the apps above intake registered (tsunagu/core/demo.py), in order: 多機関協働
+   cases in every state (tsunagu/cases/demo.py), meetings …, each written once through the app's actions,
+   so that every role sees work on first login.
+6. Prints the logins. When `tsunagu.accounts.demo.prepare_demo_user` exists, its line about MFA is printed
    beside each login.
 """
 
@@ -25,9 +29,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from tsunagu.accounts.models import Role, Staff
+from tsunagu.core.demo import DemoWorld, demo_steps
 from tsunagu.directory.models import CoordinatorPost, Organization, OrganizationKind, Window
 from tsunagu.directory.profiles import ProfileError, load_profile
-from tsunagu.intake.demo import generate_consultations, has_demo_consultations
+from tsunagu.intake.demo import (
+    generate_consultations,
+    generate_referrals,
+    has_demo_consultations,
+    has_demo_referrals,
+)
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.demo import generate, has_synthetic_data
 
@@ -200,7 +210,28 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{city}: 架空の相談記録 {consultations} 件・多機関協働へのつなぎ依頼 {escalations} 件を作成しました"
             )
+        self.write_referrals(city, rows)
+        self.run_steps(city, rows)
         self.print_logins(rows, city, second)
+
+    def write_referrals(self, city: Municipality, rows: list[tuple[DemoLogin, Staff, bool]]) -> None:
+        if has_demo_referrals(city):
+            return
+        window = next(
+            (u for _l, u, _c in rows if u.municipality_id == city.pk and u.role == Role.WINDOW_WORKER), None
+        )
+        if window is not None and window.organization is not None:
+            made = generate_referrals(city, window_staff=window, seed=DEMO_SEED)
+            self.stdout.write(
+                f"{city}: {window.organization.name} とのあいだの架空のつなぎ {made} 件を作成しました（期限切れを含む）"
+            )
+
+    def run_steps(self, city: Municipality, rows: list[tuple[DemoLogin, Staff, bool]]) -> None:
+        """The steps of the apps above intake (cases, meetings …), in their order; each writes once."""
+        staff = {user.role: user for _login, user, _created in rows if user.municipality_id == city.pk}
+        world = DemoWorld(municipality=city, staff=staff, seed=DEMO_SEED)
+        for step in demo_steps():
+            self.stdout.write(step.run(world))
 
     def load_profiles(self, directory: Path) -> list[Municipality]:
         cities: list[Municipality] = []
