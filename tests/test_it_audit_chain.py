@@ -329,3 +329,36 @@ def test_a_dropped_trigger_is_reported():
     _drop_triggers()
     with pytest.raises(CommandError, match="追記専用トリガーがありません"):
         call_command("verify_audit")
+
+
+def test_a_checkpoint_that_cannot_be_written_does_not_undo_the_action_but_is_logged(
+    settings, django_capture_on_commit_callbacks, caplog
+):
+    """record() stays fail-closed for the row itself; the anchor is written after commit, so its failure is
+    logged (and the daily `verify_audit --checkpoint` fails loudly) instead of failing a committed action."""
+    settings.AUDIT_CHECKPOINT_EVERY = 1
+    settings.AUDIT_CHECKPOINT_FILE = "/proc/tsunagu-no-such-dir/audit-checkpoints.log"
+    with django_capture_on_commit_callbacks(execute=True):
+        events = _chain(1)
+    assert AuditEvent.objects.filter(pk=events[0].pk).exists()
+    assert any(
+        "audit-checkpoints" in r.getMessage() or r.exc_info for r in caplog.records if r.levelname == "ERROR"
+    )
+    with pytest.raises(CommandError, match="チェックポイントを書けませんでした"):
+        call_command("verify_audit", "--checkpoint")
+
+
+def test_the_whole_log_deleted_with_its_head_is_reported_against_a_checkpoint(settings):
+    """Without anchors an emptied log looks like a new one; a checkpoint says it was not."""
+    from tsunagu.access.models import AuditChainHead
+
+    _chain(3)
+    call_command("verify_audit", "--checkpoint")
+    _drop_triggers()
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM access_auditevent")
+    AuditChainHead.objects.all().delete()
+    _recreate_triggers()
+    assert "いまは通番 0 まで" in _verify_fails_at(1)
+    settings.AUDIT_CHECKPOINT_FILE = ""  # the same database without its anchor: nothing to compare with
+    call_command("verify_audit")

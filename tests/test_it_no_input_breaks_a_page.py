@@ -19,6 +19,7 @@ The number of requests is printed at the end and written to docs/security.md (B1
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 import sys
 import time
@@ -28,6 +29,7 @@ import uuid
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -36,6 +38,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from django.urls import Resolver404, path, resolve, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, example, given, seed, settings
 from hypothesis import strategies as st
 
@@ -122,6 +125,30 @@ def _referral(actor, to_organization, consultation):
     return referral
 
 
+def _meetings(w: World, body_a: MeetingBody, body_b: MeetingBody) -> tuple[Any, Any, Any, Any]:
+    """A sitting of each city's body that began an hour ago, each with the city's case on its agenda."""
+    from tsunagu.meetings.models import AgendaItem, Invitation, Meeting
+
+    start = timezone.now() - dt.timedelta(hours=1)
+    found = []
+    for body, case, coord, org in (
+        (body_a, w.case, w.city.coordinator, w.city.agency_org),
+        (body_b, w.other_case, w.other.coordinator, w.other.agency_org),
+    ):
+        m = Meeting.objects.create(
+            municipality=body.municipality, body=body, kind="scheduled", starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+        )  # fmt: skip
+        Invitation.objects.create(meeting=m, organization=org, invited_by=coord)
+        item = AgendaItem.objects.create(
+            municipality=body.municipality, meeting=m, case=case, purpose="plan", minutes=20,
+            legal_function="consented_conference", proposed_by=coord,
+        )  # fmt: skip
+        item.organizations.set([org])
+        found.append((m, item))
+    return found[0][0], found[1][0], found[0][1], found[1][1]
+
+
 def build() -> Fuzz:
     w = make_world()
     a, b = w.city, w.other
@@ -148,6 +175,7 @@ def build() -> Fuzz:
     b_consultation = Consultation.objects.filter(household=b_household).first()
     ref_b = _referral(b.window_worker, b.agency_org, b_consultation)
     action_a = PlanAction.objects.filter(plan__case=w.case).first()
+    meeting_a, meeting_b, item_a, item_b = _meetings(w, body_a, body_b)
     org_b = Organization.objects.filter(municipality=b.muni).first()
     path_ids = {
         "case_id": (w.case.pk, w.other_case.pk),
@@ -164,6 +192,8 @@ def build() -> Fuzz:
         "pk:directory:organization": (a.window_org.pk, org_b.pk),
         "pk:directory:window": (a.window.pk, Window.objects.get(municipality=b.muni).pk),
         "pk:directory:body": (body_a.pk, body_b.pk),
+        "meeting_id": (meeting_a.pk, meeting_b.pk),
+        "item_id": (item_a.pk, item_b.pk),
     }
     foreign_ids = [
         w.other_case.pk, b_household.pk, b_person.pk, req_b.pk, grant_b.pk, org_b.pk, b.coordinator.pk,

@@ -23,6 +23,7 @@ from tsunagu.people.models import Household, HouseholdMember, Person
 
 from .current import plan_in_force
 from .models import (
+    ADULT_AGE,
     OPEN_STATUSES,
     TRANSITIONS,
     ActionStatus,
@@ -33,6 +34,7 @@ from .models import (
     CaseTeamMember,
     CaseTransition,
     Consent,
+    ConsentBasis,
     ConsentMethod,
     LifeArea,
     Monitoring,
@@ -227,12 +229,14 @@ def take_escalation(
     organization joins the team either way.
     """
     _same_city(actor, request, *persons)
-    if Case.objects.filter(escalation_request=request).exists():
-        raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
     if request.status == EscalationStatus.DECLINED:
         raise CaseError("見送ったつなぎ依頼からはケースを開けません。")
     household = request.household
     existing = _lock_household(household)
+    # Checked under the household's lock: a second coordinator accepting at the same moment waits, then
+    # finds the case the first one opened.
+    if Case.objects.filter(escalation_request=request).exists():
+        raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
     if existing is None:
         case = _open(
             actor=actor, household=household, persons=persons, coordinator=coordinator, title=title,
@@ -399,6 +403,31 @@ class ConsentInput:
     meeting_kinds: list[str] = field(default_factory=list)
     expires_on: dt.date | None = None
     given_by_note: str = ""
+    basis: str = ConsentBasis.SELF
+
+
+def _check_basis(data: ConsentInput) -> None:
+    """Agreeing for someone else needs an authority: a parent for a minor child (親権者), a guardian
+    (成年後見人等) or an agent the person appointed (代理人) for an adult. 本人 agrees for themselves only."""
+    if data.basis not in ConsentBasis.values:
+        raise CaseError("同意の根拠（本人・親権者・成年後見人等・代理人）を選んでください。")
+    others = [p for p in data.persons if p.pk != data.given_by.pk]
+    if data.basis == ConsentBasis.SELF:
+        if others:
+            raise CaseError(
+                "本人以外の人について同意を記録するには、同意の根拠（未成年の子なら親権者、成人なら"
+                "成年後見人等または代理人）を選んでください。本人の同意は、本人の分だけ記録できます。"
+            )
+        return
+    if not others:
+        raise CaseError("同意した人が自分の分だけ同意したときは、同意の根拠に「本人」を選んでください。")
+    if data.basis == ConsentBasis.PARENT:
+        ages = [p.age(data.given_on) for p in others]
+        if any(age is None or age >= ADULT_AGE for age in ages):
+            raise CaseError(
+                "親権者として同意できるのは、未成年（18歳未満）の子の分だけです。"
+                "成人（または年齢の分からない人）の分は、成年後見人等または本人から委任された代理人の同意が必要です。"
+            )
 
 
 @transaction.atomic
@@ -424,8 +453,10 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
         raise CaseError("同意日に未来の日付は入力できません。")
     if data.expires_on is not None and data.expires_on < data.given_on:
         raise CaseError("有効期限は同意日より後の日付にしてください。")
+    _check_basis(data)
     consent = Consent.objects.create(
         municipality=case.municipality, case=case, given_by=data.given_by, given_by_note=data.given_by_note.strip(),
+        basis=data.basis,
         meeting_kinds=list(dict.fromkeys(data.meeting_kinds)), method=data.method, given_on=data.given_on,
         expires_on=data.expires_on, recorded_by=actor, **({"document": document} if document else {}),
     )  # fmt: skip

@@ -33,11 +33,13 @@ from tsunagu.people.models import Household, HouseholdMember, Person, Relationsh
 
 from . import actions
 from .models import (
+    ADULT_AGE,
     ActionStatus,
     Assessment,
     Case,
     CaseStatus,
     CaseTransition,
+    ConsentBasis,
     ConsentMethod,
     LifeArea,
     PlanStatus,
@@ -228,19 +230,29 @@ class _Builder:
         return self.today + dt.timedelta(days=days)
 
     def _consent(self, case: Case, sc: Scenario, persons: list[Person]) -> None:
-        orgs = [o for o in (self.agency, self.window, self.coordinator.organization) if o is not None]
+        """Each adult agrees for themselves (本人); the head agrees for the minor children (親権者)."""
+        orgs = list(dict.fromkeys(o for o in (self.agency, self.window, self.coordinator.organization) if o))
         given_on = self._day(sc, "consent")
         expires = (
             self.today + dt.timedelta(days=20) if sc.consent_expiring else given_on + dt.timedelta(days=730)
         )
-        actions.record_consent(
-            actor=self.coordinator, case=case,
-            data=actions.ConsentInput(
-                given_by=persons[0], persons=persons, organizations=list(dict.fromkeys(orgs)),
-                method=ConsentMethod.WRITTEN, given_on=given_on, expires_on=expires,
-                meeting_kinds=[MeetingKind.CONSENTED_CONFERENCE, MeetingKind.CONFIDENTIAL_CONFERENCE],
-            ),
-        )  # fmt: skip
+        ages = {p.pk: p.age(given_on) for p in persons}  # None: unknown, treated as an adult
+        head = persons[0]
+        head_adult = (ages[head.pk] or 0) >= ADULT_AGE
+        minors = [
+            p for p in persons[1:] if head_adult and (ages[p.pk] or 0) < ADULT_AGE and ages[p.pk] is not None
+        ]
+        groups = [(head, [head, *minors], ConsentBasis.PARENT if minors else ConsentBasis.SELF)]
+        groups += [(p, [p], ConsentBasis.SELF) for p in persons[1:] if p not in minors]
+        for given_by, covered, basis in groups:
+            actions.record_consent(
+                actor=self.coordinator, case=case,
+                data=actions.ConsentInput(
+                    given_by=given_by, persons=covered, organizations=orgs, basis=basis,
+                    method=ConsentMethod.WRITTEN, given_on=given_on, expires_on=expires,
+                    meeting_kinds=[MeetingKind.CONSENTED_CONFERENCE, MeetingKind.CONFIDENTIAL_CONFERENCE],
+                ),
+            )  # fmt: skip
 
     def _plan_input(self, sc: Scenario, *, revision: bool) -> actions.PlanInput:
         org = self.agency or self.window or self.coordinator.organization

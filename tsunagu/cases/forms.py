@@ -22,7 +22,7 @@ from tsunagu.municipalities.models import Municipality
 from tsunagu.people.models import Person
 
 from .actions import ATTAINMENT_CHOICES
-from .models import ActionStatus, ConsentMethod, LifeArea, TeamRole
+from .models import ActionStatus, ConsentBasis, ConsentMethod, LifeArea, TeamRole
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # The first bytes of each file type we accept: the browser's content type and the file name are
@@ -105,6 +105,11 @@ class ConsentForm(forms.Form):
         error_messages={"required": "同意した人を選んでください。"},
     )  # fmt: skip
     given_by_note = forms.CharField(label="同意者の補足（代理人・続柄など）", required=False, max_length=100)
+    basis = forms.ChoiceField(
+        label="同意の根拠", choices=ConsentBasis.choices, widget=forms.RadioSelect, initial=ConsentBasis.SELF,
+        help_text="本人以外の人の分も同意するときは、その根拠を選びます（未成年の子: 親権者、成人: 成年後見人等・代理人）。",
+        error_messages={"required": "同意の根拠を選んでください。", "invalid_choice": "同意の根拠を選び直してください。"},
+    )  # fmt: skip
     persons = PersonChoiceField(
         queryset=Person.objects.none(), label="対象となる人", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "同意の対象となる人を1人以上選んでください。"},

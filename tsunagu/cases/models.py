@@ -160,6 +160,18 @@ class ConsentMethod(models.TextChoices):
     ORAL = "oral", "口頭"
 
 
+class ConsentBasis(models.TextChoices):
+    """On what authority the person who agreed (同意した人) agreed for each person the consent covers."""
+
+    SELF = "self", "本人"
+    PARENT = "parent", "親権者（未成年の子について）"
+    GUARDIAN = "guardian", "成年後見人・保佐人・補助人"
+    AGENT = "agent", "代理人（本人からの委任）"
+
+
+ADULT_AGE = 18  # 民法第4条
+
+
 class Consent(models.Model):
     """本人同意: who agreed, for which persons, to share with which organizations and meeting kinds, until when."""
 
@@ -169,6 +181,10 @@ class Consent(models.Model):
         Person, on_delete=models.PROTECT, related_name="+", verbose_name="同意した人"
     )
     given_by_note = models.CharField("同意者（補足: 代理人など）", max_length=100, blank=True)
+    # Blank only on consents recorded before the basis was asked for; `actions.record_consent` requires it.
+    basis = models.CharField(
+        "同意の根拠", max_length=12, choices=ConsentBasis.choices, blank=True, db_default=""
+    )
     persons = models.ManyToManyField(Person, related_name="consents", verbose_name="対象となる人")
     organizations = models.ManyToManyField(Organization, related_name="+", verbose_name="共有してよい機関")
     meeting_kinds = models.JSONField("共有してよい会議", default=list, blank=True)

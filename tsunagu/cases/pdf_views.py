@@ -33,6 +33,7 @@ from .models import (
     Case,
     CaseStatus,
     Consent,
+    ConsentBasis,
     ConsentMethod,
     LifeArea,
     PlanStatus,
@@ -154,6 +155,7 @@ def _consents(case: Case, now: dt.datetime) -> list[dict[str, Any]]:
     rows = []
     for c in case.consents.select_related("given_by").prefetch_related("organizations"):
         given_by = c.given_by.full_name + (f"（{c.given_by_note}）" if c.given_by_note else "")
+        given_by += f"　根拠: {_label(ConsentBasis, c.basis) if c.basis else '未記録'}"
         rows.append(
             {
                 "given_on": wareki(c.given_on),

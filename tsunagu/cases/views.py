@@ -539,7 +539,7 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
         data = actions.ConsentInput(
             given_by=d["given_by"], persons=list(d["persons"]), organizations=list(d["organizations"]),
             method=d["method"], given_on=d["given_on"], meeting_kinds=list(d["meeting_kinds"]),
-            expires_on=d["expires_on"], given_by_note=d["given_by_note"],
+            expires_on=d["expires_on"], given_by_note=d["given_by_note"], basis=d["basis"],
         )  # fmt: skip
         try:
             actions.record_consent(actor=staff, case=case, data=data, document=d["document"])

@@ -446,6 +446,16 @@ class EscalationTrigger(models.TextChoices):
 class EscalationTarget(models.TextChoices):
     CASE = "case", "多機関協働事業"
     MEETING_BODY = "meeting_body", "会議体"
+    # A meeting *function* rather than one body: whichever of the city's bodies carries it (小牧:
+    # こまきつながる会議 as 重層的支援会議, 支援会議 without consent).
+    MEETING_FUNCTION = "meeting_function", "会議の機能"
+
+
+class EscalationFunction(models.TextChoices):
+    """The meeting functions a rule may point at, with what each needs of the person."""
+
+    CONSENTED_CONFERENCE = "consented_conference", "重層的支援会議（本人の同意を得て）"
+    CONFIDENTIAL_CONFERENCE = "confidential_conference", "支援会議（本人の同意がなくても。構成員に守秘義務）"
 
 
 class EscalationRule(ScopedModel):
@@ -468,6 +478,9 @@ class EscalationRule(ScopedModel):
         MeetingBody, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations_in",
         verbose_name="つなぎ先の会議体",
     )  # fmt: skip
+    to_function = models.CharField(
+        "つなぎ先の会議の機能", max_length=30, choices=EscalationFunction.choices, blank=True
+    )
     description = models.TextField("説明", blank=True)
 
     class Meta:
@@ -495,7 +508,18 @@ class EscalationRule(ScopedModel):
     def target_text(self) -> str:
         if self.target == EscalationTarget.CASE:
             return "多機関協働事業"
+        if self.target == EscalationTarget.MEETING_FUNCTION:
+            label = str(EscalationFunction(self.to_function).label) if self.to_function else ""
+            names = "・".join(b.name for b in self.function_bodies())
+            return f"{label}（{names}）" if names else label
         return self.to_body.name if self.to_body else ""
+
+    def function_bodies(self) -> list[MeetingBody]:
+        """The city's active bodies that carry the function this rule points at."""
+        if self.target != EscalationTarget.MEETING_FUNCTION or not self.to_function:
+            return []
+        bodies = MeetingBody.objects.filter(municipality_id=self.municipality_id, active=True)
+        return [b for b in bodies.order_by("sort_order", "key") if self.to_function in b.legal_functions]
 
     def is_met_by(self, domains: set[str], concern_codes: set[str]) -> bool:
         """Whether the household's open concerns meet this rule (manual rules never fire by themselves)."""

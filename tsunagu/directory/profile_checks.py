@@ -330,6 +330,14 @@ def check_escalation_rules(p: Profile, k: Known) -> Problems:
         )
         if r.from_body and r.from_body == r.to_body:
             problems.append((at("escalation_rules", i, r.key, "to_body"), "起点と同じ会議体にはつなげません"))
+        carried = {f for b in p.meeting_bodies for f in b.legal_functions}
+        if r.meeting_function and r.meeting_function not in carried:
+            problems.append(
+                (
+                    at("escalation_rules", i, r.key, "meeting_function"),
+                    f'"{r.meeting_function}" の機能を持つ会議体がありません（meeting_bodies の legal_functions に書いてください）',
+                )
+            )
         for code in r.counted_domains:
             if code not in k.counted:
                 problems.append(

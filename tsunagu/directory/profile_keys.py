@@ -53,9 +53,6 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
         "email": "メールアドレス",
         "lines_24h": "24時間の相談電話",
     },
-    "escalation_rules": {
-        "meeting_function": "つなぎ先を会議の機能（同意に基づく会議・支援会議）で指定すること",
-    },
 }
 
 _JA = {

@@ -470,8 +470,9 @@ class EscalationRuleEntry(Strict):
     concerns: Keys = []
     from_windows: Keys = []
     from_body: Key | None = None
-    target: Literal["case", "meeting_body"]
+    target: Literal["case", "meeting_body", "meeting_function"]
     to_body: Key | None = None
+    meeting_function: Literal["consented_conference", "confidential_conference"] | None = None
     description: LongText = ""
 
     @model_validator(mode="after")
@@ -488,11 +489,22 @@ class EscalationRuleEntry(Strict):
             raise FieldError("to_body", 'target = "meeting_body" には to_body（会議体のキー）が必要です')
         if self.target == "case" and self.to_body:
             raise FieldError("to_body", 'target = "case"（多機関協働）のときは to_body を書かないでください')
+        if self.target == "meeting_function" and not self.meeting_function:
+            raise FieldError(
+                "meeting_function",
+                'target = "meeting_function" には meeting_function（consented_conference か confidential_conference）が必要です',
+            )
+        if self.target == "meeting_function" and self.to_body:
+            raise FieldError("to_body", 'target = "meeting_function" のときは to_body を書かないでください')
+        if self.meeting_function and self.target != "meeting_function":
+            raise FieldError(
+                "meeting_function", 'meeting_function は target = "meeting_function" のときだけ書けます'
+            )
         return self
 
 
 assert {"domains_at_least", "concerns_any", "manual"} == set(EscalationTrigger.values)
-assert {"case", "meeting_body"} == set(EscalationTarget.values)
+assert {"case", "meeting_body", "meeting_function"} == set(EscalationTarget.values)
 
 
 class Profile(Strict):

@@ -492,6 +492,7 @@ def _write_escalation_rules(w: _Writer, p: Profile, done: _Loaded) -> None:
              "counted_domains": list(r.counted_domains), "concerns": list(r.concerns),
              "from_body": bodies.get(r.from_body) if r.from_body else None, "target": r.target,
              "to_body": bodies.get(r.to_body) if r.to_body else None, "description": r.description,
+             "to_function": r.meeting_function or "",
              "sort_order": i, "active": True},
             "escalation_rules",
         )  # fmt: skip

@@ -24,7 +24,7 @@ from tsunagu.people.actions import PersonInput
 from tsunagu.people.models import Household, HouseholdMember, Person, Relationship
 
 from . import referrals
-from .models import ConcernSubject, Consultation, EscalationRequest, EscalationStatus
+from .models import ActionKind, ConcernSubject, Consultation, EscalationRequest, EscalationStatus
 from .policy import ESCALATION_HANDLER_ROLES
 
 T = TypeVar("T")
@@ -61,6 +61,7 @@ class ConsultationInput:
     follow_up_on: dt.date | None = None
     # 誰についての相談か: {concern id: household member} for concerns not about the person consulting.
     subjects: dict[int, Person] = field(default_factory=dict)
+    escalation_reason: str = ""  # with the action 多機関協働へ: why (a default names the concerns)
 
 
 def _people(action: Callable[..., T], **kwargs: Any) -> T:
@@ -74,7 +75,9 @@ def _people(action: Callable[..., T], **kwargs: Any) -> T:
 @transaction.atomic
 def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consultation, bool]:
     """Record a consultation at a window; a new person, household and membership are created through
-    people's actions (each audited) in the same transaction.
+    people's actions (each audited) in the same transaction. With the action 多機関協働へ the
+    household's escalation request is made in the same transaction too (one pending request per
+    household: an existing one is kept, not doubled).
 
     Returns (consultation, created). A repeated submission of the same form (same submission token)
     returns the first record and creates nothing.
@@ -152,6 +155,12 @@ def record_consultation(*, actor: Staff, data: ConsultationInput) -> tuple[Consu
         objects=objects,
         detail={"created_person": created_person},
     )
+    if ActionKind.MULTI_AGENCY in data.actions:
+        names = "・".join(c.name for c in data.concerns)
+        reason = data.escalation_reason.strip() or f"相談受付で対応「多機関協働へ」を選択（課題: {names}）"
+        request_escalation(
+            actor=actor, household=household, reason=reason, person=person, consultation=consultation
+        )
     return consultation, True
 
 

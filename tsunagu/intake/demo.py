@@ -3,9 +3,6 @@
 Deterministic for a seed. Concerns follow the household's kind (8050 → ひきこもり・介護・生活困窮 …);
 some households get several consultations at different windows, a few meet the city's escalation rule
 and have a pending 多機関協働 request. Everything is marked as demo data in the note.
-
-つなぎ (referrals) to and from the demo window's organization are written through `intake.referrals`'
-actions, in every state, some overdue (`generate_referrals`).
 """
 
 from __future__ import annotations
@@ -13,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,19 +18,10 @@ from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import EscalationRule, Window
 from tsunagu.municipalities.models import ConcernType, Municipality
 from tsunagu.people.demo import KIND_LABELS, NOTE_PREFIX
-from tsunagu.people.models import Household, HouseholdMember, Relationship
+from tsunagu.people.models import Household, HouseholdMember
 
-from . import referrals
 from .escalation import advise_unrestricted, all_open_concerns
 from .models import ActionKind, Channel, Consultation, ConsulterKind, EscalationRequest, SharingConsent
-from .referral_models import (
-    ContactBy,
-    ContactMethod,
-    Referral,
-    ReferralConsent,
-    ReferralEvent,
-    ReferralStatus,
-)
 
 DEMO_NOTE = "（デモ用の架空の相談記録）"
 
@@ -181,140 +168,3 @@ def generate_consultations(muni: Municipality, *, seed: int = 2026, share: float
             )
             escalations += 1
     return made, escalations
-
-
-# ---- つなぎ between windows (referrals) ------------------------------------------------------------
-
-REFERRAL_NOTE = "（デモ用の架空のつなぎ）"
-REFERRAL_REASONS = [
-    "家計の立て直しについて専門の窓口で相談を続けてほしい。",
-    "介護保険の申請と、家族の介護負担について相談を希望している。",
-    "子どもの登校について、学校以外の相談先を探している。",
-    "障害福祉サービスの利用について相談したい。",
-    "住まいを失うおそれがあり、住居確保の相談を希望している。",
-]
-
-
-@dataclass(frozen=True)
-class ReferralScene:
-    """One demo referral: which way it goes (from the demo window's organization or to it), where it
-    stands, and how long ago it was sent; `overdue`: its first-contact date has passed."""
-
-    outgoing: bool
-    state: str
-    days_ago: int
-    overdue: bool = False
-
-
-REFERRAL_SCENES = (
-    ReferralScene(True, ReferralStatus.SENT, 16, overdue=True),
-    ReferralScene(True, ReferralStatus.ACCEPTED, 12),
-    ReferralScene(True, ReferralStatus.RETURNED, 9),
-    ReferralScene(True, ReferralStatus.CLOSED, 25),
-    ReferralScene(True, ReferralStatus.SENT, 1),
-    ReferralScene(False, ReferralStatus.SENT, 14, overdue=True),
-    ReferralScene(False, ReferralStatus.RECEIVED, 10, overdue=True),
-    ReferralScene(False, ReferralStatus.RECEIVED, 3),
-    ReferralScene(False, ReferralStatus.SENT, 0),
-    ReferralScene(False, ReferralStatus.CLOSED, 20),
-)
-
-
-def has_demo_referrals(muni: Municipality) -> bool:
-    return Referral.objects.filter(municipality=muni, reason__endswith=REFERRAL_NOTE).exists()
-
-
-def _advance(scene: ReferralScene, referral: Referral, receiver: Staff) -> None:
-    """Move a sent referral to the scene's state through the receiving side's actions."""
-    if scene.state == ReferralStatus.RECEIVED:
-        referrals.receive_referral(actor=receiver, referral=referral, version=referral.version)
-    elif scene.state == ReferralStatus.ACCEPTED:
-        referrals.accept_referral(
-            actor=receiver, referral=referral, version=referral.version, note="担当者を決めました。"
-        )
-    elif scene.state == ReferralStatus.RETURNED:
-        referrals.return_referral(
-            actor=receiver, referral=referral, version=referral.version,
-            reason="この方の状況では当機関の対象外のため、生活困窮の窓口への相談をお勧めします。",
-        )  # fmt: skip
-    elif scene.state == ReferralStatus.CLOSED:
-        referrals.record_first_contact(
-            actor=receiver, referral=referral, version=referral.version, on=timezone.localdate(),
-            method=ContactMethod.PHONE, note="本人と電話で話し、来所の日を決めた。",
-        )  # fmt: skip
-
-
-def _send_back(referral: Referral, scene: ReferralScene, now: dt.datetime) -> None:
-    """Date the referral and its steps as if sent `days_ago` (the actions stamped them now); an overdue
-    one gets a first-contact date that has passed. Only intake's own tables; audit rows keep the truth."""
-    sent = now - dt.timedelta(days=scene.days_ago)
-    muni = referral.municipality
-    due = timezone.localdate(sent) + dt.timedelta(days=muni.referral_due_days)
-    if scene.overdue:
-        due = min(due, timezone.localdate(now) - dt.timedelta(days=2))
-    elif due < timezone.localdate(now):
-        due = timezone.localdate(now) + dt.timedelta(days=3)
-    Referral.objects.filter(pk=referral.pk).update(sent_at=sent, due_on=due)
-    events = list(ReferralEvent.objects.filter(referral=referral).order_by("pk"))
-    for i, event in enumerate(events):
-        share = i / max(1, len(events) - 1) if len(events) > 1 else 0.0
-        at = sent + (now - sent) * share * 0.8 if i else sent
-        ReferralEvent.objects.filter(pk=event.pk).update(at=at)
-    stamps = {
-        f: sent + (now - sent) * 0.5
-        for f in ("received_at", "responded_at")
-        if getattr(referral, f) is not None and scene.state != ReferralStatus.CLOSED
-    }
-    if stamps:
-        Referral.objects.filter(pk=referral.pk).update(**stamps)
-
-
-@transaction.atomic
-def generate_referrals(muni: Municipality, *, window_staff: Staff, seed: int = 2026) -> int:
-    """つなぎ to and from the demo window's organization in every state, some overdue on either side.
-
-    Sent, received, accepted, returned and closed through `intake.referrals`' actions by the staff of
-    each side (the demo window login for its organization; each other organization's demo recorder).
-    Returns how many were written."""
-    rng = random.Random(seed + 1)
-    own = window_staff.organization
-    if own is None:
-        return 0
-    windows = list(
-        Window.objects.filter(municipality=muni, active=True)
-        .exclude(organization=own)
-        .select_related("organization")
-        .order_by("sort_order", "key")
-    )
-    others = list({w.organization_id: w for w in windows}.values())
-    heads = list(
-        HouseholdMember.objects.filter(
-            municipality=muni, household__synthetic=True, relationship=Relationship.HEAD
-        )
-        .select_related("person", "household")
-        .order_by("pk")[:400]
-    )
-    if not others or len(heads) < len(REFERRAL_SCENES):
-        return 0
-    picked = rng.sample(heads, k=len(REFERRAL_SCENES))
-    recorders: dict[int, Staff] = {}
-    now = timezone.now()
-    for i, (scene, member) in enumerate(zip(REFERRAL_SCENES, picked, strict=True)):
-        other = others[i % len(others)]
-        other_staff = _recorder(muni, other, recorders)
-        sender, receiver = (window_staff, other_staff) if scene.outgoing else (other_staff, window_staff)
-        to_org = other.organization if scene.outgoing else own
-        referral, _ = referrals.send_referral(
-            actor=sender,
-            data=referrals.ReferralInput(
-                person=member.person, household=member.household, to_organization=to_org,
-                consent=ReferralConsent.SELF, consent_note="窓口で本人に説明し、口頭で同意を得た。",
-                contact_by=ContactBy.RECEIVER, submission_token=uuid.UUID(int=rng.getrandbits(128)),
-                reason=rng.choice(REFERRAL_REASONS) + REFERRAL_NOTE,
-                to_window=other if scene.outgoing else None,
-            ),
-        )  # fmt: skip
-        _advance(scene, referral, receiver)
-        referral.refresh_from_db()
-        _send_back(referral, scene, now)
-    return len(REFERRAL_SCENES)

@@ -65,6 +65,13 @@ class IntakeForm(forms.Form):
     actions = forms.MultipleChoiceField(
         label="対応", choices=ActionKind.choices, required=True, widget=forms.CheckboxSelectMultiple
     )
+    escalation_reason = forms.CharField(
+        label="多機関協働へつなぐ理由（任意）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="「多機関協働へ」を選ぶと、記録と同時に束ね役へのつなぎ依頼が作られます。空欄なら課題の名前が理由になります。",
+    )
     referred_to = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="つなぎ先", required=False, empty_label="（なし）"
     )

@@ -27,7 +27,7 @@ from tsunagu.people.search import search_persons
 from . import actions, policy, subjects
 from .escalation import advise
 from .forms import NEW, DeclineEscalationForm, EscalationForm, IntakeForm
-from .models import EscalationStatus
+from .models import ActionKind, EscalationStatus
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -70,6 +70,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             relationship=d["relationship"], concerns=list(d["concerns"]), note=d["note"],
             actions=list(d["actions"]), referred_to=d["referred_to"], follow_up_on=d["follow_up_on"],
             subjects=subjects.subjects_to_record(entry),
+            escalation_reason=d["escalation_reason"],
         )  # fmt: skip
         try:
             if entry.invalid:
@@ -78,7 +79,15 @@ def intake(request: HttpRequest) -> HttpResponse:
         except actions.IntakeError as exc:
             form.add_error(None, str(exc))
         else:
-            if created:
+            if created and ActionKind.MULTI_AGENCY in consultation.actions:
+                made = consultation.escalation_requests.exists()
+                messages.success(
+                    request,
+                    "相談を記録し、多機関協働へのつなぎを依頼しました。"
+                    if made
+                    else "相談を記録しました。この世帯にはすでに受付待ちのつなぎ依頼があります。",
+                )
+            elif created:
                 messages.success(request, "相談を記録しました。")
             else:
                 messages.info(request, "この相談はすでに記録されています（二重送信を防ぎました）。")

@@ -16,6 +16,7 @@ from tsunagu.cases.models import (
     Case,
     CaseTeamMember,
     Consent,
+    ConsentBasis,
     MeetingCaseAccess,
     Monitoring,
     SupportPlan,
@@ -40,10 +41,16 @@ def consent_input(
     expires_on: dt.date | None = None,
     persons: list[Person] | None = None,
     meeting_kinds: list[str] | None = None,
+    basis: str | None = None,
 ) -> actions.ConsentInput:
+    """`person` agrees; for others too as their appointed agent (代理人) unless `basis` says otherwise."""
+    persons = persons if persons is not None else [person]
+    if basis is None:
+        basis = ConsentBasis.SELF if [p.pk for p in persons] == [person.pk] else ConsentBasis.AGENT
     return actions.ConsentInput(
         given_by=person,
-        persons=persons if persons is not None else [person],
+        basis=basis,
+        persons=persons,
         organizations=orgs,
         method="written",
         given_on=given_on or timezone.localdate(),

@@ -316,6 +316,7 @@ def test_bad_consent_is_refused(w, change, message):
 def test_a_proxy_may_consent_when_the_relationship_is_noted(w):
     data = consent_input(w.outsider, [w.city.agency_org], persons=[w.p1])
     data.given_by_note = "成年後見人"
+    data.basis = "guardian"
     consent = actions.record_consent(actor=w.coord, case=w.case, data=data)
     assert consent.given_by_note == "成年後見人" and list(consent.persons.all()) == [w.p1]
 

@@ -136,8 +136,12 @@ def test_each_demo_login_lands_on_work(client):
     assert w.monitoring.overdue >= 1
     assert w.escalations.waiting >= 1
     client.logout()
-    # The window's organization has つなぎ waiting on both sides, some overdue.
-    login_client(client, Staff.objects.get(username="mitaka-window"))
-    for name in ("intake:referrals_received", "intake:referrals_sent"):
+    # つなぎ overdue on both sides: sent by the window, waiting at the agency.
+    for username, name in (
+        ("mitaka-window", "intake:referrals_sent"),
+        ("mitaka-agency", "intake:referrals_received"),
+    ):
+        login_client(client, Staff.objects.get(username=username))
         text = visible(client.get(reverse(name)).content)
         assert re.search(r"期限切れ \d+日", text), name
+        client.logout()

@@ -129,6 +129,7 @@ def build_world() -> World:
         case=case,
         data=actions.ConsentInput(
             given_by=taro,
+            basis="agent",
             persons=[taro, hanako],
             organizations=[city.agency_org, shakyo],
             method="written",

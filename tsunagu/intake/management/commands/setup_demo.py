@@ -7,7 +7,7 @@
    second city to show isolation — with one demo password. Existing accounts are never changed: their
    passwords are not reset.
 4. Writes demo consultations (household timelines, a few pending 多機関協働 requests) once, and つなぎ
-   to and from the demo window's organization in every state, some overdue, once.
+   between the demo window and the demo agency in every state, some overdue (intake/referral_demo.py).
 5. Runs the demo steps the apps above intake registered (tsunagu/core/demo.py), in order: 多機関協働
    cases in every state (tsunagu/cases/demo.py), meetings …, each written once through the app's actions,
    so that every role sees work on first login.
@@ -32,12 +32,8 @@ from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.demo import DemoWorld, demo_steps
 from tsunagu.directory.models import CoordinatorPost, Organization, OrganizationKind, Window
 from tsunagu.directory.profiles import ProfileError, load_profile
-from tsunagu.intake.demo import (
-    generate_consultations,
-    generate_referrals,
-    has_demo_consultations,
-    has_demo_referrals,
-)
+from tsunagu.intake.demo import generate_consultations, has_demo_consultations
+from tsunagu.intake.referral_demo import generate_referrals, has_demo_referrals
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.demo import generate, has_synthetic_data
 
@@ -210,21 +206,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{city}: 架空の相談記録 {consultations} 件・多機関協働へのつなぎ依頼 {escalations} 件を作成しました"
             )
-        self.write_referrals(city, rows)
+        self.demo_referrals(rows, city)
         self.run_steps(city, rows)
         self.print_logins(rows, city, second)
 
-    def write_referrals(self, city: Municipality, rows: list[tuple[DemoLogin, Staff, bool]]) -> None:
-        if has_demo_referrals(city):
+    def demo_referrals(self, rows: list[tuple[DemoLogin, Staff, bool]], city: Municipality) -> None:
+        """Referrals between the demo window and the demo agency in every state (intake/referral_demo.py)."""
+        by_role = {login.role: user for login, user, _created in rows if login.municipality == city}
+        sender, receiver = by_role.get(Role.WINDOW_WORKER), by_role.get(Role.AGENCY_WORKER)
+        if sender is None or receiver is None or has_demo_referrals(sender):
             return
-        window = next(
-            (u for _l, u, _c in rows if u.municipality_id == city.pk and u.role == Role.WINDOW_WORKER), None
-        )
-        if window is not None and window.organization is not None:
-            made = generate_referrals(city, window_staff=window, seed=DEMO_SEED)
-            self.stdout.write(
-                f"{city}: {window.organization.name} とのあいだの架空のつなぎ {made} 件を作成しました（期限切れを含む）"
-            )
+        made = generate_referrals(sender=sender, receiver=receiver, seed=DEMO_SEED)
+        self.stdout.write(f"{city}: 架空の窓口間のつなぎ {made} 件を作成しました")
 
     def run_steps(self, city: Municipality, rows: list[tuple[DemoLogin, Staff, bool]]) -> None:
         """The steps of the apps above intake (cases, meetings …), in their order; each writes once."""

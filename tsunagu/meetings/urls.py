@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("", views.calendar, name="calendar"),
+    path("generate/", views.generate, name="generate"),
+    path("call/", views.call, name="call"),
+    path("<int:meeting_id>/", views.detail, name="detail"),
+    path("<int:meeting_id>/meeting.ics", views.ics, name="ics"),
+    path("<int:meeting_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<int:meeting_id>/invite/", views.invite, name="invite"),
+    path("<int:meeting_id>/attendance/", views.attendance, name="attendance"),
+    path("<int:meeting_id>/items/new/", views.item_new, name="item_new"),
+    path("<int:meeting_id>/minutes/", views.minutes, name="minutes"),
+    path("items/<int:item_id>/", views.item, name="item"),
+    path("items/<int:item_id>/review/", views.review, name="review"),
+    path("items/<int:item_id>/decide/", views.decide, name="decide"),
+    path("items/<int:item_id>/discussed/", views.discussed, name="discussed"),
+]
