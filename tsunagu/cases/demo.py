@@ -362,7 +362,9 @@ def generate_cases(
         today=timezone.localdate(),
     )
     made = 0
-    for sc, (household, request) in zip(SCENARIOS, _households(muni, rng, len(SCENARIOS)), strict=False):
+    # Oldest first, so that case numbers follow the opening dates as they would in the city.
+    scenarios = sorted(SCENARIOS, key=lambda sc: -sc.age)
+    for sc, (household, request) in zip(scenarios, _households(muni, rng, len(scenarios)), strict=False):
         builder.build(sc, household, request)
         made += 1
     return made
