@@ -738,7 +738,7 @@ def set_action_status(*, actor: Staff, action: PlanAction, status: str) -> PlanA
 # ---- monitoring and closure ----------------------------------------------------------------------
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # not durable: meetings' decisions call it inside their own transaction
 def record_monitoring(
     *,
     actor: Staff,
@@ -786,7 +786,7 @@ def record_monitoring(
     return m
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # not durable: meetings' decisions call it inside their own transaction
 def close_case(
     *,
     actor: Staff,
@@ -840,7 +840,7 @@ def close_case(
 # ---- meeting approval and hand-over between coordinators -------------------------------------------
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # not durable: meetings' decisions call it inside their own transaction
 def agree_plan_in_meeting(
     *, actor: Staff, plan: SupportPlan, edit_version: int, body: MeetingBody, held_on: dt.date
 ) -> SupportPlan:

@@ -21,7 +21,6 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Role, Staff
@@ -257,13 +256,11 @@ class _Builder:
     def _plan_input(self, sc: Scenario, *, revision: bool) -> actions.PlanInput:
         org = self.agency or self.window or self.coordinator.organization
         assert org is not None
-        attainments = ["achieved", "partly", "not_achieved"] if revision else ["", "", ""]
         due = self.today - dt.timedelta(days=5) if sc.action_overdue else self.today + dt.timedelta(days=30)
         return actions.PlanInput(
             overall_goal="住み慣れた家で、家族それぞれが無理なく暮らし続けたい。",
             goals=[
-                actions.GoalInput(text=t, life_area=a, review_on=self._day(sc, "revision"), attainment=att)
-                for (t, a), att in zip(GOALS, attainments, strict=True)
+                actions.GoalInput(text=t, life_area=a, review_on=self._day(sc, "revision")) for t, a in GOALS
             ],
             actions=[
                 actions.ActionInput(description="家計の見直しと滞納分の分割納付の相談", organization=org,
@@ -297,6 +294,16 @@ class _Builder:
                 )
         elif step == CaseStatus.EVALUATION and sc.revised:
             plan = case.plans.get(version_no=1)
+            # The evaluation judges each goal (達成状況); the revised plan keeps those judgements.
+            judged = dict(zip(plan.goals.order_by("pk").values_list("pk", flat=True),
+                              ["achieved", "partly", "not_achieved"], strict=False))  # fmt: skip
+            held = self._day(sc, "revision") - dt.timedelta(days=1)
+            if held < self.today:
+                actions.record_monitoring(
+                    actor=self.coordinator, case=case, held_on=held, summary=MONITORING_NOTE,
+                    next_on=self._monitoring_on(sc), attainments=judged,
+                )  # fmt: skip
+                case.refresh_from_db()
             new = actions.save_plan(
                 actor=self.coordinator, case=case, plan=plan, edit_version=plan.edit_version,
                 data=self._plan_input(sc, revision=True),
@@ -343,7 +350,6 @@ def _backdate(case: Case, age: int) -> None:
     Case.objects.filter(pk=case.pk).update(**fields)
 
 
-@transaction.atomic
 def generate_cases(
     muni: Municipality,
     *,
@@ -352,7 +358,8 @@ def generate_cases(
     window: Organization | None,
     seed: int = 2026,
 ) -> int:
-    """Write the demo cases (one per scenario, as far as there are households). Returns how many."""
+    """Write the demo cases (one per scenario, as far as there are households). Returns how many.
+    Not one transaction: each case is written by the screens' own (durable) actions, as staff would."""
     rng = random.Random(seed)
     builder = _Builder(
         coordinator=coordinator,

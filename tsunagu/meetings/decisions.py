@@ -15,6 +15,7 @@ from django.utils import timezone
 from tsunagu.access import audit
 from tsunagu.accounts.models import Staff
 from tsunagu.cases import actions as case_actions
+from tsunagu.cases.current import plan_in_force
 from tsunagu.cases.models import PlanAction, PlanStatus
 from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import MeetingBody, Organization
@@ -48,7 +49,7 @@ def _check_open(actor: Staff, item: AgendaItem) -> None:
 
 def actions_to_review(item: AgendaItem) -> list[PlanAction]:
     """The case's current plan's actions: what was agreed last time, to be reviewed first."""
-    plan = item.case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no").first()
+    plan = plan_in_force(item.case)
     return list(plan.actions.select_related("organization").order_by("pk")) if plan else []
 
 

@@ -4,6 +4,7 @@ details of a change say old → new."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
@@ -67,9 +68,6 @@ def test_screen_actions_are_durable_transactions():
     case = w.case
     calls = {
         "transition": lambda: actions.transition(actor=w.coordinator, case=case, version=case.version, to="assessment"),
-        "monitoring": lambda: actions.record_monitoring(
-            actor=w.coordinator, case=case, held_on=w.monitoring.held_on, summary="経過", next_on=None
-        ),
         "withdraw": lambda: actions.withdraw_consent(actor=w.coordinator, consent=w.consents["active"], note="撤回"),
         "reopen": lambda: actions.reopen_case(actor=w.coordinator, case=case, version=case.version, reason="再開"),
     }  # fmt: skip
@@ -77,6 +75,9 @@ def test_screen_actions_are_durable_transactions():
         with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
             call()
         assert name
+    # The three a meeting's decision makes (meetings/decisions.py) compose inside its transaction instead.
+    for action in (actions.record_monitoring, actions.close_case, actions.agree_plan_in_meeting):
+        assert "durable=True" not in inspect.getsource(action).split("def ", 1)[0]
 
 
 @pytest.mark.django_db
