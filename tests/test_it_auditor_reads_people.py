@@ -66,7 +66,9 @@ def test_the_auditor_finds_a_person_by_name_and_reads_their_trail(client, p):
         actor=p.coordinator, action="view", objects=[("household", p.other_household.pk)], reason="他人"
     )
     login_client(client, p.auditor)
-    body = client.get(URL, {"q": "やまだ はなこ"}).content.decode()
+    # The name is searched by POST: it never lands in a URL; a name in the query string finds nothing.
+    assert "昭和23年3月3日生" not in client.get(URL, {"q": "やまだ はなこ"}).content.decode()
+    body = client.post(URL, {"q": "やまだ はなこ"}).content.decode()
     assert "山田\u3000花子" in body and "昭和23年3月3日生" in body
     assert f'href="?person={p.hanako.pk}"' in body
     assert f"世帯「山田」No.{p.household.pk}" in body
@@ -80,9 +82,9 @@ def test_the_auditor_finds_a_person_by_name_and_reads_their_trail(client, p):
 
 def test_an_unknown_name_finds_nobody_and_bad_input_is_a_message(client, p):
     login_client(client, p.auditor)
-    body = client.get(URL, {"q": "存在しない名前"}).content.decode()
+    body = client.post(URL, {"q": "存在しない名前"}).content.decode()
     assert "当てはまる人は見つかりません" in body
-    response = client.get(URL, {"q": "やまだ", "birth": "1800-01-01"})
+    response = client.post(URL, {"q": "やまだ", "birth": "1800-01-01"})
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
     for bad in ("３", "9" * 40, "-1", "x"):
         assert client.get(URL, {"person": bad}).status_code == 200
@@ -114,7 +116,9 @@ def test_the_log_pages_by_sequence_and_counts_only_its_city(client, p):
 
 def test_emergency_access_is_asked_for_by_finding_the_person(client, p):
     login_client(client, p.agency_worker)
-    body = client.get("/access/break-glass/", {"q": "やまだ"}).content.decode()
+    assert "花子" not in client.get("/access/break-glass/", {"q": "やまだ"}).content.decode()
+    body = client.post("/access/break-glass/", {"q": "やまだ", "search": "1"}).content.decode()
+    assert not BreakGlassGrant.objects.exists() and 'class="error' not in body
     assert "山田\u3000花子" in body
     assert f'value="household:{p.household.pk}"' in body and f"世帯「山田」No.{p.household.pk}" in body
     assert ["person", p.hanako.pk] in _last_list_by(p.agency_worker).objects_json  # the names shown
@@ -144,7 +148,7 @@ def test_another_citys_person_is_not_found_nor_openable(client, p):
     b_person = make_person(p.city_b, "山田", "次郎")
     b_household = make_household(p.city_b, (b_person, "head"))
     login_client(client, p.coordinator)
-    body = client.get("/access/break-glass/", {"q": "山田"}).content.decode()
+    body = client.post("/access/break-glass/", {"q": "山田", "search": "1"}).content.decode()
     assert "次郎" not in body
     response = client.post(
         "/access/break-glass/", {"target": f"household:{b_household.pk}", "reason": REASON}
@@ -152,7 +156,7 @@ def test_another_citys_person_is_not_found_nor_openable(client, p):
     assert "対象が見つかりません" in response.content.decode()
     auditor_b = make_staff(p.city_b, "auditor", p.org_b)
     login_client(client, auditor_b)
-    assert "花子" not in client.get(URL, {"q": "山田"}).content.decode()
+    assert "花子" not in client.post(URL, {"q": "山田"}).content.decode()
 
 
 def test_own_grants_are_described(client, p):

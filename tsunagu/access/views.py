@@ -144,7 +144,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     recorded."""
     muni_id = _auditor_municipality(request)
     form = AuditFilterForm(request.GET or None, municipality_id=muni_id)
-    search = PersonSearchForm(request.GET if "q" in request.GET else None)
+    # A resident's name travels in a POST body, never in a URL (history, proxy and server logs).
+    search = PersonSearchForm(request.POST if request.method == "POST" else None)
     found: list[targets_registry.FoundPerson] = []
     if search.is_bound and search.is_valid():
         found = targets_registry.find_persons(
@@ -252,8 +253,9 @@ class BreakGlassForm(forms.Form):
 
 
 def _break_glass_search(request: HttpRequest, staff: Staff) -> tuple[PersonSearchForm, list[Any]]:
-    """The person search of the emergency access page (GET, or carried along with a POST)."""
-    data = request.POST if request.method == "POST" else request.GET
+    """The person search of the emergency access page (posted by 探す, and again with the request)."""
+    # A resident's name travels in a POST body, never in a URL (history, proxy and server logs).
+    data = request.POST
     search = PersonSearchForm(
         {"q": data.get("q", ""), "birth": data.get("birth", "")} if "q" in data else None
     )
@@ -276,8 +278,11 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     case, give the reason. Also lists one's own grants. Every name shown is recorded."""
     staff: Staff = request.user  # type: ignore[assignment]
     assert staff.municipality_id is not None
-    form = BreakGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # "探す" posts the name search only; "理由を記録して開く" posts the choice and the reason (and the search,
+    # so that the list is shown again when the reason is refused).
+    asking = request.method == "POST" and "search" not in request.POST
+    form = BreakGlassForm(request.POST if asking else None)
+    if asking and form.is_valid():
         obj_type, obj_id = form.cleaned_data["target"]
         try:
             actions.request_break_glass(
