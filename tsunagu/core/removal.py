@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import ForeignObjectRel
 
 # Never removed through a walk, whatever points where: the audit log is append-only (a trigger refuses it).
 ALWAYS_KEEP = frozenset({"access.AuditEvent", "access.AuditChainHead"})
@@ -66,9 +67,11 @@ def _walk(
     if key in removal._done:
         return
     in_progress.add(key)
-    for rel in row._meta.related_objects:
-        if rel.many_to_many:
-            continue  # the through rows go with the delete
+    # Every reverse relation, also those hidden by related_name="+" (most keys to a case or a person are).
+    for rel in row._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete) or rel.many_to_many:
+            continue  # forward fields; many-to-many through rows go with the delete
+        assert isinstance(rel, ForeignObjectRel)
         fk = rel.field
         child_model = rel.related_model
         assert not isinstance(child_model, str)  # resolved once the app registry is ready
