@@ -52,3 +52,10 @@ class CasesConfig(AppConfig):
 
         register_describer(CASE, "ケース", audit_targets.describe_cases)
         register_person_relations("cases.cases", audit_targets.cases_of)
+
+        # `make demo`: the demo city's cases, after intake's consultations (setup_demo runs the steps).
+        from tsunagu.core.demo import register_demo_step
+
+        from .demo import demo_step
+
+        register_demo_step("cases", 100, demo_step)

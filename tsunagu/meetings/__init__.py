@@ -1,4 +1,4 @@
-"""会議体の運営: meetings, agendas, gates, materials, minutes, decisions.
+"""会議体の運営: sittings of the profile's bodies, agendas under a legal function per item, 守秘義務
+acknowledgements, follow-up access after a 支援会議, minutes and decisions that call cases' actions.
 
-This package is reserved by the layout in DESIGN.md; its issue has not been taken yet.
-"""
+See README.md in this package."""

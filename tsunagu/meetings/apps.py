@@ -24,3 +24,10 @@ class MeetingsConfig(AppConfig):
         register_visibility(
             CASE, "meetings.follow_up", follow_up_cases, label="支援会議の構成員（守秘義務・会議後の期間）"
         )
+
+        # `make demo`: a year of meetings, after the demo cases (setup_demo runs the steps in order).
+        from tsunagu.core.demo import register_demo_step
+
+        from .demo import demo_step
+
+        register_demo_step("meetings", 200, demo_step)

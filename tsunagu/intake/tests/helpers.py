@@ -1,4 +1,4 @@
-"""Personas and small builders for intake tests."""
+"""Personas (a city built on the persona base, tests/personas.py) and small builders for intake tests."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from tests.factories import make_municipality, make_organization, make_staff
+from tests.personas import staff_city
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import EscalationRule, Organization, Window
 from tsunagu.intake import actions
@@ -61,17 +62,21 @@ def make_city(code: str = "011002", name: str = "テスト市") -> City:
         municipality=muni, key="three-domains", name="3分野以上の課題", trigger="domains_at_least",
         min_domains=3, target="case",
     )  # fmt: skip
+    # The persona base (tests/personas.py), plus a second window worker at the same window.
+    staff = staff_city(
+        muni, window_org=window_org, coordination_org=coord_org, agency_org=agency_org, administrator=False
+    )
     return City(
         muni=muni,
         window_org=window_org,
         agency_org=agency_org,
         window=window,
-        window_worker=make_staff(muni, Role.WINDOW_WORKER, window_org),
+        window_worker=staff.window_worker,
         colleague=make_staff(muni, Role.WINDOW_WORKER, window_org),
-        coordinator=make_staff(muni, Role.COORDINATOR, coord_org),
-        agency_worker=make_staff(muni, Role.AGENCY_WORKER, agency_org),
-        auditor=make_staff(muni, Role.AUDITOR, coord_org),
-        manager=make_staff(muni, Role.MANAGER, coord_org),
+        coordinator=staff.coordinator,
+        agency_worker=staff.agency_worker,
+        auditor=staff.auditor,
+        manager=staff.manager,
         concerns=concerns,
     )
 

@@ -6,8 +6,12 @@
 3. Creates demo staff accounts that are missing — one per role in the demo city, plus a window worker in a
    second city to show isolation — with one demo password. Existing accounts are never changed: their
    passwords are not reset.
-4. Writes demo consultations (household timelines, a few pending 多機関協働 requests) once.
-5. Prints the logins, each with its MFA line from `tsunagu.accounts.demo.prepare_demo_user`.
+4. Writes demo consultations (household timelines, a few pending 多機関協働 requests) once, and つなぎ
+   between the demo window and the demo agency in every state, some overdue (intake/referral_demo.py).
+5. Runs the demo steps the apps above intake registered (tsunagu/core/demo.py), in order: 多機関協働
+   cases in every state (tsunagu/cases/demo.py), meetings …, each written once through the app's actions,
+   so that every role sees work on first login.
+6. Prints the logins, each with its MFA line from `tsunagu.accounts.demo.prepare_demo_user`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.db import transaction
 
 from tsunagu.accounts.demo import prepare_demo_user
 from tsunagu.accounts.models import Role, Staff
+from tsunagu.core.demo import DemoWorld, demo_steps
 from tsunagu.directory.models import CoordinatorPost, Organization, OrganizationKind, Window
 from tsunagu.directory.profiles import ProfileError, load_profile
 from tsunagu.intake.demo import generate_consultations, has_demo_consultations
@@ -193,6 +198,7 @@ class Command(BaseCommand):
                 f"{city}: 架空の相談記録 {consultations} 件・多機関協働へのつなぎ依頼 {escalations} 件を作成しました"
             )
         self.demo_referrals(rows, city)
+        self.run_steps(city, rows)
         self.print_logins(rows, city, second)
 
     def demo_referrals(self, rows: list[tuple[DemoLogin, Staff, bool]], city: Municipality) -> None:
@@ -203,6 +209,13 @@ class Command(BaseCommand):
             return
         made = generate_referrals(sender=sender, receiver=receiver, seed=DEMO_SEED)
         self.stdout.write(f"{city}: 架空の窓口間のつなぎ {made} 件を作成しました")
+
+    def run_steps(self, city: Municipality, rows: list[tuple[DemoLogin, Staff, bool]]) -> None:
+        """The steps of the apps above intake (cases, meetings …), in their order; each writes once."""
+        staff = {user.role: user for _login, user, _created in rows if user.municipality_id == city.pk}
+        world = DemoWorld(municipality=city, staff=staff, seed=DEMO_SEED)
+        for step in demo_steps():
+            self.stdout.write(step.run(world))
 
     def load_profiles(self, directory: Path) -> list[Municipality]:
         cities: list[Municipality] = []

@@ -1,0 +1,138 @@
+"""A year of meetings for the demo city (issue 11 part 9), written through the meetings app's actions.
+
+The body that discusses cases (重層的支援会議 first, else a 支援会議) gets its regular calendar for last
+年度 and this one (`generate_calendar`); the past sittings have their attendance recorded, and the most
+recent ones discussed demo cases with a decision each (minutes as data); the next sitting has its agenda
+placed. Registered as a `setup_demo` step after the cases (order 200); written once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from tsunagu.accounts.models import Role, Staff
+from tsunagu.cases.models import Case, CaseStatus
+from tsunagu.core.demo import DemoWorld
+from tsunagu.directory.models import MeetingBody, Organization
+from tsunagu.municipalities.models import Municipality
+
+from . import actions, decisions
+from .models import AgendaItem, DecisionKind, ItemFunction, Meeting, MeetingKindOfSitting, Purpose
+
+AD_HOC_DAYS = [-330, -270, -210, -150, -90, -30, 14]  # days from today, for a body without a calendar
+PAST_WITH_ITEMS = 6  # the latest past sittings that discussed cases
+UPCOMING_ITEMS = 3
+DECISIONS = [
+    "役割分担を確認し、主担当機関が月1回の訪問を続けることとした。",
+    "家計の見直しの進み具合を次回の会議で報告することとした。",
+    "本人の思いを改めて聞き取り、プランの見直しを検討することとした。",
+]
+
+
+def _body(muni: Municipality) -> MeetingBody | None:
+    """The body that discusses cases on a regular calendar, 重層的支援会議 first."""
+    bodies = [
+        b
+        for b in MeetingBody.objects.filter(municipality=muni, active=True).order_by("sort_order", "pk")
+        if actions.item_functions(b)
+    ]
+    bodies.sort(
+        key=lambda b: (
+            ItemFunction.CONSENTED_CONFERENCE not in actions.item_functions(b),
+            not actions.scheduled_months(b),
+        )
+    )
+    return bodies[0] if bodies else None
+
+
+def _call(coordinator: Staff, body: MeetingBody, day: dt.datetime) -> Meeting:
+    starts = day.astimezone(timezone.get_current_timezone()).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
+    area = body.areas.order_by("pk").first()
+    return actions.call_meeting(
+        actor=coordinator, body=body, kind=MeetingKindOfSitting.AD_HOC, starts_at=starts, minutes=90,
+        reason="支援中のケースの進み具合の確認と役割分担", place="庁舎 会議室", area=area,
+    )  # fmt: skip
+
+
+def _place(
+    coordinator: Staff, meeting: Meeting, case: Case, orgs: list[Organization], purpose: str
+) -> AgendaItem | None:
+    """Place the case under the first function whose gate lets it in (consent first, else 支援会議)."""
+    for function in actions.item_functions(meeting.body):
+        try:
+            return actions.place_item(
+                actor=coordinator, meeting=meeting, case=case, purpose=purpose, minutes=20,
+                function=function, organizations=orgs, question="支援の進み具合と役割分担の確認",
+            )  # fmt: skip
+        except actions.MeetingError:
+            continue
+    return None
+
+
+@transaction.atomic
+def generate_meetings(
+    muni: Municipality, *, coordinator: Staff, agency: Organization | None
+) -> tuple[int, int]:
+    """Returns (sittings, agenda items)."""
+    body = _body(muni)
+    if body is None:
+        return 0, 0
+    now = timezone.now()
+    today = timezone.localdate(now)
+    fiscal = today.year if today.month >= 4 else today.year - 1
+    if actions.scheduled_months(body):
+        made = actions.generate_calendar(actor=coordinator, body=body, year=fiscal - 1)
+        made += actions.generate_calendar(actor=coordinator, body=body, year=fiscal)
+    else:  # 定例 without a count in the profile: called every two months, as the secretariat would
+        made = [_call(coordinator, body, now + dt.timedelta(days=days)) for days in AD_HOC_DAYS]
+    meetings = sorted(made, key=lambda m: m.starts_at)
+    past = [m for m in meetings if m.starts_at < now]
+    coming = [m for m in meetings if m.starts_at >= now]
+    cases = list(
+        Case.objects.filter(
+            municipality=muni, status__in=[CaseStatus.SUPPORT, CaseStatus.EVALUATION, CaseStatus.PLANNING]
+        ).order_by("number")
+    )
+    eligible = {o.pk for o in actions.eligible_organizations(body)}
+    orgs = (
+        [agency] if agency is not None and agency.pk in eligible else actions.eligible_organizations(body)[:1]
+    )
+    items = 0
+    recent = past[-PAST_WITH_ITEMS:]
+    for i, meeting in enumerate(past):
+        item = None
+        if meeting in recent and cases:
+            item = _place(coordinator, meeting, cases[i % len(cases)], orgs, Purpose.ROLES)
+        meeting.refresh_from_db()
+        actions.record_attendance(
+            actor=coordinator, meeting=meeting, version=meeting.version,
+            present=list(meeting.invitations.values_list("pk", flat=True)),
+        )  # fmt: skip
+        if item is not None:
+            item.refresh_from_db()
+            item = actions.mark_discussed(actor=coordinator, item=item, version=item.version)
+            decisions.decide(
+                actor=coordinator, item=item, kind=DecisionKind.NOTE, note=DECISIONS[i % len(DECISIONS)]
+            )
+            items += 1
+    if coming:
+        for case in cases[:UPCOMING_ITEMS]:
+            items += _place(coordinator, coming[0], case, orgs, Purpose.SHARING) is not None
+    return len(meetings), items
+
+
+def demo_step(world: DemoWorld) -> str:
+    muni = world.municipality
+    if Meeting.objects.filter(municipality=muni).exists():
+        return f"{muni}: 会議の記録は既にあります（そのままにします）"
+    coordinator = world.staff.get(Role.COORDINATOR)
+    if coordinator is None or not coordinator.is_active:
+        return f"{muni}: 束ね役のデモ用アカウントがないため、会議は作りませんでした"
+    agency = world.staff[Role.AGENCY_WORKER].organization if Role.AGENCY_WORKER in world.staff else None
+    sittings, items = generate_meetings(muni, coordinator=coordinator, agency=agency)
+    return f"{muni}: 会議 {sittings} 回（過去1年と今年度の予定）・議題 {items} 件を作成しました"
