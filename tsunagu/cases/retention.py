@@ -8,8 +8,8 @@ default 5):
 - a closed consultation (終了) whose last change is older than the period is deleted with what hangs on it,
   unless its household still has a case that is kept (open, 中断, or closed within the period): the
   case's history is read with the consultations that led to it;
-- persons and households are kept (they are the city's 名寄せ and may be needed again); see
-  docs/operations.md for why and what is not yet done;
+- a household whose last case and consultation this run removes goes with its members, unless anything
+  outside an allow-list (a consent, a relationship, another household, a meeting record) points at them;
 - the audit log is never touched (append-only, and it holds ids, never names).
 One run of one municipality is one transaction with one audit row that lists every deleted id.
 """
@@ -27,6 +27,7 @@ from tsunagu.access.models import AuditAction, AuditChannel
 from tsunagu.core import removal
 from tsunagu.intake.models import Consultation, ConsultationStatus
 from tsunagu.municipalities.models import Municipality
+from tsunagu.people.models import Household, HouseholdMember, Person
 
 from .models import Case, CaseStatus
 
@@ -45,8 +46,15 @@ KIND_LABELS = {
     "cases.MeetingCaseAccess": "会議での閲覧権",
     "intake.Consultation": "相談",
     "intake.EscalationRequest": "会議への依頼",
+    "people.Household": "世帯",
+    "people.HouseholdMember": "世帯の構成",
+    "people.Person": "人",
 }
 KEEP_FOR_CASES = frozenset({"people.Person", "people.Household"})
+# What may go with a household and its members; anything else pointing at them keeps them.
+PEOPLE_ONLY = frozenset(
+    {"people.Household", "people.HouseholdMember", "people.Person", "people.PersonMatchCandidate"}
+)
 KEEP_FOR_CONSULTATIONS = frozenset({"people.Person", "people.Household", "cases.Case"})
 
 
@@ -134,7 +142,31 @@ def plan_for(municipality: Municipality, today: dt.date) -> RetentionPlan:
             blocked.append(consultation.pk)
     p.kept["世帯に保存中のケースがある相談"] = with_case
     p.kept["相談が他の記録から参照されている"] = blocked
+    _plan_households(p)
     return p
+
+
+def _plan_households(p: RetentionPlan) -> None:
+    """A household whose last case and consultation this run removes goes too, with its members, unless a
+    member belongs to another household or anything else (a consent, a relationship, a meeting record)
+    still points at them: then the household and its persons are kept."""
+    touched = set(Case.objects.filter(pk__in=p.ids("cases.Case")).values_list("household_id", flat=True))
+    touched |= set(
+        Consultation.objects.filter(pk__in=p.ids("intake.Consultation")).values_list(
+            "household_id", flat=True
+        )
+    )
+    kept: list[int] = []
+    for household in Household.objects.filter(pk__in=touched).order_by("pk"):
+        persons = list(Person.objects.filter(memberships__household=household).order_by("pk").distinct())
+        elsewhere = HouseholdMember.objects.filter(person__in=persons).exclude(household=household).exists()
+        try:
+            if elsewhere:
+                raise removal.Blocked("people.HouseholdMember")
+            removal.collect([household, *persons], only=PEOPLE_ONLY, into=p.removal)
+        except removal.Blocked:
+            kept.append(household.pk)
+    p.kept["世帯・人に他の記録が残っている"] = kept
 
 
 def apply(municipality: Municipality, today: dt.date) -> RetentionPlan:
@@ -143,7 +175,7 @@ def apply(municipality: Municipality, today: dt.date) -> RetentionPlan:
         p = plan_for(Municipality.objects.select_for_update().get(pk=municipality.pk), today)
         objects = [
             (label.split(".")[1].lower(), pk)
-            for label in ("cases.Case", "intake.Consultation")
+            for label in ("cases.Case", "intake.Consultation", "people.Household", "people.Person")
             for pk in p.ids(label)
         ]
         removal.execute(p.removal)

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import ForeignObjectRel
 
 # Never removed through a walk, whatever points where: the audit log is append-only (a trigger refuses it).
 ALWAYS_KEEP = frozenset({"access.AuditEvent", "access.AuditChainHead"})
@@ -44,15 +45,20 @@ class Removal:
 
 
 def collect(
-    roots: list[models.Model], *, keep: frozenset[str] = frozenset(), into: Removal | None = None
+    roots: list[models.Model],
+    *,
+    keep: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
+    into: Removal | None = None,
 ) -> Removal:
     """The rows to remove (and the back-links to clear) to delete `roots`; raises Blocked.
 
-    With `into`, rows already collected there count as removed (one run removes cases, then consultations)."""
+    With `into`, rows already collected there count as removed (one run removes cases, then consultations).
+    With `only`, a row of any other model blocks the removal (an allow-list, for persons and households)."""
     removal = into if into is not None else Removal()
     trial = Removal(rows=[], unlink=[], _done=set(removal._done))
     for root in roots:
-        _walk(root, trial, set(), keep | ALWAYS_KEEP)
+        _walk(root, trial, set(), keep | ALWAYS_KEEP, only)
     removal.rows.extend(r for r in trial.rows)
     removal.unlink.extend(trial.unlink)
     removal._done = trial._done
@@ -60,15 +66,21 @@ def collect(
 
 
 def _walk(
-    row: models.Model, removal: Removal, in_progress: set[tuple[str, object]], keep: frozenset[str]
+    row: models.Model,
+    removal: Removal,
+    in_progress: set[tuple[str, object]],
+    keep: frozenset[str],
+    only: frozenset[str] | None,
 ) -> None:
     key = (row._meta.label, row.pk)
     if key in removal._done:
         return
     in_progress.add(key)
-    for rel in row._meta.related_objects:
-        if rel.many_to_many:
-            continue  # the through rows go with the delete
+    # Every reverse relation, also those hidden by related_name="+" (most keys to a case or a person are).
+    for rel in row._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete) or rel.many_to_many:
+            continue  # forward fields; many-to-many through rows go with the delete
+        assert isinstance(rel, ForeignObjectRel)
         fk = rel.field
         child_model = rel.related_model
         assert not isinstance(child_model, str)  # resolved once the app registry is ready
@@ -82,9 +94,9 @@ def _walk(
                     raise Blocked(child._meta.label)
                 removal.unlink.append((child, fk.name))
                 continue
-            if child._meta.label in keep:
+            if child._meta.label in keep or (only is not None and child._meta.label not in only):
                 raise Blocked(child._meta.label)
-            _walk(child, removal, in_progress, keep)
+            _walk(child, removal, in_progress, keep, only)
     in_progress.discard(key)
     removal._done.add(key)
     removal.rows.append(row)

@@ -16,7 +16,7 @@ from tsunagu.cases.models import Assessment, Case, CaseStatus, Consent, Monitori
 from tsunagu.directory.profiles import ProfileError, load_profile
 from tsunagu.directory.tests.test_it_rejects_bad_profiles import VALID
 from tsunagu.intake.models import Consultation, ConsultationStatus
-from tsunagu.people.models import Household, Person
+from tsunagu.people.models import Household, HouseholdMember, Person
 
 from .helpers import make_world
 
@@ -68,6 +68,8 @@ def test_dry_run_lists_ids_and_changes_nothing():
 def test_case_closed_six_years_ago_goes_with_its_children_and_is_audited():
     w = make_world()
     close(w.case, 6)
+    # The plan in force at closure points back from the case (a hidden key): it is unlinked, then deleted.
+    Case.objects.filter(pk=w.case.pk).update(closure_plan=w.plan)
     consultations = close_consultations(w.household, 6)
     close(w.other_case, 6)  # another city, another run
     out = run("--municipality", w.city.muni.code)
@@ -80,8 +82,9 @@ def test_case_closed_six_years_ago_goes_with_its_children_and_is_audited():
     assert not Consent.objects.filter(case_id=w.case.pk).exists()
     assert not Consultation.objects.filter(pk__in=consultations).exists()
     assert Case.objects.filter(pk=w.other_case.pk).exists()
-    # Persons and the household stay (名寄せ); the audit row names every deleted case and consultation.
-    assert Person.objects.filter(pk__in=[w.p1.pk, w.p2.pk]).count() == 2
+    # The household had nothing else left: it goes with its members; the audit row names every deleted id.
+    assert not Household.objects.filter(pk=w.household.pk).exists()
+    assert not Person.objects.filter(pk__in=[w.p1.pk, w.p2.pk]).exists()
     event = AuditEvent.objects.order_by("-pk").first()
     assert event is not None
     assert event.action == "delete" and event.channel == "system"
@@ -90,8 +93,31 @@ def test_case_closed_six_years_ago_goes_with_its_children_and_is_audited():
     for pk in consultations:
         assert ["consultation", pk] in event.objects_json
     assert event.detail["deleted cases.Assessment"] == 1
+    assert ["household", w.household.pk] in event.objects_json
+    assert ["person", w.p1.pk] in event.objects_json
     # Nothing is left to do: a second run deletes nothing and still leaves its audit row.
     assert "期限を過ぎた記録はありません" in run("--municipality", w.city.muni.code)
+
+
+def test_a_member_of_another_household_keeps_the_household_and_persons():
+    w = make_world()
+    close(w.case, 6)
+    close_consultations(w.household, 6)
+    other = w.other_case.household  # another city's household is still a separate household row
+    HouseholdMember.objects.create(household=other, person=w.p2, **member_fields(w))
+    out = run("--municipality", w.city.muni.code)
+    assert not Case.objects.filter(pk=w.case.pk).exists()
+    assert Household.objects.filter(pk=w.household.pk).exists()
+    assert Person.objects.filter(pk__in=[w.p1.pk, w.p2.pk]).count() == 2
+    assert "世帯・人に他の記録が残っている" in out
+
+
+def member_fields(w) -> dict[str, object]:
+    existing = HouseholdMember.objects.filter(household=w.household).order_by("pk")[0]
+    skip = {"id", "household", "person"}
+    return {
+        f.attname: getattr(existing, f.attname) for f in existing._meta.concrete_fields if f.name not in skip
+    }
 
 
 def test_case_closed_four_years_ago_stays_with_its_consultations():
