@@ -120,7 +120,7 @@ def test_one_of_several_edits_of_the_same_draft_wins_whole(world):
 def test_two_first_plans_at_once_give_one_plan(world):
     case = Case.objects.create(
         municipality=world.city.muni, number=500, household=world.other_case.household, coordinator=world.coordinator,
-        opened_by=world.coordinator, status=CaseStatus.CLOSED,
+        opened_by=world.coordinator, status=CaseStatus.PLANNING,  # a closed case would refuse every plan
     )  # fmt: skip
     org = world.orgs["team"]
     datas = [plan_input(f"最初のプラン{i}", org) for i in range(THREADS)]
