@@ -22,6 +22,46 @@ def _own_audit_checkpoint_file(tmp_path_factory, monkeypatch):  # type: ignore[n
     return path
 
 
+@pytest.fixture(autouse=True)
+def _as_the_application_role(request):  # type: ignore[no-untyped-def]
+    """TSUNAGU_TEST_APP_ROLE=<role> (PostgreSQL): every database test runs as that role — granted exactly
+    what `manage.py grant_app_role` grants in production (INSERT-only on the audit log) — instead of the
+    superuser that created the test database. A module that needs the owner's rights on purpose (dropping
+    the audit triggers to prove tampering is found) sets NEEDS_DB_OWNER = True and runs as the owner."""
+    role = os.environ.get("TSUNAGU_TEST_APP_ROLE", "")
+    marker = request.node.get_closest_marker("django_db")
+    if not role or marker is None or getattr(request.module, "NEEDS_DB_OWNER", False):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from tsunagu.access.dbroles import grant_app_role
+
+    quoted = connection.ops.quote_name(role)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"DO $$ BEGIN CREATE ROLE {quoted} NOLOGIN; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+    assert grant_app_role(role).insert_only
+    with connection.cursor() as cur:
+        cur.execute(f"SET ROLE {quoted}")
+    try:
+        yield
+    finally:
+        from django.db import DatabaseError
+
+        try:
+            with connection.cursor() as cur:
+                cur.execute("RESET ROLE")
+        except DatabaseError:  # an aborted test transaction: its rollback undoes the SET ROLE anyway
+            pass
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
     # Transactional tests end with a flush; on SQLite the audit table's DELETE trigger would refuse it.

@@ -134,24 +134,32 @@ def login_client(client: Any, user: Staff) -> Any:
 
 
 class Personas:
-    """The DESIGN.md persona base: city A (window worker, coordinator, agency workers on and off the
-    team, manager, auditor, administrator) and a window worker in city B who always gets 404."""
+    """The DESIGN.md persona base (tests/personas.py `staff_city`) for city A — window worker, coordinator,
+    agency workers on and off the team, manager, auditor, administrator, logging in as "a-window" … — and
+    a window worker in city B ("b-window") who always gets 404."""
 
     def __init__(self) -> None:
+        from .personas import staff_city
+
         self.city_a = make_municipality(name="テスト市A")
         self.city_b = make_municipality(name="テスト市B")
         self.org_a = make_organization(self.city_a, name="A市 福祉相談課")
         self.agency_a = make_organization(self.city_a, name="A市 地域包括支援センター", kind="contracted")
         self.org_b = make_organization(self.city_b, name="B市 福祉課")
-        self.window_worker = make_staff(self.city_a, Role.WINDOW_WORKER, self.org_a, username="a-window")
-        self.coordinator = make_staff(self.city_a, Role.COORDINATOR, self.org_a, username="a-coord")
-        self.agency_worker = make_staff(self.city_a, Role.AGENCY_WORKER, self.agency_a, username="a-agency")
+        a = staff_city(
+            self.city_a, window_org=self.org_a, coordination_org=self.org_a, agency_org=self.agency_a,
+            username_prefix="a",
+        )  # fmt: skip
+        assert a.administrator is not None
+        self.window_worker = a.window_worker
+        self.coordinator = a.coordinator
+        self.agency_worker = a.agency_worker
+        self.manager = a.manager
+        self.auditor = a.auditor
+        self.administrator = a.administrator
         self.agency_worker_off_team = make_staff(
             self.city_a, Role.AGENCY_WORKER, self.agency_a, username="a-agency-off"
         )
-        self.manager = make_staff(self.city_a, Role.MANAGER, self.org_a, username="a-manager")
-        self.auditor = make_staff(self.city_a, Role.AUDITOR, self.org_a, username="a-auditor")
-        self.administrator = make_staff(self.city_a, Role.ADMINISTRATOR, self.org_a, username="a-admin")
         self.worker_b = make_staff(self.city_b, Role.WINDOW_WORKER, self.org_b, username="b-window")
 
     def all_a(self) -> list[Staff]:

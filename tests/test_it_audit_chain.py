@@ -12,6 +12,7 @@ from tsunagu.access.models import AuditEvent
 from .factories import make_personas
 
 pytestmark = pytest.mark.django_db
+NEEDS_DB_OWNER = True  # drops the audit triggers to prove tampering is still found (conftest.py)
 
 
 def _drop_triggers() -> None:

@@ -25,6 +25,7 @@ from tsunagu.access.models import AuditEvent, BreakGlassGrant
 from tsunagu.people.models import Person, Relationship
 
 pytestmark = pytest.mark.django_db
+NEEDS_DB_OWNER = True  # creates roles and drops the trigger as the owner, then runs as the role itself
 
 
 def _postgresql_only() -> None:

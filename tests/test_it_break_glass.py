@@ -26,6 +26,7 @@ def p():
     personas.person_a = make_person(personas.city_a)
     personas.household_a = make_household(personas.city_a, (personas.person_a, "head"))
     personas.person_b = make_person(personas.city_b)
+    personas.household_b = make_household(personas.city_b, (personas.person_b, "head"))
     return personas
 
 
@@ -41,27 +42,27 @@ def test_auditors_and_administrators_cannot_ask_for_it(client, p):
 
 def test_a_reason_is_required_and_the_grant_expires(client, p):
     client.force_login(p.agency_worker)
-    response = client.post(URL, {"obj_type": "person", "obj_id": p.person_a.pk, "reason": "急ぎ"})
+    response = client.post(URL, {"target": f"household:{p.household_a.pk}", "reason": "急ぎ"})
     assert response.status_code == 200 and "理由を10文字以上" in response.content.decode()
     assert not BreakGlassGrant.objects.exists()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        response = client.post(URL, {"obj_type": "person", "obj_id": p.person_a.pk, "reason": REASON})
+        response = client.post(URL, {"target": f"household:{p.household_a.pk}", "reason": REASON})
         assert response.status_code == 302
-        assert has_break_glass(p.agency_worker, "person", p.person_a.pk)
-        assert not has_break_glass(p.agency_worker_off_team, "person", p.person_a.pk)
-        assert not has_break_glass(p.agency_worker, "household", p.household_a.pk)
-        event = AuditEvent.objects.get(action="break_glass")
-        assert event.reason == REASON and ("person", p.person_a.pk) in event.objects_list
-        traveller.shift(dt.timedelta(minutes=actions.break_glass_minutes() + 1))
+        assert has_break_glass(p.agency_worker, "household", p.household_a.pk)
+        assert not has_break_glass(p.agency_worker_off_team, "household", p.household_a.pk)
         assert not has_break_glass(p.agency_worker, "person", p.person_a.pk)
+        event = AuditEvent.objects.get(action="break_glass")
+        assert event.reason == REASON and ("household", p.household_a.pk) in event.objects_list
+        traveller.shift(dt.timedelta(minutes=actions.break_glass_minutes() + 1))
+        assert not has_break_glass(p.agency_worker, "household", p.household_a.pk)
 
 
 def test_another_citys_record_cannot_be_opened(client, p):
     client.force_login(p.agency_worker)
-    response = client.post(URL, {"obj_type": "person", "obj_id": p.person_b.pk, "reason": REASON})
+    response = client.post(URL, {"target": f"household:{p.household_b.pk}", "reason": REASON})
     assert response.status_code == 200 and "対象が見つかりません" in response.content.decode()
     client.force_login(p.worker_b)
-    response = client.post(URL, {"obj_type": "person", "obj_id": p.person_a.pk, "reason": REASON})
+    response = client.post(URL, {"target": f"household:{p.household_a.pk}", "reason": REASON})
     assert "対象が見つかりません" in response.content.decode()
     assert not BreakGlassGrant.objects.exists()
 

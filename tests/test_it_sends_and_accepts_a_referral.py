@@ -27,7 +27,7 @@ def test_a_window_sends_a_referral_and_the_centre_accepts_and_closes_it(live_ser
     earlier = record(city, city.window_worker, "consented", note="以前の相談")
     make_overdue(send(city, earlier, reason="住宅改修の相談"), days=4)
     quiet = record(city, city.window_worker, "not_consented", note="同意のない相談")
-    send(city, quiet, consent="none", contact_by="resident", reason="家計の相談")
+    quiet_referral = send(city, quiet, consent="none", contact_by="resident", reason="家計の相談")
 
     login(page, live_server.url, city.window_worker.username, PASSWORD)
     page.goto(f"{live_server.url}/people/households/{c.household_id}/")
@@ -56,6 +56,12 @@ def test_a_window_sends_a_referral_and_the_centre_accepts_and_closes_it(live_ser
     assert page.is_visible("tr.overdue >> text=期限切れ 4日")
     assert page.is_visible("text=本人の同意がないため表示しません")
     screenshot(page, "referral-4-receiver-list")
+    # The one without consent: only that it exists and whom to call.
+    page.goto(f"{live_server.url}/intake/referrals/{quiet_referral.pk}/")
+    assert page.is_visible("text=本人の同意がないため、内容は表示しません")
+    assert not page.is_visible("text=佐藤") and not page.is_visible("text=家計の相談")
+    screenshot(page, "referral-4b-receiver-without-consent")
+    page.goto(f"{live_server.url}/intake/referrals/received/")
     with page.expect_navigation():
         page.click(f"a:text-is('No.{referral.number}')")
     assert page.is_visible("text=母（要介護2）の介護の負担が大きい")
@@ -81,3 +87,9 @@ def test_a_window_sends_a_referral_and_the_centre_accepts_and_closes_it(live_ser
     assert page.is_visible(f"text=No.{referral.number}")
     assert page.is_visible("text=訪問")
     screenshot(page, "referral-8-sender-closed")
+
+    # The household timeline shows each step of the referral.
+    page.goto(f"{live_server.url}/people/households/{c.household_id}/")
+    assert page.is_visible(f"text=つなぎ No.{referral.number}")
+    assert page.is_visible("text=自宅を訪問。ケアマネジャーと面談の日を決めた。")
+    screenshot(page, "referral-9-household-timeline")

@@ -38,10 +38,6 @@ _ALLOWED_DETAIL_TYPES = (str, int, bool, type(None))
 ObjectRef = tuple[str, int] | models.Model
 
 
-class AuditWriteError(RuntimeError):
-    """The audit record could not be written; the action must not happen."""
-
-
 _key = audit_key
 
 

@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tsunagu.accounts.models import Staff
+from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.dates import DateKind
 from tsunagu.core.forms import RangedDateField, StrictIntegerField, StrictModelChoiceField
-from tsunagu.core.numbers import DB_ID_MAX
+from tsunagu.core.numbers import DB_ID_MAX, parse_id
+from tsunagu.core.pagination import keyset_page, numbered_page
 from tsunagu.directory.models import Organization
 
 from . import actions, audit
+from . import targets as targets_registry
 from .alerts import hourly_limit, read_volume_alerts
-from .models import AuditAction, AuditChannel, AuditEvent, BreakGlassGrant, ReviewOutcome
+from .models import AuditAction, AuditEvent, BreakGlassGrant, ReviewOutcome
 from .permissions import permission
 from .scope import BREAK_GLASS_TYPES
 
-OBJECT_TYPE_CHOICES = [("", "指定なし"), ("person", "本人"), ("household", "世帯"), ("staff", "職員")]
+PERSON_SEARCH_LIMIT = 20
+OBJECT_TYPE_CHOICES = [
+    ("", "指定なし"),
+    ("person", "本人"),
+    ("household", "世帯"),
+    ("case", "ケース"),
+    ("consultation", "相談"),
+    ("escalation_request", "つなぎ依頼"),
+    ("staff", "職員"),
+    ("break_glass", "緊急アクセス"),
+]
 
 
 class AuditFilterForm(forms.Form):
@@ -40,6 +53,8 @@ class AuditFilterForm(forms.Form):
     date_from = RangedDateField(label="期間（から）", kind=DateKind.SEARCH, required=False)
     date_to = RangedDateField(label="期間（まで）", kind=DateKind.SEARCH, required=False)
     action = forms.ChoiceField(label="操作", choices=[("", "すべて"), *AuditAction.choices], required=False)
+    # A person's trail (the person, their households and cases), chosen from the name search.
+    person = StrictIntegerField(required=False, min_value=1, max_value=DB_ID_MAX, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, municipality_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,6 +62,13 @@ class AuditFilterForm(forms.Form):
             "username"
         )  # type: ignore[attr-defined]
         self.fields["organization"].queryset = Organization.objects.filter(municipality_id=municipality_id)  # type: ignore[attr-defined]
+
+
+class PersonSearchForm(forms.Form):
+    """Find a resident by name or reading (and birth date) to read their audit trail."""
+
+    q = forms.CharField(label="本人の氏名・フリガナ", max_length=100, required=True)
+    birth = RangedDateField(label="生年月日（任意）", kind=DateKind.BIRTH, required=False)
 
 
 def _auditor_municipality(request: HttpRequest) -> int:
@@ -60,48 +82,109 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _object_filter(targets: list[targets_registry.Target]) -> Q:
+    condition = Q()
+    for obj_type, obj_id in targets:
+        condition |= Q(object_index__contains=f" {obj_type}:{obj_id} ")
+    return condition
+
+
+@dataclass
+class AuditRow:
+    event: AuditEvent
+    role: str
+    targets: list[str]
+    more: int
+
+
+SHOWN_TARGETS = 12
+AUDIT_PAGE_SIZE = 100
+REVIEW_PAGE_SIZE = 50
+
+
+def _filtered_events(
+    form: AuditFilterForm, muni_id: int
+) -> tuple[QuerySet[AuditEvent], dict[str, Any], list[targets_registry.Target]]:
+    events = AuditEvent.objects.filter(municipality_id=muni_id)
+    filters: dict[str, Any] = {}
+    trail: list[targets_registry.Target] = []
+    if not form.is_valid():
+        return events, filters, trail
+    data = form.cleaned_data
+    if data["person"]:
+        trail = targets_registry.person_trail(muni_id, data["person"])
+        events = events.filter(_object_filter(trail))
+        filters["person"] = data["person"]
+    if data["obj_type"] and data["obj_id"]:
+        events = events.filter(_object_filter([(data["obj_type"], data["obj_id"])]))
+        filters["object"] = f"{data['obj_type']}:{data['obj_id']}"
+    if data["actor"]:
+        events = events.filter(actor=data["actor"])
+        filters["actor"] = data["actor"].pk
+    if data["organization"]:
+        events = events.filter(organization_id_snapshot=data["organization"].pk)
+        filters["organization"] = data["organization"].pk
+    if data["date_from"]:
+        events = events.filter(at__gte=_day_start(data["date_from"]))
+        filters["from"] = data["date_from"].isoformat()
+    if data["date_to"]:
+        events = events.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
+        filters["to"] = data["date_to"].isoformat()
+    if data["action"]:
+        events = events.filter(action=data["action"])
+        filters["action"] = data["action"]
+    return events, filters, trail
+
+
 @permission("audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Auditors search their city's audit log. Searching is itself recorded."""
+    """Auditors read their city's audit log: 和暦 times, role names, records described by whose they are
+    (世帯「山田」No.14), newest first, 100 a page (keyset on the sequence number). A resident can be found
+    by name and their trail read. Every page read — and every person and household it names — is itself
+    recorded."""
     muni_id = _auditor_municipality(request)
     form = AuditFilterForm(request.GET or None, municipality_id=muni_id)
-    events = AuditEvent.objects.filter(municipality_id=muni_id).order_by("-seq")
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["obj_type"] and data["obj_id"]:
-            events = events.filter(object_index__contains=f" {data['obj_type']}:{data['obj_id']} ")
-            filters["object"] = f"{data['obj_type']}:{data['obj_id']}"
-        if data["actor"]:
-            events = events.filter(actor=data["actor"])
-            filters["actor"] = data["actor"].pk
-        if data["organization"]:
-            events = events.filter(organization_id_snapshot=data["organization"].pk)
-            filters["organization"] = data["organization"].pk
-        if data["date_from"]:
-            events = events.filter(at__gte=_day_start(data["date_from"]))
-            filters["from"] = data["date_from"].isoformat()
-        if data["date_to"]:
-            events = events.filter(at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
-            filters["to"] = data["date_to"].isoformat()
-        if data["action"]:
-            events = events.filter(action=data["action"])
-            filters["action"] = data["action"]
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    search = PersonSearchForm(request.GET if "q" in request.GET else None)
+    found: list[targets_registry.FoundPerson] = []
+    if search.is_bound and search.is_valid():
+        found = targets_registry.find_persons(
+            muni_id, search.cleaned_data["q"], search.cleaned_data["birth"], limit=PERSON_SEARCH_LIMIT
+        )
+    events, filters, trail = _filtered_events(form, muni_id)
+    page = keyset_page(events, "seq", after=request.GET.get("after"), before=request.GET.get("before"),
+                       per_page=AUDIT_PAGE_SIZE)  # fmt: skip
+    shown: list[targets_registry.Target] = [t for e in page for t in e.objects_list[:SHOWN_TARGETS]]
+    found_targets = [("person", f.person_id) for f in found] + [t for f in found for t in f.related]
+    descriptions = targets_registry.describe(muni_id, [*shown, *trail[:1], *found_targets])
+    named = targets_registry.named_objects([*shown, *trail[:1], *found_targets])
     audit.record(
         actor=request.user,
         action=AuditAction.LIST,
-        objects=[("audit_event", e.pk) for e in page.object_list],
-        detail={"screen": "audit_log", **{k: str(v) for k, v in filters.items()}},
+        objects=[("audit_event", e.pk) for e in page] + named,
+        detail={
+            "screen": "audit_log",
+            "person_search": bool(found),
+            **{k: str(v) for k, v in filters.items()},
+        },
         request=request,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    roles = dict(Role.choices)
+    rows = [
+        AuditRow(
+            e,
+            str(roles.get(e.actor_role, e.actor_role)),
+            [descriptions[t] for t in e.objects_list[:SHOWN_TARGETS]],
+            max(len(e.objects_list) - SHOWN_TARGETS, 0),
+        )
+        for e in page
+    ]
+    people = [(f, [(t, descriptions[t]) for t in f.related if t[0] != "person"]) for f in found]
     return render(
         request,
         "access/audit_log.html",
-        {"form": form, "page": page, "query": query.urlencode(), "action_labels": dict(AuditAction.choices),
-         "channel_labels": dict(AuditChannel.choices)},
+        {"form": form, "search": search, "page": page, "rows": rows, "found": people,
+         "searched": search.is_bound and search.is_valid(), "search_limit": PERSON_SEARCH_LIMIT,
+         "trail_of": descriptions[trail[0]] if trail else ""},
     )  # fmt: skip
 
 
@@ -123,6 +206,9 @@ def alerts(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     pending = BreakGlassGrant.objects.filter(municipality_id=muni_id, reviewed_at__isnull=True).count()
+    roles = dict(Role.choices)
+    for alert in found:
+        alert.role = str(roles.get(alert.role, alert.role))
     return render(
         request,
         "access/alerts.html",
@@ -150,30 +236,52 @@ def alert_threshold(request: HttpRequest) -> HttpResponse:
 
 
 class BreakGlassForm(forms.Form):
-    obj_type = forms.ChoiceField(label="対象の種類", choices=[(k, k) for k in BREAK_GLASS_TYPES])
-    obj_id = StrictIntegerField(label="対象ID", min_value=1, max_value=DB_ID_MAX)
+    """The record to open, chosen among the found person's records ("household:14"), and the reason."""
+
+    target = forms.CharField(
+        label="開く記録", max_length=60, error_messages={"required": "開く記録を選んでください。"}
+    )
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        labels = {"person": "本人", "household": "世帯", "case": "ケース"}
-        self.fields["obj_type"].choices = [(k, labels.get(k, k)) for k in BREAK_GLASS_TYPES]  # type: ignore[attr-defined]
+    def clean_target(self) -> tuple[str, int]:
+        obj_type, _, raw_id = str(self.cleaned_data["target"]).partition(":")
+        obj_id = parse_id(raw_id)
+        if obj_type not in BREAK_GLASS_TYPES or obj_id is None:
+            raise forms.ValidationError("開く記録を、本人の検索結果から選んでください。")
+        return obj_type, obj_id
+
+
+def _break_glass_search(request: HttpRequest, staff: Staff) -> tuple[PersonSearchForm, list[Any]]:
+    """The person search of the emergency access page (GET, or carried along with a POST)."""
+    data = request.POST if request.method == "POST" else request.GET
+    search = PersonSearchForm(
+        {"q": data.get("q", ""), "birth": data.get("birth", "")} if "q" in data else None
+    )
+    found: list[Any] = []
+    if search.is_bound and search.is_valid():
+        assert staff.municipality_id is not None
+        for person in targets_registry.find_persons(
+            staff.municipality_id, search.cleaned_data["q"], search.cleaned_data["birth"], PERSON_SEARCH_LIMIT
+        ):
+            # The person's own row is identity, which casework reads anyway: emergency access opens what
+            # is recorded about them (the household's consultations, a case).
+            openable = [t for t in person.related if t[0] in BREAK_GLASS_TYPES and t[0] != "person"]
+            found.append((person, openable))
+    return search, found
 
 
 @permission("break_glass.request")
 def break_glass(request: HttpRequest) -> HttpResponse:
-    """Ask for emergency access (form; ?obj_type=&obj_id= prefill it) and see one's own grants."""
+    """Ask for emergency access: find the person by name (and birth date), choose their household or
+    case, give the reason. Also lists one's own grants. Every name shown is recorded."""
     staff: Staff = request.user  # type: ignore[assignment]
-    form = BreakGlassForm(
-        request.POST or None, initial={k: request.GET.get(k) for k in ("obj_type", "obj_id")}
-    )
+    assert staff.municipality_id is not None
+    form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        obj_type, obj_id = form.cleaned_data["target"]
         try:
             actions.request_break_glass(
-                actor=staff,
-                obj_type=form.cleaned_data["obj_type"],
-                obj_id=form.cleaned_data["obj_id"],
-                reason=form.cleaned_data["reason"],
+                actor=staff, obj_type=obj_type, obj_id=obj_id, reason=form.cleaned_data["reason"]
             )
             messages.warning(
                 request,
@@ -182,12 +290,33 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             return redirect("access:break_glass")
         except actions.AccessError as exc:
             form.add_error(None, str(exc))
-    grants = BreakGlassGrant.objects.filter(municipality_id=staff.municipality_id, staff=staff)[:50]  # type: ignore[misc,attr-defined]
+    search, found = _break_glass_search(request, staff)
+    page = numbered_page(
+        BreakGlassGrant.objects.filter(municipality_id=staff.municipality_id, staff=staff).order_by(
+            "-started_at", "-pk"
+        ),
+        request.GET.get("page"),
+        REVIEW_PAGE_SIZE,
+    )
+    grants = list(page.object_list)
+    shown = [t for _person, openable in found for t in openable] + [(g.obj_type, g.obj_id) for g in grants]
+    descriptions = targets_registry.describe(staff.municipality_id, shown)
+    named = targets_registry.named_objects([*shown, *(("person", f.person_id) for f, _openable in found)])
+    if named:
+        audit.record(
+            actor=staff, action=AuditAction.LIST, objects=named,
+            detail={"screen": "break_glass", "person_search": bool(found)}, request=request,
+        )  # fmt: skip
+    chosen = request.POST.get("target", "") if request.method == "POST" else ""
     return render(
         request,
         "access/break_glass.html",
-        {"form": form, "grants": grants, "now": timezone.now(), "minutes": actions.break_glass_minutes()},
-    )
+        {"form": form, "search": search, "searched": search.is_bound and search.is_valid(),
+         "found": [(p, [(f"{t[0]}:{t[1]}", descriptions[t]) for t in openable]) for p, openable in found],
+         "chosen": chosen, "search_limit": PERSON_SEARCH_LIMIT,
+         "grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants], "page": page,
+         "now": timezone.now(), "minutes": actions.break_glass_minutes()},
+    )  # fmt: skip
 
 
 @permission("break_glass.request")
@@ -213,25 +342,31 @@ class ReviewForm(forms.Form):
 
 @permission("break_glass.review")
 def break_glass_review(request: HttpRequest) -> HttpResponse:
-    """Auditors: every emergency access of the city, unreviewed first."""
+    """Auditors: every emergency access of the city, unreviewed first (on every database), 50 a page."""
     muni_id = _auditor_municipality(request)
-    grants = list(
+    page = numbered_page(
         BreakGlassGrant.objects.filter(municipality_id=muni_id)
         .select_related("staff", "staff__organization", "reviewed_by")
-        .order_by("reviewed_at", "-started_at")[:200]
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-started_at", "-pk"),
+        request.GET.get("page"),
+        REVIEW_PAGE_SIZE,
     )
+    grants = list(page.object_list)
+    shown = [(g.obj_type, g.obj_id) for g in grants]
+    descriptions = targets_registry.describe(muni_id, shown)
     audit.record(
         actor=request.user,
         action=AuditAction.LIST,
-        objects=[("break_glass", g.pk) for g in grants],
+        objects=[("break_glass", g.pk) for g in grants] + targets_registry.named_objects(shown),
         detail={"screen": "break_glass_review"},
         request=request,
     )
     return render(
         request,
         "access/break_glass_review.html",
-        {"grants": grants, "form": ReviewForm(), "now": timezone.now()},
-    )
+        {"grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants], "form": ReviewForm(),
+         "now": timezone.now(), "page": page},
+    )  # fmt: skip
 
 
 @permission("break_glass.review")

@@ -1,21 +1,24 @@
 """Every write of case data. Each action is one transaction with its audit record.
 
-Edits carry the version the user read; a stale one raises StaleEdit and changes nothing.
+Edits carry the version the user read; a stale one raises StaleEdit and changes nothing. The actions a
+screen calls are durable transactions (`durable=True`): they commit when they return, and calling one
+inside another transaction is an error rather than a write that a later rollback could undo after its
+audit row said it happened. `open_case` and `mark_plan_agreed` are called by other actions and are not.
+Audit details of a change say old → new (`_change`) for fields that are not personal data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from tsunagu.access import audit
 from tsunagu.accounts.models import Role, Staff
-from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
 from tsunagu.intake import actions as intake_actions
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
@@ -24,6 +27,7 @@ from tsunagu.people.models import Household, HouseholdMember, Person
 from .current import plan_in_force
 from .models import (
     ADULT_AGE,
+    ATTAINMENT_CHOICES,
     OPEN_STATUSES,
     TRANSITIONS,
     ActionStatus,
@@ -44,6 +48,7 @@ from .models import (
     SupportPlan,
     TeamRole,
 )
+from .policy import consents_in_force_on
 
 
 class CaseError(Exception):
@@ -265,7 +270,7 @@ def take_escalation(
     return case, opened
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "") -> Case:
     """Move the case along its lifecycle (受付 → アセスメント → プラン作成 → 支援中 → 評価 → 終結, 中断)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
@@ -296,7 +301,7 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Case:
     """再開: back to the state the case was suspended in."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
@@ -318,7 +323,7 @@ def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Ca
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reopen_case(*, actor: Staff, case: Case, version: int, reason: str) -> Case:
     """再開 of a closed (終結) case — the only way to change its records again. Needs the reason (kept in the
     history); the case goes back to the state it was closed from. Refused while the household has
@@ -358,7 +363,7 @@ def reopen_case(*, actor: Staff, case: Case, version: int, reason: str) -> Case:
     return case
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_team_member(*, actor: Staff, case: Case, organization: Organization, role: str) -> CaseTeamMember:
     """Add an organization to the team, or change its role (役割分担)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
@@ -369,6 +374,7 @@ def set_team_member(*, actor: Staff, case: Case, organization: Organization, rol
     member = CaseTeamMember.objects.filter(
         case=case, organization=organization, removed_at__isnull=True
     ).first()
+    old_role = member.role if member is not None else None
     if member is None:
         member = CaseTeamMember.objects.create(
             municipality=case.municipality, case=case, organization=organization, role=role, added_by=actor
@@ -376,18 +382,18 @@ def set_team_member(*, actor: Staff, case: Case, organization: Organization, rol
     elif member.role != role:
         member.role = role
         member.save(update_fields=["role"])
-    _audit(actor, "update", case, team=organization.pk, role=role)
+    _audit(actor, "update", case, team=organization.pk, role=_change(old_role, role))
     return member
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove_team_member(*, actor: Staff, case: Case, organization: Organization) -> None:
     _same_city(actor, case)  # defence in depth: views already fetch through access
     n = CaseTeamMember.objects.filter(case=case, organization=organization, removed_at__isnull=True).update(
         removed_at=timezone.now()
     )
     if n:
-        _audit(actor, "update", case, team_removed=organization.pk)
+        _audit(actor, "update", case, team=organization.pk, on_team=_change(True, False))
 
 
 # ---- consent -------------------------------------------------------------------------------------
@@ -430,7 +436,7 @@ def _check_basis(data: ConsentInput) -> None:
             )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: object = None) -> Consent:
     """Record 本人同意: who, for which persons, to which organizations and meeting kinds, until when."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
@@ -466,7 +472,7 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
     return consent
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def withdraw_consent(*, actor: Staff, consent: Consent, note: str) -> Consent:
     """撤回: takes effect at once — from this moment nothing more is shared on its strength."""
     _same_city(actor, consent)  # defence in depth: views already fetch through access
@@ -478,14 +484,17 @@ def withdraw_consent(*, actor: Staff, consent: Consent, note: str) -> Consent:
     if n != 1:
         raise CaseError("この同意はすでに撤回されています。")
     consent.refresh_from_db()
-    _audit(actor, "update", consent.case, ("consent", consent.pk), withdrawn=True)
+    _audit(
+        actor, "update", consent.case, ("consent", consent.pk), withdrawn=_change(False, True),
+        withdrawn_at=_change(None, consent.withdrawn_at),
+    )  # fmt: skip
     return consent
 
 
 # ---- assessment and plan -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_assessment(
     *,
     actor: Staff,
@@ -528,7 +537,13 @@ def save_assessment(
         for area, v in areas.items()
         if any((v.get("situation"), v.get("strengths"), v.get("risks")))
     )
-    _audit(actor, "update", case, ("assessment", assessment.pk), version=assessment.version_no)
+    _audit(
+        actor,
+        "update",
+        case,
+        ("assessment", assessment.pk),
+        version=_change(current_no, assessment.version_no),
+    )
     return assessment
 
 
@@ -549,7 +564,6 @@ class GoalInput:
     text: str
     life_area: str = ""
     review_on: dt.date | None = None
-    attainment: str = ""
 
 
 @dataclass
@@ -574,7 +588,12 @@ def _check_plan(actor: Staff, data: PlanInput) -> None:
             raise CaseError("支援内容の状況または役割が正しくありません。")
 
 
-def _write_plan_rows(plan: SupportPlan, data: PlanInput) -> None:
+def _write_plan_rows(
+    plan: SupportPlan, data: PlanInput, evaluated: dict[str, tuple[str, dt.date | None]] | None = None
+) -> None:
+    """Write the goal and action rows. `evaluated` (goal text → attainment, day) carries what monitoring
+    recorded across an in-place edit of a draft, for the goals whose text did not change."""
+    evaluated = evaluated or {}
     goals = [
         PlanGoal.objects.create(
             municipality=plan.municipality,
@@ -583,7 +602,8 @@ def _write_plan_rows(plan: SupportPlan, data: PlanInput) -> None:
             text=g.text.strip(),
             life_area=g.life_area,
             review_on=g.review_on,
-            attainment=g.attainment,
+            attainment=evaluated.get(g.text.strip(), ("", None))[0],
+            attainment_on=evaluated.get(g.text.strip(), ("", None))[1],
         )
         for i, g in enumerate(data.goals)
         if g.text.strip()
@@ -605,7 +625,7 @@ def _write_plan_rows(plan: SupportPlan, data: PlanInput) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_plan(
     *,
     actor: Staff,
@@ -635,22 +655,28 @@ def save_plan(
         except IntegrityError:
             raise StaleEdit() from None
         _write_plan_rows(new, data)
-        _audit(actor, "create", case, ("support_plan", new.pk), version=1)
+        _audit(actor, "create", case, ("support_plan", new.pk), version=_change(None, 1))
         return new
     if current is None or plan.pk != current.pk or edit_version is None:
         raise StaleEdit()
     if plan.status == PlanStatus.DRAFT:
+        old_monitoring_on = plan.monitoring_on
         updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
             edit_version=F("edit_version") + 1, overall_goal=data.overall_goal, monitoring_on=data.monitoring_on,
             change_reason=data.change_reason.strip(),
         )  # fmt: skip
         if updated != 1:
             raise StaleEdit()
+        evaluated = {g.text: (g.attainment, g.attainment_on) for g in plan.goals.all() if g.attainment}
         plan.actions.all().delete()
         plan.goals.all().delete()
-        _write_plan_rows(plan, data)
+        _write_plan_rows(plan, data, evaluated)
         plan.refresh_from_db()
-        _audit(actor, "update", case, ("support_plan", plan.pk), version=plan.version_no)
+        _audit(
+            actor, "update", case, ("support_plan", plan.pk), version=plan.version_no,
+            edit_version=_change(edit_version, plan.edit_version),
+            monitoring_on=_change(old_monitoring_on, plan.monitoring_on),
+        )  # fmt: skip
         return plan
     if not data.change_reason.strip():
         raise CaseError("協議済のプランを改訂する理由を入力してください。")
@@ -666,46 +692,64 @@ def save_plan(
         monitoring_on=data.monitoring_on, change_reason=data.change_reason.strip(), created_by=actor,
     )  # fmt: skip
     _write_plan_rows(new, data)
-    _audit(actor, "create", case, ("support_plan", new.pk), version=new.version_no, revises=plan.version_no)
+    _audit(
+        actor, "create", case, ("support_plan", new.pk), ("support_plan", plan.pk),
+        version=_change(plan.version_no, new.version_no),
+        revised_status=_change(plan.status, PlanStatus.SUPERSEDED),
+    )  # fmt: skip
     return new
 
 
 @transaction.atomic
-def mark_plan_agreed(*, actor: Staff, plan: SupportPlan, edit_version: int, meeting_note: str) -> SupportPlan:
-    """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name)."""
+def mark_plan_agreed(
+    *, actor: Staff, plan: SupportPlan, edit_version: int, meeting_note: str, held_on: dt.date | None = None
+) -> SupportPlan:
+    """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name and day)."""
     _same_city(actor, plan)  # defence in depth: views already fetch through access
     _require_open(plan.case)
     updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
-        status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_note=meeting_note[:200],
+        status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_on=held_on, agreed_note=meeting_note[:200],
         edit_version=F("edit_version") + 1,
     )  # fmt: skip
     if updated != 1:
         raise StaleEdit()
     plan.refresh_from_db()
-    _audit(actor, "update", plan.case, ("support_plan", plan.pk), agreed=True)
+    _audit(
+        actor, "update", plan.case, ("support_plan", plan.pk), status=_change(PlanStatus.DRAFT, PlanStatus.AGREED),
+        agreed_on=_change(None, held_on), edit_version=_change(edit_version, plan.edit_version),
+    )  # fmt: skip
     return plan
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_action_status(*, actor: Staff, action: PlanAction, status: str) -> PlanAction:
     _same_city(actor, action)  # defence in depth: views already fetch through access
     _require_open(action.plan.case)
     if status not in ActionStatus.values:
         raise CaseError("状況が正しくありません。")
     if action.status != status:
+        old = action.status
         action.status = status
         action.save(update_fields=["status"])
-        _audit(actor, "update", action.plan.case, ("plan_action", action.pk), status=status)
+        _audit(actor, "update", action.plan.case, ("plan_action", action.pk), status=_change(old, status))
     return action
 
 
 # ---- monitoring and closure ----------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_monitoring(
-    *, actor: Staff, case: Case, held_on: dt.date, summary: str, next_on: dt.date | None
+    *,
+    actor: Staff,
+    case: Case,
+    held_on: dt.date,
+    summary: str,
+    next_on: dt.date | None,
+    attainments: dict[int, str] | None = None,
 ) -> Monitoring:
+    """モニタリング (評価): what happened, the next date, and how far each goal of the plan in force is
+    attained (達成状況, goal id → value; goals left out are not judged this time)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _require_open(case)
     plan = plan_in_force(case)
@@ -717,25 +761,32 @@ def record_monitoring(
         raise CaseError("実施日に未来の日付は入力できません。")
     if next_on is not None and next_on <= held_on:
         raise CaseError("次回モニタリング日は実施日より後にしてください。")
+    attainments = {k: v for k, v in (attainments or {}).items() if v}
+    if any(v not in dict(ATTAINMENT_CHOICES) for v in attainments.values()):
+        raise CaseError("目標の達成状況を選び直してください。")
+    goals = {g.pk: g for g in plan.goals.filter(pk__in=list(attainments))}
+    if set(goals) != set(attainments):
+        raise CaseError(
+            "達成状況を記録する目標が、いまのプランの目標ではありません。画面を開き直してください。"
+        )
     m = Monitoring.objects.create(
         municipality=case.municipality, case=case, plan=plan, held_on=held_on, summary=summary.strip(),
         next_on=next_on, recorded_by=actor,
     )  # fmt: skip
+    changes: dict[str, object] = {}
+    for pk, value in attainments.items():
+        goal = goals[pk]
+        changes[f"goal{pk}_attainment"] = _change(goal.attainment, value)
+        goal.attainment, goal.attainment_on = value, held_on
+        goal.save(update_fields=["attainment", "attainment_on"])
     if next_on is not None:
+        changes["monitoring_on"] = _change(plan.monitoring_on, next_on)
         SupportPlan.objects.filter(pk=plan.pk).update(monitoring_on=next_on)
-    _audit(actor, "create", case, ("monitoring", m.pk))
+    _audit(actor, "create", case, ("monitoring", m.pk), ("support_plan", plan.pk), **changes)
     return m
 
 
-ATTAINMENT_CHOICES = [
-    ("achieved", "達成"),
-    ("partly", "一部達成"),
-    ("not_achieved", "未達成"),
-    ("unknown", "評価不能"),
-]
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def close_case(
     *,
     actor: Staff,
@@ -786,18 +837,10 @@ def close_case(
     return case
 
 
-def open_case_ids_for(households: Iterable[int]) -> set[int]:
-    return set(
-        Case.objects.filter(household_id__in=list(households), status__in=OPEN_STATUSES).values_list(
-            "household_id", flat=True
-        )
-    )
-
-
 # ---- meeting approval and hand-over between coordinators -------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def agree_plan_in_meeting(
     *, actor: Staff, plan: SupportPlan, edit_version: int, body: MeetingBody, held_on: dt.date
 ) -> SupportPlan:
@@ -813,20 +856,19 @@ def agree_plan_in_meeting(
         raise CaseError("支援プランを協議できるのは、重層的支援会議の機能を持つ会議体です。")
     if held_on > timezone.localdate():
         raise CaseError("開催日に未来の日付は入力できません。")
-    day = held_on
-    consented = Consent.objects.filter(case=plan.case, given_on__lte=day, withdrawn_at__isnull=True).filter(
-        models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=day)
-    )
+    # In force on the meeting day and not withdrawn since (a withdrawal takes back the meeting too).
+    consented = consents_in_force_on(held_on).filter(case=plan.case, withdrawn_at__isnull=True)
     if not any(MeetingKind.CONSENTED_CONFERENCE in c.meeting_kinds for c in consented):
         raise CaseError(
             "重層的支援会議での協議には、本人の同意（共有してよい会議に「重層的支援会議」を含むもの）が必要です。"
             "同意がない場合は、支援会議（守秘義務）で検討してください。"
         )
-    note = f"{wareki(held_on)} {body.name}"
-    return mark_plan_agreed(actor=actor, plan=plan, edit_version=edit_version, meeting_note=note)
+    return mark_plan_agreed(
+        actor=actor, plan=plan, edit_version=edit_version, meeting_note=body.name, held_on=held_on
+    )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reassign_coordinator(*, actor: Staff, case: Case, version: int, coordinator: Staff, note: str) -> Case:
     """Hand the case to another 束ね役 (異動・休職など), with the reason, in the history."""
     _same_city(actor, case, coordinator)
@@ -846,5 +888,11 @@ def reassign_coordinator(*, actor: Staff, case: Case, version: int, coordinator:
         municipality=case.municipality, case=case, from_status=case.status, to_status=case.status, by=actor,
         note=f"束ね役の交代: {previous} → {coordinator}（{note.strip()}）",
     )  # fmt: skip
-    _audit(actor, "update", case, coordinator=coordinator.pk)
+    _audit(
+        actor,
+        "update",
+        case,
+        coordinator=_change(previous.pk, coordinator.pk),
+        version=_change(version, case.version),
+    )
     return case

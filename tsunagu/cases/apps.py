@@ -45,6 +45,14 @@ class CasesConfig(AppConfig):
 
         register_ecomap_source(household_ecomap_entities)
 
+        # The audit log and emergency access name cases and list a person's cases.
+        from tsunagu.access.targets import register_describer, register_person_relations
+
+        from . import audit_targets
+
+        register_describer(CASE, "ケース", audit_targets.describe_cases)
+        register_person_relations("cases.cases", audit_targets.cases_of)
+
         # `make demo`: the demo city's cases, after intake's consultations (setup_demo runs the steps).
         from tsunagu.core.demo import register_demo_step
 

@@ -21,7 +21,6 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Role, Staff
@@ -118,6 +117,7 @@ GOALS: list[tuple[str, str]] = [
     ("通院と服薬を続けられる", LifeArea.HEALTH),
     ("週に1回は家の外の人と話す機会がある", LifeArea.PARTICIPATION),
 ]
+ATTAINMENTS = ["achieved", "partly", "not_achieved"]
 MONITORING_NOTE = "関係機関で支援の実施状況を確認した。家計の見通しが立ちつつあり、通院も再開している。"
 
 
@@ -257,13 +257,12 @@ class _Builder:
     def _plan_input(self, sc: Scenario, *, revision: bool) -> actions.PlanInput:
         org = self.agency or self.window or self.coordinator.organization
         assert org is not None
-        attainments = ["achieved", "partly", "not_achieved"] if revision else ["", "", ""]
         due = self.today - dt.timedelta(days=5) if sc.action_overdue else self.today + dt.timedelta(days=30)
         return actions.PlanInput(
             overall_goal="住み慣れた家で、家族それぞれが無理なく暮らし続けたい。",
             goals=[
-                actions.GoalInput(text=t, life_area=a, review_on=self._day(sc, "revision"), attainment=att)
-                for (t, a), att in zip(GOALS, attainments, strict=True)
+                actions.GoalInput(text=t, life_area=a, review_on=self._day(sc, "revision"))
+                for t, a in GOALS
             ],
             actions=[
                 actions.ActionInput(description="家計の見直しと滞納分の分割納付の相談", organization=org,
@@ -292,9 +291,12 @@ class _Builder:
             held = self._day(sc, "monitoring")
             next_on = self._monitoring_on(sc)
             if held < self.today and next_on > held:
+                goals = plan.goals.order_by("order")
+                attainments = {g.pk: v for g, v in zip(goals, ATTAINMENTS, strict=False)}  # 達成状況 per goal
                 actions.record_monitoring(
-                    actor=self.coordinator, case=case, held_on=held, summary=MONITORING_NOTE, next_on=next_on
-                )
+                    actor=self.coordinator, case=case, held_on=held, summary=MONITORING_NOTE, next_on=next_on,
+                    attainments=attainments,
+                )  # fmt: skip
         elif step == CaseStatus.EVALUATION and sc.revised:
             plan = case.plans.get(version_no=1)
             new = actions.save_plan(
@@ -343,7 +345,7 @@ def _backdate(case: Case, age: int) -> None:
     Case.objects.filter(pk=case.pk).update(**fields)
 
 
-@transaction.atomic
+# Not one transaction: the actions are durable (each commits when it returns, as on screen).
 def generate_cases(
     muni: Municipality,
     *,

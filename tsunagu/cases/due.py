@@ -13,7 +13,8 @@ from django.db.models import QuerySet
 
 from tsunagu.accounts.models import Role, Staff
 
-from .models import ActionStatus, Case, CaseStatus, CaseTeamMember, PlanAction, PlanStatus, SupportPlan
+from .current import plans_in_force
+from .models import ActionStatus, Case, CaseStatus, CaseTeamMember, PlanAction
 from .policy import active_consents, visible_cases
 
 DUE_SOON_DAYS = 7  # monitoring and plan actions: shown from a week ahead
@@ -58,19 +59,6 @@ class DueLists:
 ACTIVE_STATUSES = [s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.SUSPENDED)]
 
 
-def current_plans(cases: QuerySet[Case]) -> dict[int, SupportPlan]:
-    """The current plan (newest not superseded) of each case."""
-    plans: dict[int, SupportPlan] = {}
-    qs = (
-        SupportPlan.objects.filter(case__in=cases)
-        .exclude(status=PlanStatus.SUPERSEDED)
-        .order_by("version_no")
-    )
-    for plan in qs:
-        plans[plan.case_id] = plan
-    return plans
-
-
 def _items(
     cases: QuerySet[Case],
     today: dt.date,
@@ -85,7 +73,7 @@ def _items(
     if not by_pk:
         return []
     items: list[DueItem] = []
-    plans = current_plans(cases)
+    plans = plans_in_force(cases)
     if monitoring:
         for plan in plans.values():
             if plan.monitoring_on is not None and plan.monitoring_on <= soon:

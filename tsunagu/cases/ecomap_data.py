@@ -21,14 +21,13 @@ from tsunagu.documents.genogram import Genogram
 from tsunagu.people.genogram_data import ecomap_members
 from tsunagu.people.models import Household
 
+from .current import plans_in_force
 from .models import (
     ActionStatus,
     Case,
     CaseStatus,
     CaseTeamMember,
     PlanAction,
-    PlanStatus,
-    SupportPlan,
     TeamRole,
 )
 from .policy import visible_cases
@@ -85,15 +84,9 @@ def entities_by_case(cases: Iterable[Case]) -> dict[int, list[EcoEntity]]:
             tie=TIE[role],
             flow=FLOW[role],
         )
-    current: dict[int, tuple[int, int]] = {}  # case → (version, plan id) of the plan in force
-    for pk, case_id, version in (
-        SupportPlan.objects.filter(case__in=ids)
-        .exclude(status=PlanStatus.SUPERSEDED)
-        .values_list("pk", "case_id", "version_no")
-    ):
-        if case_id not in current or version > current[case_id][0]:
-            current[case_id] = (version, pk)
-    plan_case = {pk: case_id for case_id, (_v, pk) in current.items()}
+    plan_case = {
+        plan.pk: case_id for case_id, plan in plans_in_force(Case.objects.filter(pk__in=ids)).items()
+    }
     actions = (
         PlanAction.objects.filter(plan__in=list(plan_case), status__in=OPEN_ACTIONS)
         .select_related("organization")

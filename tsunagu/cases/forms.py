@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -21,8 +22,15 @@ from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Or
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.models import Person
 
-from .actions import ATTAINMENT_CHOICES
-from .models import ActionStatus, ConsentBasis, ConsentMethod, LifeArea, TeamRole
+from .models import (
+    ATTAINMENT_CHOICES,
+    ActionStatus,
+    ConsentBasis,
+    ConsentMethod,
+    LifeArea,
+    PlanGoal,
+    TeamRole,
+)
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # The first bytes of each file type we accept: the browser's content type and the file name are
@@ -285,6 +293,23 @@ class MonitoringForm(forms.Form):
         error_messages={"required": "経過と評価を入力してください。"},
     )  # fmt: skip
     next_on = JapaneseDateField(label="次回モニタリング日（任意）", kind=DateKind.SCHEDULE, required=False)
+
+    def __init__(self, *args: Any, goals: Sequence[PlanGoal] = (), **kwargs: Any) -> None:
+        """One 達成状況 choice per goal of the plan in force (blank: not judged this time)."""
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        for goal in self.goals:
+            self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
+                label=f"目標{goal.order}", required=False, initial=goal.attainment,
+                choices=[("", "（今回は評価しない）"), *ATTAINMENT_CHOICES],
+                error_messages={"invalid_choice": "達成状況を選び直してください。"},
+            )  # fmt: skip
+
+    def goal_rows(self) -> list[tuple[PlanGoal, forms.BoundField]]:
+        return [(goal, self[f"goal_{goal.pk}"]) for goal in self.goals]
+
+    def attainments(self) -> dict[int, str]:
+        return {g.pk: self.cleaned_data.get(f"goal_{g.pk}") or "" for g in self.goals}
 
 
 class CloseCaseForm(forms.Form):

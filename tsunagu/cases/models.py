@@ -5,8 +5,6 @@ Personal data: read only through `tsunagu.cases.policy`; written only through `t
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -103,9 +101,6 @@ class Case(models.Model):
     @property
     def label(self) -> str:
         return f"{timezone.localtime(self.opened_at).year}-{self.number:04d}"
-
-    def is_open(self) -> bool:
-        return self.status != CaseStatus.CLOSED
 
 
 class CaseTransition(models.Model):
@@ -207,15 +202,6 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"同意 {self.pk}"
 
-    def is_active(self, at: dt.datetime | None = None) -> bool:
-        at = at or timezone.now()
-        if self.withdrawn_at is not None and self.withdrawn_at <= at:
-            return False
-        day = timezone.localtime(at).date()
-        if self.given_on > day:
-            return False
-        return self.expires_on is None or day <= self.expires_on
-
     def meeting_kind_labels(self) -> list[str]:
         return [str(MeetingKind(k).label) for k in self.meeting_kinds if k in MeetingKind.values]
 
@@ -276,6 +262,16 @@ class AssessmentArea(models.Model):
         return self.get_area_display()
 
 
+# 達成状況: of each goal at a monitoring (評価), and of the case as a whole at closure (終結).
+ATTAINMENT_CHOICES = [
+    ("achieved", "達成"),
+    ("partly", "一部達成"),
+    ("not_achieved", "未達成"),
+    ("unknown", "評価不能"),
+]
+ATTAINMENT_LABELS = dict(ATTAINMENT_CHOICES)
+
+
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "作成中"
     AGREED = "agreed", "協議済"
@@ -292,7 +288,8 @@ class SupportPlan(models.Model):
     overall_goal = models.TextField("総合的な目標（本人の望む暮らし）", blank=True)
     monitoring_on = models.DateField("次回モニタリング日", null=True, blank=True)
     change_reason = models.CharField("改訂の理由", max_length=200, blank=True)
-    agreed_at = models.DateTimeField("協議日時", null=True, blank=True)
+    agreed_at = models.DateTimeField("協議の記録日時", null=True, blank=True)
+    agreed_on = models.DateField("協議日", null=True, blank=True)  # the meeting's day (older plans: none)
     agreed_note = models.CharField("協議した会議", max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -315,13 +312,18 @@ class PlanGoal(models.Model):
     text = models.TextField("目標")
     life_area = models.CharField("生活領域", max_length=20, choices=LifeArea.choices, blank=True)
     review_on = models.DateField("評価日", null=True, blank=True)
+    # Written only by `actions.record_monitoring` (評価): the latest attainment and the day it was judged.
     attainment = models.CharField("達成状況", max_length=20, blank=True)
+    attainment_on = models.DateField("達成状況を評価した日", null=True, blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
         return self.text[:30]
+
+    def get_attainment_label(self) -> str:
+        return ATTAINMENT_LABELS.get(self.attainment, self.attainment)
 
 
 class ActionStatus(models.TextChoices):

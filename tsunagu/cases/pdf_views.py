@@ -26,9 +26,9 @@ from tsunagu.accounts.models import Staff
 from tsunagu.core.wareki import wareki
 from tsunagu.documents.pdf import render_pdf
 
-from .actions import ATTAINMENT_CHOICES
 from .current import plan_in_force
 from .models import (
+    ATTAINMENT_LABELS,
     ActionStatus,
     Case,
     CaseStatus,
@@ -40,10 +40,9 @@ from .models import (
     SupportPlan,
     TeamRole,
 )
-from .policy import get_case_for, why_visible
+from .policy import active_consents, get_case_for, why_visible
 
 PROGRAM = "重層的支援体制整備事業　多機関協働事業"
-_ATTAINMENT = dict(ATTAINMENT_CHOICES)
 
 
 def _label(choices: Any, value: str) -> str:
@@ -105,10 +104,11 @@ def _plan(plan: SupportPlan | None) -> dict[str, Any] | None:
     goals = list(plan.goals.all())
     goal_no = {g.pk: g.order for g in goals}
     status = _label(PlanStatus, plan.status)
-    if plan.status == PlanStatus.AGREED and plan.agreed_at:
-        agreed = f"{wareki(timezone.localtime(plan.agreed_at).date())}　{plan.agreed_note}".strip()
+    recorded = timezone.localtime(plan.agreed_at).date() if plan.agreed_at else None
+    if plan.status == PlanStatus.DRAFT:
+        agreed_note = "未協議（作成中）"
     else:
-        agreed = "未協議（作成中）" if plan.status == PlanStatus.DRAFT else ""
+        agreed_note = plan.agreed_note
     return {
         "version_label": f"第{plan.version_no}版　{status}",
         "status": status,
@@ -116,14 +116,17 @@ def _plan(plan: SupportPlan | None) -> dict[str, Any] | None:
         "overall_goal": plan.overall_goal,
         "change_reason": plan.change_reason,
         "monitoring_on": wareki(plan.monitoring_on),
-        "agreed": agreed,
+        "agreed_on": wareki(plan.agreed_on),  # the meeting's day; older plans only have the record day
+        "agreed_note": agreed_note,
+        "agreed_recorded_on": wareki(recorded),
         "goals": [
             {
                 "no": g.order,
                 "text": g.text,
                 "life_area": _label(LifeArea, g.life_area) if g.life_area else "",
                 "review_on": wareki(g.review_on),
-                "attainment": _ATTAINMENT.get(g.attainment, g.attainment),
+                "attainment": g.get_attainment_label(),
+                "evaluated_on": wareki(g.attainment_on),
             }
             for g in goals
         ],
@@ -143,16 +146,17 @@ def _plan(plan: SupportPlan | None) -> dict[str, Any] | None:
     }
 
 
-def _consent_state(c: Consent, now: dt.datetime) -> str:
+def _consent_state(c: Consent, now: dt.datetime, active: set[int]) -> str:
     if c.withdrawn_at is not None and c.withdrawn_at <= now:
         return "撤回"
-    if c.is_active(now):
+    if c.pk in active:
         return "有効"
     return "期限切れ" if c.expires_on and c.expires_on < timezone.localtime(now).date() else "開始前"
 
 
 def _consents(case: Case, now: dt.datetime) -> list[dict[str, Any]]:
     rows = []
+    active = set(active_consents(now).filter(case=case).values_list("pk", flat=True))
     for c in case.consents.select_related("given_by").prefetch_related("organizations"):
         given_by = c.given_by.full_name + (f"（{c.given_by_note}）" if c.given_by_note else "")
         given_by += f"　根拠: {_label(ConsentBasis, c.basis) if c.basis else '未記録'}"
@@ -164,7 +168,7 @@ def _consents(case: Case, now: dt.datetime) -> list[dict[str, Any]]:
                 "organizations": [o.name for o in c.organizations.all()],
                 "meetings": c.meeting_kind_labels(),
                 "expires_on": wareki(c.expires_on),
-                "state": _consent_state(c, now),
+                "state": _consent_state(c, now, active),
             }
         )
     return rows
@@ -208,7 +212,7 @@ def evaluation_data(case: Case, staff: Staff, now: dt.datetime) -> dict[str, Any
     if case.status == CaseStatus.CLOSED and case.closed_at is not None:
         closure = {
             "closed_on": wareki(timezone.localtime(case.closed_at).date()),
-            "goal_attainment": _ATTAINMENT.get(case.goal_attainment, case.goal_attainment),
+            "goal_attainment": ATTAINMENT_LABELS.get(case.goal_attainment, case.goal_attainment),
             "reason": case.closure_reason,
             "handover_to": _org_name(case.handover_to),
             "handover_note": case.handover_note,

@@ -24,6 +24,7 @@ from tsunagu.access import audit
 from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
+from tsunagu.core.pagination import numbered_page
 from tsunagu.directory.models import MeetingKind
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
 from tsunagu.intake.policy import get_escalation_request_for, visible_escalation_requests
@@ -32,7 +33,7 @@ from tsunagu.people.policy import get_household_for
 from tsunagu.people.policy import household_heads as get_household_heads
 
 from . import actions, due, screens
-from .current import plan_in_force
+from .current import plan_in_force, plans_in_force
 from .forms import (
     MIN_GOAL_ROWS,
     ActionFormSet,
@@ -53,6 +54,7 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import (
+    ATTAINMENT_LABELS,
     OPEN_STATUSES,
     TRANSITIONS,
     Case,
@@ -61,7 +63,7 @@ from .models import (
     PlanAction,
     PlanStatus,
 )
-from .policy import get_case_for, visible_cases, why_visible
+from .policy import active_consents, get_case_for, visible_cases, why_visible
 
 # ---- helpers -------------------------------------------------------------------------------------
 
@@ -73,15 +75,16 @@ def _staff(request: HttpRequest) -> Staff:
     return staff
 
 
-def _is_case_coordinator(staff: Staff, case: Case) -> bool:
-    """Lifecycle, team, consent, plan and closure belong to 束ね役 (`cases.coordinate`) who can see the
-    case — its own coordinator, or a colleague covering through the team, a meeting or break-glass.
-    Each write is audited under the name of whoever made it."""
+def _coordinates(staff: Staff) -> bool:
+    """Whether `staff` holds `cases.coordinate` (束ね役). Lifecycle, team, consent, plan and closure of a
+    case belong to any 束ね役 who may see it (the views fetch it through the policy first) — its own
+    coordinator, or a colleague covering through the team, a meeting or break-glass — not only to the
+    case's named coordinator. Each write is audited under the name of whoever made it."""
     return has_permission(staff, "cases.coordinate")
 
 
-def _require_coordinator(staff: Staff, case: Case) -> None:
-    if not _is_case_coordinator(staff, case):
+def _require_coordinate_permission(staff: Staff) -> None:
+    if not _coordinates(staff):
         raise PermissionDenied("only coordinators")
 
 
@@ -115,6 +118,7 @@ def _to_detail(case: Case, anchor: str = "") -> HttpResponse:
 
 # ---- list and dashboard --------------------------------------------------------------------------
 
+CASE_PAGE_SIZE = 50
 SCOPES = [("mine", "束ね役として担当"), ("org", "自機関がチームにいるケース"), ("all", "閲覧できるすべて")]
 
 
@@ -143,7 +147,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     else:
         status = ""
-    cases = list(
+    page = numbered_page(
         qs.select_related("coordinator")
         .prefetch_related(
             "persons",
@@ -155,21 +159,28 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 to_attr="active_team",
             ),
         )
-        .order_by("-opened_at", "-pk")[:200]
+        .order_by("-opened_at", "-pk"),
+        request.GET.get("page"),
+        CASE_PAGE_SIZE,
     )
-    plans = due.current_plans(Case.objects.filter(pk__in=[c.pk for c in cases]))
+    cases = list(page.object_list)
+    # Each household is named by its head, as people's policy lets this reader find persons.
+    heads = get_household_heads(staff, {c.household_id for c in cases})
+    plans = plans_in_force(cases)
     if cases:
+        shown = {p.pk for c in cases for p in c.persons.all()} | {p.pk for p in heads.values()}
         audit.record(
             actor=staff, action="list",
-            objects=[("case", c.pk) for c in cases] + [("person", p.pk) for c in cases for p in c.persons.all()],
+            objects=[("case", c.pk) for c in cases] + [("person", pk) for pk in sorted(shown)],
             request=request,
         )  # fmt: skip
-    rows = [{"case": c, "plan": plans.get(c.pk)} for c in cases]
+    rows = [{"case": c, "plan": plans.get(c.pk), "head": heads.get(c.household_id)} for c in cases]
     return render(
         request,
         "cases/list.html",
         {
             "rows": rows,
+            "page": page,
             "scope": scope,
             "scopes": SCOPES,
             "status": status,
@@ -361,9 +372,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     assessment = case.assessments.prefetch_related("areas").first()
     plan = plan_in_force(case)
-    is_coord = _is_case_coordinator(staff, case)
+    is_coord = _coordinates(staff)
+    head = get_household_heads(staff, [case.household_id]).get(case.household_id)
+    shown = [p.pk for p in persons] + ([head.pk] if head and head not in persons else [])
+    is_coord = _coordinates(staff)
     _audit_read(
-        request, staff, case, *[("person", p.pk) for p in persons],
+        request, staff, case, *[("person", pk) for pk in shown],
         *[("consent", c.pk) for c in consents],
         *([("assessment", assessment.pk)] if assessment else []),
         *([("support_plan", plan.pk)] if plan else []),
@@ -379,9 +393,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "reasons": reasons,
             "persons": persons,
+            "head": head,
+            "can_see_household": has_permission(staff, "people.household"),
             "team": active_team,
             "former_team": [m for m in team if m.removed_at is not None],
             "consents": consents,
+            "active_consent_ids": set(active_consents().filter(case=case).values_list("pk", flat=True)),
             "share": screens.share_panel(case, active_team),
             "assessment": assessment,
             "plan": plan,
@@ -394,7 +411,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "status_editable": plan is not None
             and plan.status != PlanStatus.SUPERSEDED
             and case.status != CaseStatus.CLOSED,
-            "attainment_label": dict(actions.ATTAINMENT_CHOICES).get(case.goal_attainment, ""),
+            "attainment_label": ATTAINMENT_LABELS.get(case.goal_attainment, ""),
             "is_coordinator": is_coord,
             "team_editable": is_coord and case.status != CaseStatus.CLOSED,
             "my_org_id": staff.organization_id,
@@ -422,7 +439,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 def transition(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     form = TransitionForm(request.POST)
     if not form.is_valid() or form.cleaned_data["to"] not in CaseStatus.values:
         messages.error(request, "進める先の状態を選んでください。")
@@ -445,7 +462,7 @@ def transition(request: HttpRequest, case_id: int) -> HttpResponse:
 def resume(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     form = ResumeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "画面を開き直してから、もう一度操作してください。")
@@ -469,7 +486,7 @@ def resume(request: HttpRequest, case_id: int) -> HttpResponse:
 def team(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     form = TeamForm(request.POST, municipality=case.municipality)
     if not form.is_valid():
         messages.error(request, "機関と役割を選んでください。")
@@ -514,7 +531,7 @@ def _same_consent_exists(case: Case, d: dict[str, Any]) -> bool:
 def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     if (refused := _refuse_if_closed(request, case, "consents")) is not None:
         return refused
     members = _members(case.household)
@@ -647,7 +664,7 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     """Create the plan, edit the draft in place, or revise an agreed plan as a new version with a reason."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     if (refused := _refuse_if_closed(request, case, "plan")) is not None:
         return refused
     current = plan_in_force(case)
@@ -706,7 +723,7 @@ def action_status(request: HttpRequest, case_id: int, action_id: int) -> HttpRes
     action = PlanAction.objects.filter(pk=action_id, plan__case=case).select_related("plan").first()
     if action is None:
         raise Http404
-    if not (_is_case_coordinator(staff, case) or action.organization_id == staff.organization_id):
+    if not (_coordinates(staff) or action.organization_id == staff.organization_id):
         raise PermissionDenied("only the responsible organization or the coordinator")
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
@@ -736,7 +753,9 @@ def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
         return refused
     plan_ = plan_in_force(case)
     form = MonitoringForm(
-        request.POST if request.method == "POST" else None, initial={"held_on": timezone.localdate()}
+        request.POST if request.method == "POST" else None,
+        initial={"held_on": timezone.localdate()},
+        goals=list(plan_.goals.all()) if plan_ else [],
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -745,8 +764,9 @@ def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
             return _to_detail(case, "monitoring")
         try:
             actions.record_monitoring(
-                actor=staff, case=case, held_on=d["held_on"], summary=d["summary"], next_on=d["next_on"]
-            )
+                actor=staff, case=case, held_on=d["held_on"], summary=d["summary"], next_on=d["next_on"],
+                attainments=form.attainments(),
+            )  # fmt: skip
         except actions.CaseError as exc:
             form.add_error(None, str(exc))
         else:
@@ -763,7 +783,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
     """終結の評価: goal attainment, reason, hand-over, and the agency that carries the household on."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     if case.status == CaseStatus.CLOSED:
         messages.info(request, "このケースはすでに終結しています。")
         return _to_detail(case)
@@ -808,7 +828,7 @@ def plan_agree(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record that a 重層的支援会議 approved the current draft plan (協議済); refused without consent."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     plan = plan_in_force(case)
     form = PlanAgreeForm(request.POST, municipality=case.municipality)
     if plan is None or plan.status != PlanStatus.DRAFT:
@@ -839,7 +859,7 @@ def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
     """Hand the case over to another 束ね役."""
     staff = _staff(request)
     case = get_case_for(staff, case_id)
-    _require_coordinator(staff, case)
+    _require_coordinate_permission(staff)
     form = ReassignForm(request.POST, municipality=case.municipality)
     if not form.is_valid():
         messages.error(

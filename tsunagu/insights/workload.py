@@ -18,7 +18,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from tsunagu.cases.due import ACTIVE_STATUSES, current_plans
+from tsunagu.cases.current import plans_in_force
+from tsunagu.cases.due import ACTIVE_STATUSES
 from tsunagu.cases.models import OPEN_STATUSES, Case, CaseStatus, CaseTeamMember, TeamRole
 from tsunagu.core.wareki import fiscal_year, fiscal_year_label
 from tsunagu.directory.models import Organization, Window
@@ -165,7 +166,7 @@ def case_counts(municipality: Municipality) -> CaseCounts:
 def monitoring_counts(municipality: Municipality, today: dt.date) -> MonitoringCounts:
     """Monitoring dates of the current plans of active cases (not 終結, not 中断 — those have nothing due)."""
     active = Case.objects.filter(municipality=municipality, status__in=ACTIVE_STATUSES)
-    plans = current_plans(active)
+    plans = plans_in_force(active)
     overdue: Counter[str] = Counter()
     due_soon = 0
     for plan in plans.values():

@@ -281,15 +281,22 @@ def evaluate(
     pending: EscalationRequest | None = None,
 ) -> EscalationAdvice | None:
     """The advice if `items` meet `rule` (one concern counted once, whoever recorded it), else None."""
+    counted = counted_concerns(rule, items, on=on)
+    domains = frozenset(d for c in counted for d in c.domains)
+    codes = {c.concern.code for c in counted}
+    if not rule.is_met_by(set(domains), codes):
+        return None
+    return EscalationAdvice(rule=rule, counted=counted, pending=pending, domains=domains)
+
+
+def counted_concerns(
+    rule: EscalationRule, items: Sequence[ConcernAbout], *, on: dt.date
+) -> tuple[CountedConcern, ...]:
+    """Each distinct (concern, member) of `items` with the domains `rule` counts for it."""
     counted_codes = rule.counted_domain_codes()
     seen: dict[tuple[int, int | None], CountedConcern] = {}
     for item in items:
         key = (item.concern.pk, item.subject.pk if item.subject is not None else None)
         if key not in seen:
             seen[key] = count_concern(item, counted_codes, on)
-    counted = tuple(seen.values())
-    domains = frozenset(d for c in counted for d in c.domains)
-    codes = {c.concern.code for c in counted}
-    if not rule.is_met_by(set(domains), codes):
-        return None
-    return EscalationAdvice(rule=rule, counted=counted, pending=pending, domains=domains)
+    return tuple(seen.values())

@@ -155,6 +155,17 @@ class ConsentForm(VersionForm):
     consent_note = forms.CharField(label="同意の確認方法・理由", required=False, max_length=NOTE_MAX)
 
 
+class DueForm(VersionForm):
+    due_on = RangedDateField(
+        label="新しい期限",
+        kind=DateKind.SCHEDULE,
+        error_messages={"required": "新しい期限を入力してください。"},
+    )
+    note = forms.CharField(
+        label="理由", max_length=NOTE_MAX, error_messages={"required": "期限を変える理由を入力してください。"}
+    )
+
+
 class ListFilterForm(forms.Form):
     """The tab of a referral list and its page (bad values fall back to the first tab, page 1)."""
 

@@ -49,6 +49,9 @@ class ReferralConsent(models.TextChoices):
     NONE = "none", "同意なし（内容は伝えない）"
 
 
+# The note of an event that moved the due date starts with this (the state stays the same).
+DUE_CHANGE_PREFIX = "期限を変更"
+
 # Consent values under which the receiving organization reads the referral's content.
 SHARING_CONSENTS = frozenset({ReferralConsent.SELF, ReferralConsent.PROXY, ReferralConsent.EMERGENCY})
 
@@ -195,3 +198,12 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status}→{self.to_status}"
+
+    @property
+    def step_label(self) -> str:
+        """What happened, in Japanese: a change of state, or (state unchanged) a due date or consent change."""
+        if self.from_status == self.to_status:
+            return "期限の変更" if self.note.startswith(DUE_CHANGE_PREFIX) else "同意の記録"
+        if self.to_status == ReferralStatus.SENT:
+            return "送付"
+        return str(ReferralStatus(self.to_status).label)

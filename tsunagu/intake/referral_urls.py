@@ -15,4 +15,5 @@ urlpatterns = [
     path("referrals/<int:referral_id>/first-contact/", views.first_contact, name="referral_first_contact"),
     path("referrals/<int:referral_id>/withdraw/", views.withdraw, name="referral_withdraw"),
     path("referrals/<int:referral_id>/consent/", views.consent, name="referral_consent"),
+    path("referrals/<int:referral_id>/due/", views.due, name="referral_due"),
 ]

@@ -37,6 +37,7 @@ from .models import Consultation
 from .referral_forms import (
     AcceptForm,
     ConsentForm,
+    DueForm,
     FirstContactForm,
     ListFilterForm,
     ReturnForm,
@@ -188,6 +189,8 @@ def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "can_contact": receiver and is_open,
             "can_withdraw": sender and is_open,
             "can_consent": sender and referral.status != ReferralStatus.WITHDRAWN,
+            "can_change_due": (sender or receiver) and is_open,
+            "due_form": DueForm(initial=version),
             "receive_form": VersionForm(initial=version), "accept_form": AcceptForm(initial=version),
             "return_form": ReturnForm(initial=version), "contact_form": FirstContactForm(initial=version),
             "withdraw_form": WithdrawForm(initial=version),
@@ -349,4 +352,17 @@ def consent(request: HttpRequest, referral_id: int) -> HttpResponse:
             actor=s, referral=r, version=d["version"], consent=d["consent"], consent_note=d["consent_note"]
         ),
         "同意の記録を更新しました。",
+    )  # fmt: skip
+
+
+@login_required
+@permission("intake.use")
+@require_POST
+def due(request: HttpRequest, referral_id: int) -> HttpResponse:
+    return _step(
+        request, referral_id, DueForm,
+        lambda s, r, d: actions.change_due_on(
+            actor=s, referral=r, version=d["version"], due_on=d["due_on"], note=d["note"]
+        ),
+        "初回連絡の期限を変更しました。",
     )  # fmt: skip

@@ -33,6 +33,7 @@ from tsunagu.people.models import Household, HouseholdMember, Person
 
 from .models import ActionKind, Consultation, SharingConsent
 from .referral_models import (
+    DUE_CHANGE_PREFIX,
     OPEN_REFERRAL_STATUSES,
     ContactBy,
     ContactMethod,
@@ -396,4 +397,28 @@ def change_consent(
         allowed_from=tuple(s for s in ReferralStatus.values if s != ReferralStatus.WITHDRAWN),
         verb="同意を記録する", note=label, fields={"consent": consent, "consent_note": consent_note},
         detail={"consent_from": old, "consent_to": consent},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def change_due_on(*, actor: Staff, referral: Referral, version: int, due_on: dt.date, note: str) -> Referral:
+    """期限の変更: either side moves the first-contact due date of an open referral (the resident asked
+    for a later meeting, the receiver is closed for a week …), with the reason in the history."""
+    note = note.strip()
+    if not note:
+        raise ReferralError("期限を変える理由を入力してください。")
+    if len(note) > NOTE_MAX:
+        raise ReferralError(f"期限を変える理由は{NOTE_MAX}文字以内で入力してください。")
+    today = timezone.localdate()
+    if due_on < today or due_on > today + dt.timedelta(days=DUE_MAX_DAYS):
+        raise ReferralError("初回連絡の期限は、今日から1年以内の日付にしてください。")
+    if due_on == referral.due_on:
+        raise ReferralError("期限が変わっていません。")
+    side = RECEIVER if actor.organization_id == referral.to_organization_id else SENDER
+    old = referral.due_on
+    return _move(
+        actor=actor, referral=referral, version=version, to=referral.status, side=side,
+        allowed_from=OPEN_REFERRAL_STATUSES, verb="期限を変える",
+        note=f"{DUE_CHANGE_PREFIX}: {old:%Y-%m-%d} → {due_on:%Y-%m-%d}（{note}）", fields={"due_on": due_on},
+        detail={"due_from": old.isoformat(), "due_to": due_on.isoformat()},
     )  # fmt: skip

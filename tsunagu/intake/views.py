@@ -17,17 +17,23 @@ from tsunagu.access.permissions import permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
 from tsunagu.core.dates import DateKind, date_range_error
-from tsunagu.core.numbers import parse_id, parse_ids
+from tsunagu.core.numbers import parse_id, parse_ids, parse_int
+from tsunagu.core.pagination import numbered_page
 from tsunagu.directory.models import EscalationRule
 from tsunagu.municipalities.models import ConcernType
 from tsunagu.people import policy as people_policy
 from tsunagu.people.actions import PersonInput
-from tsunagu.people.search import search_persons
+from tsunagu.people.search import count_matches, search_persons
 
 from . import actions, policy, subjects
 from .escalation import advise
 from .forms import NEW, DeclineEscalationForm, EscalationForm, IntakeForm
 from .models import ActionKind, EscalationStatus
+
+ESCALATION_PAGE_SIZE = 50
+PERSON_PAGE = 20  # persons listed per さらに表示
+PERSON_SHOWN_MAX = 200  # past this, narrowing by birth date finds the person faster than scrolling
+PERSON_COUNT_CAP = 1000
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -134,21 +140,43 @@ def person_search(request: HttpRequest) -> HttpResponse:
     # NUL is no part of a name, and PostgreSQL refuses it in a text parameter (DataError).
     query = request.POST.get("q", "").replace("\x00", "").strip()[:100]
     hits = []
+    total = 0
     birth = _birth_filter(request.POST.get("birth", ""))
+    # さらに表示 asks for the next PERSON_PAGE more; the list never silently stops at the first page.
+    shown = parse_int(request.POST.get("shown", ""), minimum=1)
+    limit = PERSON_PAGE if shown is None else min(max(shown, PERSON_PAGE), PERSON_SHOWN_MAX)
     if len(query) >= 1:
-        hits = search_persons(people_policy.visible_persons(staff), query, birth_date=birth, limit=20)
+        visible = people_policy.visible_persons(staff)
+        hits = search_persons(visible, query, birth_date=birth, limit=limit)
         if hits:
+            total = max(count_matches(visible, query, birth_date=birth, cap=PERSON_COUNT_CAP), len(hits))
             audit.record(
                 actor=staff, action="list", channel="view",
                 objects=[("person", h.person.pk) for h in hits], detail={"kind": "person_search"},
             )  # fmt: skip
+    # How many to ask for with さらに表示 (0: everything found is listed, or the most a list shows).
+    more = (
+        min(len(hits) + PERSON_PAGE, total, PERSON_SHOWN_MAX)
+        if len(hits) < min(total, PERSON_SHOWN_MAX)
+        else 0
+    )
     # Same-reading namesakes are always marked so that staff compare them side by side before choosing.
     reading_counts = Counter(h.person.kana_key for h in hits if h.person.kana_key)
     namesakes = {k for k, n in reading_counts.items() if n > 1}
     return render(
         request,
         "intake/_person_results.html",
-        {"hits": hits, "query": query, "NEW": NEW, "namesake_keys": namesakes},
+        {
+            "hits": hits,
+            "query": query,
+            "NEW": NEW,
+            "namesake_keys": namesakes,
+            "total": total,
+            "total_capped": total > PERSON_COUNT_CAP,
+            "count_cap": PERSON_COUNT_CAP,
+            "more": more,
+            "at_max": len(hits) >= PERSON_SHOWN_MAX and total > len(hits),
+        },
     )
 
 
@@ -240,13 +268,17 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", EscalationStatus.PENDING)
     if status not in EscalationStatus.values:
         status = EscalationStatus.PENDING
-    reqs = list(
+    page = numbered_page(
         policy.visible_escalation_requests(staff)
         .filter(status=status)
         .select_related(
             "household", "person", "organization", "requested_by", "rule", "to_body", "handled_by"
         )
+        .order_by("-requested_at", "-pk"),
+        request.GET.get("page"),
+        ESCALATION_PAGE_SIZE,
     )
+    reqs = list(page.object_list)
     # The household is named by its head, for those people's policy lets find persons at all.
     heads = people_policy.household_heads(staff, {r.household_id for r in reqs})
     if reqs:
@@ -261,6 +293,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
         "intake/escalations.html",
         {
             "rows": rows,
+            "page": page,
             "status": status,
             "statuses": EscalationStatus.choices,
             "can_handle": staff.role in policy.ESCALATION_HANDLER_ROLES,

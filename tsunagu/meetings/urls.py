@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:meeting_id>/attendance/", views.attendance, name="attendance"),
     path("<int:meeting_id>/items/new/", views.item_new, name="item_new"),
     path("<int:meeting_id>/minutes/", views.minutes, name="minutes"),
+    path("<int:meeting_id>/minutes.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("items/<int:item_id>/", views.item, name="item"),
     path("items/<int:item_id>/review/", views.review, name="review"),
     path("items/<int:item_id>/decide/", views.decide, name="decide"),

@@ -24,6 +24,7 @@ from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
 from tsunagu.cases.policy import visible_cases
+from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import MeetingBody, Organization
 
 from . import actions, decisions
@@ -39,6 +40,7 @@ from .forms import (
     VersionForm,
 )
 from .ics import meeting_ics
+from .minutes_pdf import print_minutes
 from .models import DUTY_FUNCTIONS, AgendaItem, Meeting, MeetingStatus
 from .policy import (
     acknowledged_at,
@@ -86,7 +88,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     months: dict[str, list[Meeting]] = {}
     for m in meetings:
         local = timezone.localtime(m.starts_at)
-        months.setdefault(f"{local.year}年{local.month}月", []).append(m)
+        months.setdefault(wareki(local.date().replace(day=1)).removesuffix("1日"), []).append(m)
     fy = today.year if today.month >= 4 else today.year - 1
     audit.record(actor=staff, action="list", request=request, detail={"meetings": len(meetings)})
     return render(
@@ -298,9 +300,16 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
     if coordinates:
         from tsunagu.cases.models import PlanAction
 
-        ctx["review_form"] = ReviewForm(actions=PlanAction.objects.filter(pk__in=[a.pk for a in to_review]))
+        ctx["review_form"] = ReviewForm(
+            prefix="review", actions=PlanAction.objects.filter(pk__in=[a.pk for a in to_review])
+        )
         ctx["decision_form"] = DecisionForm(
-            bodies=_bodies(staff).exclude(pk=item.meeting.body_id), organizations=_orgs(staff)
+            prefix="decision",
+            initial={
+                "kind": "plan_agreed" if item.legal_function == "consented_conference" else "monitoring"
+            },
+            bodies=_bodies(staff).exclude(pk=item.meeting.body_id),
+            organizations=_orgs(staff),
         )
         ctx["version_form"] = VersionForm(initial={"version": item.version})
     return ctx
@@ -332,7 +341,7 @@ def review(request: HttpRequest, item_id: int) -> HttpResponse:
     from tsunagu.cases.models import PlanAction
 
     pks = [a.pk for a in decisions.actions_to_review(agenda_item)]
-    form = ReviewForm(request.POST, actions=PlanAction.objects.filter(pk__in=pks))
+    form = ReviewForm(request.POST, prefix="review", actions=PlanAction.objects.filter(pk__in=pks))
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -356,6 +365,7 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     agenda_item = _coordinator_item(staff, item_id)
     form = DecisionForm(
         request.POST,
+        prefix="decision",
         bodies=_bodies(staff).exclude(pk=agenda_item.meeting.body_id),
         organizations=_orgs(staff),
     )
@@ -419,3 +429,19 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
         {"meeting": meeting, "items": items, "invitations": list(meeting.invitations.all()),
          "held": meeting.status == MeetingStatus.HELD},
     )  # fmt: skip
+
+
+@login_required
+@permission("meetings.use")
+@require_GET
+def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """議事録 PDF: the items this reader may see, named to them, 回収 notice when a 支援会議 item is in it."""
+    staff = _staff(request)
+    meeting = get_meeting_for(staff, meeting_id)
+    items = list(visible_items(staff).filter(meeting=meeting).order_by("sort_order", "pk"))
+    pdf = print_minutes(staff=staff, meeting=meeting, items=items, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="minutes-{meeting.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -19,3 +19,17 @@ class PeopleConfig(AppConfig):
         # drops and recomputes the pairs of both records instead.
         register_person_reference(PersonMatchCandidate, "left", skip=True)
         register_person_reference(PersonMatchCandidate, "right", skip=True)
+
+        # The audit log and emergency access name persons and households and find a person by name.
+        from tsunagu.access.targets import (
+            register_describer,
+            register_person_finder,
+            register_person_relations,
+        )
+
+        from . import audit_targets
+
+        register_describer("person", "本人", audit_targets.describe_persons)
+        register_describer("household", "世帯", audit_targets.describe_households)
+        register_person_finder(audit_targets.find_persons)
+        register_person_relations("people.households", audit_targets.households_of)

@@ -104,7 +104,10 @@ class Person(models.Model):
     language_needs = models.CharField("言語・通訳の必要", max_length=100, blank=True)
     # A disability staff have recorded (手帳・診断・障害福祉サービスの利用): the escalation rules count the
     # concerns about this person in the 障害 domain (intake/escalation.py). Set by people.actions only.
-    disability = models.BooleanField("障害がある（手帳・診断・サービス利用）", default=False)
+    # db_default: bulk loaders (generate_history) that list their own columns leave it out.
+    disability = models.BooleanField(
+        "障害がある（手帳・診断・サービス利用）", default=False, db_default=False
+    )
     deceased = models.BooleanField("死亡", default=False)
     synthetic = models.BooleanField("デモ用の架空データ", default=False)
     # Set by 名寄せ: this record was merged into another and is kept only so the merge can be split back.

@@ -273,46 +273,8 @@ def search_persons(
     if parsed.kind == "empty" or limit <= 0:
         return []
     vendor = connections[queryset.db].vendor
-
-    qs = queryset
-    if not include_merged:
-        qs = qs.filter(merged_into__isnull=True)
-
-    birth_order: list[str] = []
-    narrowed = birth_date is not None or age is not None
-    if narrowed:
-        today = on or dt.date.today()
-        if birth_date is not None:
-            exact_birth = Q(birth_date=birth_date)
-            target_age = age_on(birth_date, today)
-        else:
-            assert age is not None
-            earliest, latest = _age_bounds(age, today)
-            exact_birth = Q(birth_date__range=(earliest, latest))
-            target_age = age
-        estimated = Q(
-            birth_date__isnull=True,
-            estimated_age__range=(
-                max(target_age - ESTIMATED_AGE_TOLERANCE, 0),
-                target_age + ESTIMATED_AGE_TOLERANCE,
-            ),
-        )
-        unknown = Q(birth_date__isnull=True, estimated_age__isnull=True)
-        qs = qs.filter(exact_birth | estimated | unknown).annotate(
-            birth_rank=Case(
-                When(exact_birth, then=Value(2)),
-                When(estimated, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        birth_order.append("-birth_rank")
-    # Ties are broken in code-point order of the keys, as SQLite and Python compare them; on PostgreSQL
-    # that is COLLATE "C", which is also what lets the prefix tier walk the index of migration 0005.
-    if vendor == "postgresql":
-        qs = qs.alias(search_kana=Collate(F("kana_key"), "C"), search_name=Collate(F("name_key"), "C"))
-    else:
-        qs = qs.alias(search_kana=F("kana_key"), search_name=F("name_key"))
+    qs, birth_order = _narrowed(queryset, birth_date, age, on=on, include_merged=include_merged)
+    qs = _aliased(qs)
     tail = ["search_kana", "search_name", "id"]
 
     rows: list[tuple[Person, int]] = []
@@ -357,6 +319,83 @@ def search_persons(
             )
         )
     return hits
+
+
+def _aliased(qs: QuerySet[Person]) -> QuerySet[Person]:
+    """The keys as `search_kana`/`search_name`, compared in code-point order as SQLite and Python compare
+    them; on PostgreSQL that is COLLATE "C", which is also what lets the prefix tier walk the index of
+    migration 0005."""
+    if connections[qs.db].vendor == "postgresql":
+        return qs.alias(search_kana=Collate(F("kana_key"), "C"), search_name=Collate(F("name_key"), "C"))
+    return qs.alias(search_kana=F("kana_key"), search_name=F("name_key"))
+
+
+def _narrowed(
+    queryset: QuerySet[Person],
+    birth_date: dt.date | None,
+    age: int | None,
+    *,
+    on: dt.date | None,
+    include_merged: bool,
+) -> tuple[QuerySet[Person], list[str]]:
+    """`queryset` without merged records (unless asked) and narrowed by birth date or age, with the
+    birth_rank annotation and its ordering when narrowed."""
+    qs = queryset
+    if not include_merged:
+        qs = qs.filter(merged_into__isnull=True)
+    birth_order: list[str] = []
+    if birth_date is not None or age is not None:
+        today = on or dt.date.today()
+        if birth_date is not None:
+            exact_birth = Q(birth_date=birth_date)
+            target_age = age_on(birth_date, today)
+        else:
+            assert age is not None
+            earliest, latest = _age_bounds(age, today)
+            exact_birth = Q(birth_date__range=(earliest, latest))
+            target_age = age
+        estimated = Q(
+            birth_date__isnull=True,
+            estimated_age__range=(
+                max(target_age - ESTIMATED_AGE_TOLERANCE, 0),
+                target_age + ESTIMATED_AGE_TOLERANCE,
+            ),
+        )
+        unknown = Q(birth_date__isnull=True, estimated_age__isnull=True)
+        qs = qs.filter(exact_birth | estimated | unknown).annotate(
+            birth_rank=Case(
+                When(exact_birth, then=Value(2)),
+                When(estimated, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        birth_order.append("-birth_rank")
+    return qs, birth_order
+
+
+def count_matches(
+    queryset: QuerySet[Person],
+    query: str,
+    birth_date: dt.date | None = None,
+    age: int | None = None,
+    *,
+    on: dt.date | None = None,
+    include_merged: bool = False,
+    cap: int = 1000,
+) -> int:
+    """How many persons of `queryset` `search_persons` could list for this query (every tier but the
+    typo one), counted up to `cap` + 1 — so a list can say "57人" or "1,000人以上" instead of stopping
+    silently at its page size. Pass the queryset the viewer may see: the count is of visible rows."""
+    parsed = parse_query(query)
+    if parsed.kind == "empty":
+        return 0
+    qs, _order = _narrowed(queryset, birth_date, age, on=on, include_merged=include_merged)
+    any_tier = Q()
+    for tier in _tiers(parsed):
+        for part in tier:
+            any_tier |= part.condition
+    return _aliased(qs).filter(any_tier).order_by()[: cap + 1].count()
 
 
 def _sort_key(person: Person) -> tuple[int, str, str, int]:

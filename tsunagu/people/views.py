@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from tsunagu.access.permissions import permission, register_permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.numbers import parse_id
+from tsunagu.core.pagination import numbered_page
 
 from . import policy as person_policy
 from .actions import MergeError, merge_persons, person_references, split_person
@@ -283,12 +283,13 @@ def _visible_merges(staff: Staff) -> Any:
 def merges(request: HttpRequest) -> HttpResponse:
     """The city's merges, newest first, each with a split (undo) form while it stands."""
     staff = _staff(request)
-    page = Paginator(
+    page = numbered_page(
         _visible_merges(staff)
         .select_related("kept", "absorbed", "merged_by", "split_by")
         .order_by("-merged_at", "-pk"),
+        request.GET.get("page"),
         PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    )
     shown = list(page.object_list)
     if shown:
         audit.record(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from tests.factories import make_organization, make_person, make_staff
-from tsunagu.accounts.models import Role, Staff
+from tsunagu.accounts.models import Staff
 from tsunagu.cases import actions
 from tsunagu.cases.models import (
     Assessment,
@@ -189,6 +189,3 @@ def make_world() -> World:
 
 def staff_in(world: World, role: str, org: Organization) -> Staff:
     return make_staff(org.municipality, role, org)
-
-
-CASEWORK_ROLES = (Role.WINDOW_WORKER, Role.COORDINATOR, Role.AGENCY_WORKER)

@@ -175,6 +175,9 @@ class SharingMachine(RuleBasedStateMachine):
         self.clock = self.traveller.start()
         # Each example runs in a savepoint that teardown rolls back, so every example starts clean.
         self.atomic = transaction.atomic()
+        # Like Django's TestCase blocks: the actions are durable (top level), and this savepoint is the
+        # test's own, not a caller's transaction they must refuse to run in.
+        self.atomic._from_testcase = True  # type: ignore[attr-defined]
         self.atomic.__enter__()
         self.steps = 0
 

@@ -153,10 +153,8 @@ def build_world() -> World:
         data=actions.PlanInput(
             overall_goal="親子が地域とつながりながら安心して暮らす",
             goals=[
-                actions.GoalInput(
-                    text="母の介護サービスを使い始める", life_area="care", attainment="achieved"
-                ),
-                actions.GoalInput(text="家計を立て直す", life_area="economy", attainment="partly"),
+                actions.GoalInput(text="母の介護サービスを使い始める", life_area="care"),
+                actions.GoalInput(text="家計を立て直す", life_area="economy"),
             ],
             actions=[
                 actions.ActionInput(
@@ -190,6 +188,10 @@ def build_world() -> World:
         held_on=today - dt.timedelta(days=5),
         summary="介護保険サービスの利用が始まった。",
         next_on=today + dt.timedelta(days=25),
+        # 達成状況 of each goal is judged at the monitoring (評価) and printed on the 評価シート.
+        attainments={
+            g.pk: v for g, v in zip(plan.goals.order_by("order"), ["achieved", "partly"], strict=True)
+        },
     )
     case = actions.transition(actor=coord, case=case, version=case.version, to=CaseStatus.EVALUATION)
     actions.close_case(
@@ -298,6 +300,9 @@ def test_evaluation_pdf_of_a_closed_case(client, world):
         assert expected in text, expected
     assert world.case.closed_at is not None
     assert f"終結日{wareki(timezone.localtime(world.case.closed_at).date())}" in text
+    # Each goal's 達成状況 as judged at the monitoring, with the day it was judged (not "—").
+    judged = wareki(timezone.localdate() - dt.timedelta(days=5))
+    assert f"介護・養育—達成{judged}" in text and f"経済—一部達成{judged}" in text
 
 
 def test_a_case_with_nothing_recorded_prints_clear_forms(client, world):
@@ -373,7 +378,7 @@ def test_render_pdf_keeps_rare_kanji_and_half_width_kana_and_is_fast():
     data: dict[str, Any] = {
         "program": "重層的支援体制整備事業",
         "municipality": "髙﨑市",
-        "case_label": "2026-0001",
+        "case_label": "2026-0001", "opened_on": "令和8年1月1日",
         "case_status": "受付",
         "coordinator": "",
         "printed": {"by": "ｻｲﾄｳ", "org": "山﨑課", "at": "令和8年1月1日 9時00分", "retention_days": 7,
@@ -402,13 +407,13 @@ def test_long_plans_run_over_pages_each_marked_and_numbered():
         "due_on": "令和8年12月31日", "review_on": "令和8年12月15日", "status": "実施中",
     }  # fmt: skip
     data: dict[str, Any] = {
-        "program": "重層的支援体制整備事業", "municipality": "テスト市", "case_label": "2026-0001",
+        "program": "重層的支援体制整備事業", "municipality": "テスト市", "case_label": "2026-0001", "opened_on": "令和8年1月1日",
         "case_status": "支援中", "coordinator": "",
         "printed": {"by": "職員", "org": "課", "at": "令和8年1月1日 9時00分", "retention_days": 7,
                     "discard_by": "令和8年1月8日"},
         "members": [], "person_wish": "", "consents": [],
         "plan": {"version_label": "第1版　作成中", "created_on": "令和8年1月1日", "overall_goal": "",
-                 "change_reason": "", "monitoring_on": "", "agreed": "",
+                 "change_reason": "", "monitoring_on": "", "agreed_on": "", "agreed_note": "", "agreed_recorded_on": "",
                  "goals": [{"no": 1, "text": "目標", "life_area": "", "review_on": ""}],
                  "actions": [action] * 60},
     }  # fmt: skip

@@ -1,4 +1,4 @@
-"""Template filters for Japanese dates: {{ d|wareki }}, {{ d|wareki_full }}, {{ dt|wareki_time }}.
+"""Template filters for Japanese dates: {{ d|wareki }}, {{ d|wareki_full }}, {{ dt|wareki_time }} ({{ dt|wareki_time:"seconds" }}).
 
 They never raise on a stored value: a date no era names is shown in 西暦 (core.wareki.wareki), and a
 datetime too close to year 1 or 9999 to convert to local time is shown in its own zone.
@@ -44,8 +44,10 @@ def wareki_full(value: dt.date | None) -> str:
 
 
 @register.filter
-def wareki_time(value: dt.datetime | None) -> str:
+def wareki_time(value: dt.datetime | None, precision: str = "") -> str:
+    """令和8年12月2日 10:07 (`|wareki_time:"seconds"`: 10:07:31, for the audit log)."""
     if not isinstance(value, dt.datetime):
         return w.wareki(_day(value))
     local = _local(value)
-    return f"{w.wareki(local.date())} {local:%H:%M}"
+    clock = f"{local:%H:%M:%S}" if precision == "seconds" else f"{local:%H:%M}"
+    return f"{w.wareki(local.date())} {clock}"

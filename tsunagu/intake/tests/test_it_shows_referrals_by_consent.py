@@ -213,6 +213,8 @@ def test_bad_step_input_is_refused_with_a_message_and_changes_nothing(client):
         ("referral_first_contact", {"version": "1", "on": "明日", "method": "phone"}, "日付"),
         ("referral_first_contact", {"version": "1", "on": "2099-01-01", "method": "phone"}, "初回連絡日"),
         ("referral_withdraw", {"version": "1", "reason": "不要"}, "つなぎ元の機関の職員"),
+        ("referral_due", {"version": "1", "due_on": "2026-02-30", "note": "延期"}, "日付を正しく"),
+        ("referral_due", {"version": "1", "due_on": "", "note": "延期"}, "新しい期限を入力"),
     ]
     for name, data, message in cases:
         response = client.post(reverse(f"intake:{name}", kwargs={"referral_id": r.pk}), data, follow=True)

@@ -18,7 +18,7 @@ from tsunagu.intake.referral_models import Referral, ReferralEvent, ReferralStat
 from tsunagu.municipalities.models import Municipality
 
 from .helpers import make_city, record
-from .referral_helpers import send
+from .referral_helpers import make_overdue, send
 
 pytestmark = pytest.mark.django_db
 
@@ -280,3 +280,33 @@ def test_the_profile_sets_the_interval_with_a_documented_default_and_refuses_non
             load_profile(path)
         assert "municipality.referral_due_days" in str(caught.value)
     assert Municipality.objects.get(code="011002").referral_due_days == 7
+
+
+def test_either_side_moves_the_due_date_with_a_reason_and_an_overdue_referral_is_no_longer_overdue():
+    city = make_city()
+    r = make_overdue(send(city, record(city, city.window_worker, "consented")), days=2)
+    assert r.overdue_days() == 2
+    later = timezone.localdate() + dt.timedelta(days=10)
+    with pytest.raises(referrals.ReferralError, match="理由"):
+        referrals.change_due_on(actor=city.agency_worker, referral=r, version=1, due_on=later, note=" ")
+    with pytest.raises(referrals.ReferralError, match="1年以内"):
+        referrals.change_due_on(
+            actor=city.agency_worker, referral=r, version=1, due_on=dt.date(2020, 1, 1), note="本人の希望"
+        )
+    r = referrals.change_due_on(
+        actor=city.agency_worker, referral=r, version=1, due_on=later, note="本人の希望で面談は来週"
+    )
+    assert r.due_on == later and r.overdue_days() == 0 and r.status == ReferralStatus.SENT
+    event = ReferralEvent.objects.filter(referral=r).order_by("pk").last()
+    assert event is not None and event.step_label == "期限の変更" and "本人の希望" in event.note
+    audit = AuditEvent.objects.filter(action="update").order_by("seq").last()
+    assert audit is not None and audit.detail["due_to"] == later.isoformat()
+    r = referrals.change_due_on(
+        actor=city.window_worker, referral=r, version=2, due_on=later + dt.timedelta(days=1), note="調整"
+    )
+    outsider = make_staff(city.muni, Role.AGENCY_WORKER, make_organization(city.muni, name="社会福祉協議会"))
+    with pytest.raises(referrals.ReferralError, match="つなぎ元の機関の職員"):
+        referrals.change_due_on(actor=outsider, referral=r, version=3, due_on=later, note="x")
+    r = referrals.withdraw_referral(actor=city.window_worker, referral=r, version=3, reason="不要になった")
+    with pytest.raises(referrals.ReferralError, match="「取り下げ」"):
+        referrals.change_due_on(actor=city.window_worker, referral=r, version=4, due_on=later, note="x")

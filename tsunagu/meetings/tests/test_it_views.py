@@ -76,7 +76,8 @@ def test_a_decision_on_the_item_page_sets_the_next_monitoring_date(client):
     s, _m, item = _setup()
     login_client(client, s.world.coordinator)
     r = client.post(
-        reverse("meetings:decide", args=[item.pk]), {"kind": "monitoring", "note": "2か月後に確認"}
+        reverse("meetings:decide", args=[item.pk]),
+        {"decision-kind": "monitoring", "decision-note": "2か月後に確認"},
     )
     assert r.status_code == 302
     page = client.get(reverse("meetings:item", args=[item.pk])).content.decode()
@@ -115,3 +116,28 @@ def test_the_calendar_uses_the_citys_own_body_names(client):
     assert r.status_code == 302 and Meeting.objects.filter(body=body).count() == 4
     page = client.get(reverse("meetings:calendar")).content.decode()
     assert "こまきつながる会議" in page
+
+
+def test_the_minutes_print_as_a_pdf_with_the_decisions_and_the_collect_notice(client):
+    import io
+    import re
+
+    import pypdf
+
+    s, m, item = _setup()
+    from tsunagu.meetings.decisions import decide
+
+    decide(actor=s.world.coordinator, item=item, kind="note", note="社協が初回訪問を担当")
+    login_client(client, s.world.coordinator)
+    r = client.get(reverse("meetings:minutes_pdf", args=[m.pk]))
+    assert r["Content-Type"] == "application/pdf"
+    text = "".join(re.sub(r"\s+", "", p.extract_text()) for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
+    assert "議事録スクラムネット" in text and f"ケース{s.world.case.label}" in text
+    assert "社協が初回訪問を担当" in text and "【回収】" in text
+    event = AuditEvent.objects.filter(actor_id=s.world.coordinator.pk, action="print").latest("seq")
+    assert ["agenda_item", item.pk] in event.objects_json and "第106条の6" in event.reason
+    # A member not selected prints the sitting without the item.
+    login_client(client, s.withdrawn)
+    r = client.get(reverse("meetings:minutes_pdf", args=[m.pk]))
+    text = "".join(re.sub(r"\s+", "", p.extract_text()) for p in pypdf.PdfReader(io.BytesIO(r.content)).pages)
+    assert s.world.case.label not in text and "社協が初回訪問を担当" not in text

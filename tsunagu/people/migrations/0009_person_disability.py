@@ -12,6 +12,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="person",
             name="disability",
-            field=models.BooleanField(default=False, verbose_name="障害がある（手帳・診断・サービス利用）"),
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="障害がある（手帳・診断・サービス利用）"
+            ),
         ),
     ]

@@ -9,17 +9,15 @@
 4. Writes demo consultations (household timelines, a few pending 多機関協働 requests) once, and つなぎ
    between the demo window and the demo agency in every state, some overdue (intake/referral_demo.py).
 5. Runs the demo steps the apps above intake registered (tsunagu/core/demo.py), in order: 多機関協働
-   cases in every state (tsunagu/cases/demo.py), meetings …, each written once through the app's actions,
-   so that every role sees work on first login.
-6. Prints the logins. When `tsunagu.accounts.demo.prepare_demo_user` exists, its line about MFA is printed
-   beside each login.
+   cases in every state (tsunagu/cases/demo.py), a year of meetings (tsunagu/meetings/demo.py), each
+   written once through the app's actions, so that every role sees work on first login.
+6. Prints the logins, each with its MFA line from `tsunagu.accounts.demo.prepare_demo_user`.
 """
 
 from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from tsunagu.accounts.demo import prepare_demo_user
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.demo import DemoWorld, demo_steps
 from tsunagu.directory.models import CoordinatorPost, Organization, OrganizationKind, Window
@@ -151,14 +150,6 @@ def plan_logins(city: Municipality, second: Municipality | None) -> list[DemoLog
     return logins
 
 
-def _mfa_helper() -> Callable[[Staff], str] | None:
-    try:
-        from tsunagu.accounts.demo import prepare_demo_user  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    return prepare_demo_user  # type: ignore[no-any-return,unused-ignore]
-
-
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -257,14 +248,12 @@ class Command(BaseCommand):
     def print_logins(
         self, rows: list[tuple[DemoLogin, Staff, bool]], city: Municipality, second: Municipality | None
     ) -> None:
-        prepare = _mfa_helper()
         table = [("ユーザー名", "役割", "所属機関", "自治体", "")]
         for _login, user, created in rows:
             org = user.organization.name if user.organization else "-"
             muni = str(user.municipality) if user.municipality else "-"
             note = "" if created else "既存（パスワードは変更していません）"
-            if prepare is not None:
-                note = " ".join(x for x in (prepare(user), note) if x)
+            note = " ".join(x for x in (prepare_demo_user(user), note) if x)
             table.append((user.username, user.role_label, org, muni, note))
         widths = [max(_width(r[i]) for r in table) for i in range(4)]
         self.stdout.write("")

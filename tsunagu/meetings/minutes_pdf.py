@@ -1,0 +1,113 @@
+"""議事録 as an A4 PDF through documents' packet builder: attendance, then per item (only those the
+printer may see) the review of last actions and the decisions. A sitting with a 支援会議 item prints the
+回収 notice and the printer's name on every page; every print is audited with the items' legal bases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tsunagu.access import audit
+from tsunagu.accounts.models import Staff
+from tsunagu.core.wareki import wareki
+from tsunagu.documents.packet import (
+    Facts,
+    Heading,
+    Notice,
+    Packet,
+    Printed,
+    Recipient,
+    Section,
+    Table,
+    render_packet,
+)
+
+from .models import DUTY_FUNCTIONS, AgendaItem, Meeting
+
+
+def _at(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{wareki(local.date())} {local.hour}時{local.minute:02d}分"
+
+
+def _attended(value: bool | None) -> str:
+    return {True: "出席", False: "欠席"}.get(value, "未記録")  # type: ignore[arg-type]
+
+
+def minutes_packet(meeting: Meeting, items: list[AgendaItem], staff: Staff, now: dt.datetime) -> Packet:
+    days = int(settings.PRINT_RETENTION_DAYS)
+    sections: list[Section] = [
+        Heading("出席"),
+        Table(
+            columns=("招待", "出欠"),
+            rows=tuple((i.label(), _attended(i.attended)) for i in meeting.invitations.all()),
+            widths=(3, 1),
+        ),
+    ]
+    for n, item in enumerate(items, 1):
+        sections += [
+            Heading(f"{n}. ケース {item.case.label}（{item.get_purpose_display()}）"),
+            Facts(rows=(("検討の根拠", item.legal_basis()), ("時間", f"{item.minutes}分"))),
+            Heading("前回の役割分担の振り返り", level=2),
+            Table(
+                columns=("支援内容", "担当機関", "振り返り", "補足"),
+                rows=tuple(
+                    (r.action.description, r.action.organization.name, r.get_outcome_display(), r.note)
+                    for r in item.reviews.select_related("action__organization")
+                ),
+                widths=(3, 2, 1.4, 3),
+            ),
+            Heading("決定", level=2),
+            Table(
+                columns=("決定", "内容", "次回モニタリング", "会議体"),
+                rows=tuple(
+                    (
+                        d.get_kind_display(),
+                        d.note,
+                        wareki(d.next_monitoring_on) if d.next_monitoring_on else "",
+                        d.to_body.name if d.to_body else "",
+                    )
+                    for d in item.decisions.select_related("to_body")
+                ),
+                widths=(2, 4, 1.6, 1.6),
+            ),
+        ]
+    if not items:
+        sections.append(Notice("この出力者が閲覧できる議題はありません。"))
+    return Packet(
+        title=f"議事録 {meeting.title()}",
+        municipality=meeting.municipality.name,
+        printed=Printed(
+            by=staff.display_name or staff.username,
+            org=staff.organization.name if staff.organization else "",
+            at=_at(now),
+            retention_days=days,
+            discard_by=wareki(timezone.localtime(now).date() + dt.timedelta(days=days)),
+        ),
+        sections=tuple(sections),
+        collect=any(i.legal_function in DUTY_FUNCTIONS for i in items),
+        meta=(("日時", _at(meeting.starts_at)), ("場所", meeting.place or "—")),
+    )
+
+
+def print_minutes(
+    *, staff: Staff, meeting: Meeting, items: list[AgendaItem], request: object = None
+) -> bytes:
+    now = timezone.now()
+    packet = minutes_packet(meeting, items, staff, now)
+    recipient = Recipient(
+        name=staff.display_name or staff.username,
+        organization=staff.organization.name if staff.organization else "",
+        copy_no=1,
+        copies=1,
+    )
+    with transaction.atomic():
+        audit.record(
+            actor=staff, action="print", channel="print", request=request,
+            objects=[("meeting", meeting.pk), *[("agenda_item", i.pk) for i in items], *[("case", i.case_id) for i in items]],
+            reason="、".join(sorted({i.legal_basis() for i in items})), detail={"form": "minutes"},
+        )  # fmt: skip
+        return render_packet(packet, [recipient])
