@@ -21,7 +21,7 @@ LANDINGS = {
     "mitaka-coordinator": ("/cases/dashboard/", "期限切れ"),
     "mitaka-agency": ("/cases/", "ケース 20"),
     "mitaka-manager": ("/insights/overview/", "継続中のケース"),
-    "mitaka-auditor": ("/access/audit/", "case:"),
+    "mitaka-auditor": ("/access/audit/", "ケース"),
     "mitaka-admin": ("/accounts/staff/", "mitaka-coordinator"),
 }
 

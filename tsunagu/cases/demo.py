@@ -117,6 +117,7 @@ GOALS: list[tuple[str, str]] = [
     ("通院と服薬を続けられる", LifeArea.HEALTH),
     ("週に1回は家の外の人と話す機会がある", LifeArea.PARTICIPATION),
 ]
+ATTAINMENTS = ["achieved", "partly", "not_achieved"]
 MONITORING_NOTE = "関係機関で支援の実施状況を確認した。家計の見通しが立ちつつあり、通院も再開している。"
 
 
@@ -260,7 +261,8 @@ class _Builder:
         return actions.PlanInput(
             overall_goal="住み慣れた家で、家族それぞれが無理なく暮らし続けたい。",
             goals=[
-                actions.GoalInput(text=t, life_area=a, review_on=self._day(sc, "revision")) for t, a in GOALS
+                actions.GoalInput(text=t, life_area=a, review_on=self._day(sc, "revision"))
+                for t, a in GOALS
             ],
             actions=[
                 actions.ActionInput(description="家計の見直しと滞納分の分割納付の相談", organization=org,
@@ -289,21 +291,14 @@ class _Builder:
             held = self._day(sc, "monitoring")
             next_on = self._monitoring_on(sc)
             if held < self.today and next_on > held:
+                goals = plan.goals.order_by("order")
+                attainments = {g.pk: v for g, v in zip(goals, ATTAINMENTS, strict=False)}  # 達成状況 per goal
                 actions.record_monitoring(
-                    actor=self.coordinator, case=case, held_on=held, summary=MONITORING_NOTE, next_on=next_on
-                )
+                    actor=self.coordinator, case=case, held_on=held, summary=MONITORING_NOTE, next_on=next_on,
+                    attainments=attainments,
+                )  # fmt: skip
         elif step == CaseStatus.EVALUATION and sc.revised:
             plan = case.plans.get(version_no=1)
-            # The evaluation judges each goal (達成状況); the revised plan keeps those judgements.
-            judged = dict(zip(plan.goals.order_by("pk").values_list("pk", flat=True),
-                              ["achieved", "partly", "not_achieved"], strict=False))  # fmt: skip
-            held = self._day(sc, "revision") - dt.timedelta(days=1)
-            if held < self.today:
-                actions.record_monitoring(
-                    actor=self.coordinator, case=case, held_on=held, summary=MONITORING_NOTE,
-                    next_on=self._monitoring_on(sc), attainments=judged,
-                )  # fmt: skip
-                case.refresh_from_db()
             new = actions.save_plan(
                 actor=self.coordinator, case=case, plan=plan, edit_version=plan.edit_version,
                 data=self._plan_input(sc, revision=True),
@@ -350,6 +345,7 @@ def _backdate(case: Case, age: int) -> None:
     Case.objects.filter(pk=case.pk).update(**fields)
 
 
+# Not one transaction: the actions are durable (each commits when it returns, as on screen).
 def generate_cases(
     muni: Municipality,
     *,
@@ -358,8 +354,7 @@ def generate_cases(
     window: Organization | None,
     seed: int = 2026,
 ) -> int:
-    """Write the demo cases (one per scenario, as far as there are households). Returns how many.
-    Not one transaction: each case is written by the screens' own (durable) actions, as staff would."""
+    """Write the demo cases (one per scenario, as far as there are households). Returns how many."""
     rng = random.Random(seed)
     builder = _Builder(
         coordinator=coordinator,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Role, Staff
@@ -74,7 +73,7 @@ def _place(
     return None
 
 
-@transaction.atomic
+# Not one transaction: the actions are durable (each commits when it returns, as on screen).
 def generate_meetings(
     muni: Municipality, *, coordinator: Staff, agency: Organization | None
 ) -> tuple[int, int]:

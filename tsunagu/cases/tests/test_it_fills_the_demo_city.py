@@ -112,7 +112,7 @@ LANDS_ON = {
     # 関係機関: the cases its organization is on, by consent.
     "mitaka-agency": [r"ケース \d{4}-\d{4}"],
     # 監査: the audit log of what the actions wrote.
-    "mitaka-auditor": [r"case:\d+"],
+    "mitaka-auditor": [r"ケース\s*\d{4}-\d{4}"],
     # 窓口: the intake form.
     "mitaka-window": [r"相談受付"],
 }

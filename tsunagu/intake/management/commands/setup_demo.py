@@ -9,8 +9,8 @@
 4. Writes demo consultations (household timelines, a few pending 多機関協働 requests) once, and つなぎ
    between the demo window and the demo agency in every state, some overdue (intake/referral_demo.py).
 5. Runs the demo steps the apps above intake registered (tsunagu/core/demo.py), in order: 多機関協働
-   cases in every state (tsunagu/cases/demo.py), meetings …, each written once through the app's actions,
-   so that every role sees work on first login.
+   cases in every state (tsunagu/cases/demo.py), a year of meetings (tsunagu/meetings/demo.py), each
+   written once through the app's actions, so that every role sees work on first login.
 6. Prints the logins, each with its MFA line from `tsunagu.accounts.demo.prepare_demo_user`.
 """
 
