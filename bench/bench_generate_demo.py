@@ -40,9 +40,22 @@ def run_once(households: int, profile: str, seed: int) -> float:
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)  # noqa: S603
         started = time.perf_counter()
         out = subprocess.run(  # noqa: S603
-            [*manage, "generate_demo", "--profile", profile, "--households", str(households), "--seed", str(seed)],
-            env=env, check=True, cwd=ROOT, capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                *manage,
+                "generate_demo",
+                "--profile",
+                profile,
+                "--households",
+                str(households),
+                "--seed",
+                str(seed),
+            ],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - started
         print(f"  {elapsed:6.1f} s  {out.stdout.strip()}", flush=True)
         return elapsed

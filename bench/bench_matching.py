@@ -56,9 +56,17 @@ _VOICE = dict(
 _VOICE.update({v: k for k, v in list(_VOICE.items())})
 _KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン"
 DUP_KINDS = (
-    "clean", "kana_typo", "dakuten", "kanji_variant", "kana_form", "missing_birth", "moved", "birth_slip",
-    "moved_and_typo", "missing_birth_and_moved",
-)  # fmt: skip
+    "clean",
+    "kana_typo",
+    "dakuten",
+    "kanji_variant",
+    "kana_form",
+    "missing_birth",
+    "moved",
+    "birth_slip",
+    "moved_and_typo",
+    "missing_birth_and_moved",
+)
 
 
 @dataclass

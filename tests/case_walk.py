@@ -107,5 +107,10 @@ def walk_case_to_closure(page: Any, city: Any, person: Person, case: Case, prefi
     assert case.plans.get().status == PlanStatus.AGREED
     assert case.monitorings.count() == 1
     assert list(case.transitions.values_list("to_status", flat=True)) == [
-        "intake", "assessment", "planning", "support", "evaluation", "closed",
-    ]  # fmt: skip
+        "intake",
+        "assessment",
+        "planning",
+        "support",
+        "evaluation",
+        "closed",
+    ]

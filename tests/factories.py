@@ -147,9 +147,12 @@ class Personas:
         self.agency_a = make_organization(self.city_a, name="A市 地域包括支援センター", kind="contracted")
         self.org_b = make_organization(self.city_b, name="B市 福祉課")
         a = staff_city(
-            self.city_a, window_org=self.org_a, coordination_org=self.org_a, agency_org=self.agency_a,
+            self.city_a,
+            window_org=self.org_a,
+            coordination_org=self.org_a,
+            agency_org=self.agency_a,
             username_prefix="a",
-        )  # fmt: skip
+        )
         assert a.administrator is not None
         self.window_worker = a.window_worker
         self.coordinator = a.coordinator

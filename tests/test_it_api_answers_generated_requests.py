@@ -70,9 +70,12 @@ def _fuzz_operation(operation, label: str, jar: dict[str, str], examples: int) -
 
     @seed(zlib.crc32(f"{operation.label} {label}".encode()))
     @settings(
-        max_examples=examples, deadline=None, database=None,
-        phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
-    )  # fmt: skip
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def run(case):  # type: ignore[no-untyped-def]
         nonlocal made

@@ -22,15 +22,29 @@ PASSWORD = "correct-horse-battery-staple"
 def test_a_member_acknowledges_then_the_coordinator_decides_the_monitoring_date(page, live_server):
     s = staffed()
     w = s.world
-    body = make_body(w, "scrum", "confidential_conference", ["confidential_conference", "case_review"],
-                     member_selection="per_case", name="スクラムネット", monitoring_interval_days=60, closed=True)  # fmt: skip
+    body = make_body(
+        w,
+        "scrum",
+        "confidential_conference",
+        ["confidential_conference", "case_review"],
+        member_selection="per_case",
+        name="スクラムネット",
+        monitoring_interval_days=60,
+        closed=True,
+    )
     m = sitting(body)
     m.place = "公民館 第1会議室"
     m.save(update_fields=["place"])
     item = actions.place_item(
-        actor=w.coordinator, meeting=m, case=w.case, purpose="roles", minutes=20, function="confidential_conference",
-        organizations=[w.orgs["unnamed"]], question="誰が本人に最初に会うか",
-    )  # fmt: skip
+        actor=w.coordinator,
+        meeting=m,
+        case=w.case,
+        purpose="roles",
+        minutes=20,
+        function="confidential_conference",
+        organizations=[w.orgs["unnamed"]],
+        question="誰が本人に最初に会うか",
+    )
     label = f"ケース {w.case.label}"
 
     login(page, live_server.url, s.unnamed.username, PASSWORD)

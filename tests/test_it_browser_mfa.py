@@ -83,9 +83,11 @@ def test_auditor_screens(live_server, page):
             actor=p.window_worker, action="view", objects=[("household", household.pk), ("person", person.pk)]
         )
     actions.request_break_glass(
-        actor=p.agency_worker, obj_type="household", obj_id=household.pk,
+        actor=p.agency_worker,
+        obj_type="household",
+        obj_id=household.pk,
         reason="夜間に本人と連絡がとれず、安否確認のため世帯の状況を確認する",
-    )  # fmt: skip
+    )
     login(page, live_server.url, p.auditor.username, PASSWORD)
     page.goto(f"{live_server.url}/access/audit/")
     assert page.locator("table.audit tbody tr").count() >= 4

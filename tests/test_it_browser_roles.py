@@ -63,14 +63,18 @@ def _pages(role: str, case: Case) -> list[str]:
     per_role = {
         Role.WINDOW_WORKER: ["/intake/new/", "/intake/escalations/", "/people/candidates/"],
         Role.COORDINATOR: [
-            "/cases/dashboard/", "/cases/", f"/cases/{case.pk}/", f"/intake/households/{case.household_id}/",
-            "/insights/overview/", "/intake/escalations/",
+            "/cases/dashboard/",
+            "/cases/",
+            f"/cases/{case.pk}/",
+            f"/intake/households/{case.household_id}/",
+            "/insights/overview/",
+            "/intake/escalations/",
         ],
         Role.AGENCY_WORKER: ["/cases/", "/cases/dashboard/"],
         Role.AUDITOR: ["/access/audit/", "/access/audit/alerts/", "/access/break-glass/review/"],
         Role.MANAGER: ["/insights/overview/", "/insights/overview/?fy=2024"],
         Role.ADMINISTRATOR: ["/accounts/staff/"],
-    }  # fmt: skip
+    }
     return common + per_role[role]
 
 

@@ -20,24 +20,28 @@ def test_an_administrator_imports_creates_and_reassigns_staff(live_server, page)
     ARTIFACTS.mkdir(exist_ok=True)
     bad = ARTIFACTS / "staff-bad.csv"
     bad.write_text(
-        "\r\n".join([
-            HEADER,
-            f"suzuki-a,鈴木 あい,{p.org_a.name},相談員,",
-            "ito-b,伊藤 ぶん,存在しない課,関係機関職員,",
-            f"kato²,加藤 千尋,{p.org_a.name},課長,",
-        ]),
+        "\r\n".join(
+            [
+                HEADER,
+                f"suzuki-a,鈴木 あい,{p.org_a.name},相談員,",
+                "ito-b,伊藤 ぶん,存在しない課,関係機関職員,",
+                f"kato²,加藤 千尋,{p.org_a.name},課長,",
+            ]
+        ),
         encoding="utf-8-sig",
-    )  # fmt: skip
+    )
     good = ARTIFACTS / "staff-good.csv"
     good.write_text(
-        "\r\n".join([
-            HEADER,
-            f"suzuki-a,鈴木 あい,{p.org_a.name},相談員,",
-            f"ito-b,伊藤 ぶん,{p.agency_a.name},関係機関職員,ito@example.lg.jp",
-            f"kato-c,加藤 千尋,{p.org_a.name},束ね役,",
-        ]),
+        "\r\n".join(
+            [
+                HEADER,
+                f"suzuki-a,鈴木 あい,{p.org_a.name},相談員,",
+                f"ito-b,伊藤 ぶん,{p.agency_a.name},関係機関職員,ito@example.lg.jp",
+                f"kato-c,加藤 千尋,{p.org_a.name},束ね役,",
+            ]
+        ),
         encoding="cp932",  # as Excel saves it
-    )  # fmt: skip
+    )
     login(page, live_server.url, p.administrator.username, PASSWORD)
     assert page.url.endswith("/accounts/staff/")
     screenshot(page, "staff-1-list")

@@ -36,8 +36,11 @@ def test_password_alone_reaches_no_page_but_the_mfa_step(client):
     checked = 0
     for route, view_name, _pattern in iter_url_patterns():
         if view_name.split(":")[0] in {"accounts"} and view_name in {
-            "accounts:login", "accounts:logout", "accounts:mfa_verify", "accounts:mfa_setup",
-        }:  # fmt: skip
+            "accounts:login",
+            "accounts:logout",
+            "accounts:mfa_verify",
+            "accounts:mfa_setup",
+        }:
             continue
         if view_name in {"root", "admin_login_redirect"}:
             continue

@@ -84,10 +84,31 @@ SEED = int(os.environ.get("TSUNAGU_FUZZ_SEED", "0"))
 SKIPPED_NAMESPACES = ("admin",)
 # Parameter names views read from the request outside their forms (query filters, htmx parameters).
 KNOWN_PARAMETERS = [
-    "page", "scope", "status", "view", "tab", "q", "next", "birth", "person_choice", "concerns",
-    "household", "obj_type", "obj_id", "date_from", "date_to", "actor", "organization", "action", "left",
-    "right", "keep", "active", "reason", "more_rows",
-]  # fmt: skip
+    "page",
+    "scope",
+    "status",
+    "view",
+    "tab",
+    "q",
+    "next",
+    "birth",
+    "person_choice",
+    "concerns",
+    "household",
+    "obj_type",
+    "obj_id",
+    "date_from",
+    "date_to",
+    "actor",
+    "organization",
+    "action",
+    "left",
+    "right",
+    "keep",
+    "active",
+    "reason",
+    "more_rows",
+]
 
 
 # ---- the world ------------------------------------------------------------------------------------
@@ -108,20 +129,30 @@ class Fuzz:
 
 def _body(muni, key: str) -> MeetingBody:
     return MeetingBody.objects.create(
-        municipality=muni, key=key, name=f"重層的支援会議 {key}", kind="other", frequency="monthly",
-        legal_functions=["consented_conference", "case_review"], confidentiality_duty=True,
-    )  # fmt: skip
+        municipality=muni,
+        key=key,
+        name=f"重層的支援会議 {key}",
+        kind="other",
+        frequency="monthly",
+        legal_functions=["consented_conference", "case_review"],
+        confidentiality_duty=True,
+    )
 
 
 def _referral(actor, to_organization, consultation):
     referral, _ = intake_referrals.send_referral(
         actor=actor,
         data=intake_referrals.ReferralInput(
-            person=consultation.person, household=consultation.household, to_organization=to_organization,
-            consent="self", contact_by="receiver", submission_token=uuid.uuid4(), reason="家計の相談へ",
+            person=consultation.person,
+            household=consultation.household,
+            to_organization=to_organization,
+            consent="self",
+            contact_by="receiver",
+            submission_token=uuid.uuid4(),
+            reason="家計の相談へ",
             consultation=consultation,
         ),
-    )  # fmt: skip
+    )
     return referral
 
 
@@ -136,14 +167,22 @@ def _meetings(w: World, body_a: MeetingBody, body_b: MeetingBody) -> tuple[Any, 
         (body_b, w.other_case, w.other.coordinator, w.other.agency_org),
     ):
         m = Meeting.objects.create(
-            municipality=body.municipality, body=body, kind="scheduled", starts_at=start,
+            municipality=body.municipality,
+            body=body,
+            kind="scheduled",
+            starts_at=start,
             ends_at=start + dt.timedelta(hours=2),
-        )  # fmt: skip
+        )
         Invitation.objects.create(meeting=m, organization=org, invited_by=coord)
         item = AgendaItem.objects.create(
-            municipality=body.municipality, meeting=m, case=case, purpose="plan", minutes=20,
-            legal_function="consented_conference", proposed_by=coord,
-        )  # fmt: skip
+            municipality=body.municipality,
+            meeting=m,
+            case=case,
+            purpose="plan",
+            minutes=20,
+            legal_function="consented_conference",
+            proposed_by=coord,
+        )
         item.organizations.set([org])
         found.append((m, item))
     return found[0][0], found[1][0], found[0][1], found[1][1]
@@ -196,9 +235,17 @@ def build() -> Fuzz:
         "item_id": (item_a.pk, item_b.pk),
     }
     foreign_ids = [
-        w.other_case.pk, b_household.pk, b_person.pk, req_b.pk, grant_b.pk, org_b.pk, b.coordinator.pk,
-        body_b.pk, ref_b.pk, *[c.pk for c in b.concerns.values()],
-    ]  # fmt: skip
+        w.other_case.pk,
+        b_household.pk,
+        b_person.pk,
+        req_b.pk,
+        grant_b.pk,
+        org_b.pk,
+        b.coordinator.pk,
+        body_b.pk,
+        ref_b.pk,
+        *[c.pk for c in b.concerns.values()],
+    ]
     roles: dict[str, object | None] = {
         "anonymous": None,
         "A window_worker": a.window_worker,

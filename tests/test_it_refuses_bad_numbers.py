@@ -30,8 +30,14 @@ def test_intake_form_refuses_bad_person_and_concern_ids(client, bad):
     w = make_world()
     login_client(client, w.city.window_worker)
     before = Consultation.objects.count()
-    for data in ({"person_choice": bad}, {"concerns": [bad]}, {"window": bad}, {"area": bad},
-                 {"estimated_age": bad, "birth_date": ""}, {"referred_to": bad}):  # fmt: skip
+    for data in (
+        {"person_choice": bad},
+        {"concerns": [bad]},
+        {"window": bad},
+        {"area": bad},
+        {"estimated_age": bad, "birth_date": ""},
+        {"referred_to": bad},
+    ):
         response = client.post(reverse("intake:new"), intake_form(w.city, **data))
         assert response.status_code == 200, data
         assert 'role="alert"' in response.content.decode()
@@ -55,9 +61,15 @@ def test_merge_with_bad_ids_is_not_found(client, bad):
         assert response.status_code == 404
     response = client.post(
         reverse("people:merge"),
-        {"left": w.p1.pk, "right": w.p2.pk, "left_version": bad, "right_version": "1", "keep": "left",
-         "reason": "確認済み"},
-    )  # fmt: skip
+        {
+            "left": w.p1.pk,
+            "right": w.p2.pk,
+            "left_version": bad,
+            "right_version": "1",
+            "keep": "left",
+            "reason": "確認済み",
+        },
+    )
     assert response.status_code == 400
     assert PersonMerge.objects.count() == 0
 

@@ -47,9 +47,12 @@ def case_pages(w) -> list[str]:
 
 def consent_form(w, **over):
     data = {
-        "given_by": w.p1.pk, "persons": [w.p1.pk], "organizations": [w.orgs["unnamed"].pk],
-        "method": "written", "given_on": "R7.4.1",
-    }  # fmt: skip
+        "given_by": w.p1.pk,
+        "persons": [w.p1.pk],
+        "organizations": [w.orgs["unnamed"].pk],
+        "method": "written",
+        "given_on": "R7.4.1",
+    }
     data.update(over)
     return data
 
@@ -119,9 +122,14 @@ def test_plan_dates_out_of_range_are_refused(client, changes):
 def test_a_meeting_day_before_2000_is_refused_for_plan_agreement(client):
     w = make_world()
     body = MeetingBody.objects.create(
-        municipality=w.city.muni, key="jusou", name="重層的支援会議", kind="other", frequency="monthly",
-        legal_functions=["consented_conference"], confidentiality_duty=True,
-    )  # fmt: skip
+        municipality=w.city.muni,
+        key="jusou",
+        name="重層的支援会議",
+        kind="other",
+        frequency="monthly",
+        legal_functions=["consented_conference"],
+        confidentiality_duty=True,
+    )
     login_client(client, w.coordinator)
     response = client.post(
         url("cases:plan_agree", w.case.pk),
@@ -134,13 +142,24 @@ def test_a_meeting_day_before_2000_is_refused_for_plan_agreement(client):
 
 def intake_form(city, **over):
     data = {
-        "submission_token": str(uuid.uuid4()), "window": city.window.pk,
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "channel": "visit",
-        "consulter_kind": "self", "person_choice": "new", "family_name": "髙橋", "given_name": "花子",
-        "family_kana": "タカハシ", "given_kana": "ハナコ", "birth_date": "S25.5.1", "sex": "female",
-        "relationship": "head", "concerns": [city.concerns["care"].pk], "actions": ["listening"],
-        "business_line": "1ni", "sharing_consent": "consented",
-    }  # fmt: skip
+        "submission_token": str(uuid.uuid4()),
+        "window": city.window.pk,
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "channel": "visit",
+        "consulter_kind": "self",
+        "person_choice": "new",
+        "family_name": "髙橋",
+        "given_name": "花子",
+        "family_kana": "タカハシ",
+        "given_kana": "ハナコ",
+        "birth_date": "S25.5.1",
+        "sex": "female",
+        "relationship": "head",
+        "concerns": [city.concerns["care"].pk],
+        "actions": ["listening"],
+        "business_line": "1ni",
+        "sharing_consent": "consented",
+    }
     data.update(over)
     return data
 

@@ -18,10 +18,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_it_reviews_a_duplicate_merges_it_and_splits_it_back(live_server, page):
     p = Personas()
     a = p.city_a
-    keep = make_person(a, "高橋", "花子", family_kana="タカハシ", given_kana="ハナコ", sex="female",
-                       birth_date=dt.date(1950, 5, 3), address="東京都三鷹市下連雀1-2-3")  # fmt: skip
-    dup = make_person(a, "髙橋", "花子", family_kana="ﾀｶﾊｼ", given_kana="ﾊﾅｺ", sex="female",
-                      birth_date=dt.date(1950, 5, 3), address="東京都三鷹市下連雀一丁目2番3号")  # fmt: skip
+    keep = make_person(
+        a,
+        "高橋",
+        "花子",
+        family_kana="タカハシ",
+        given_kana="ハナコ",
+        sex="female",
+        birth_date=dt.date(1950, 5, 3),
+        address="東京都三鷹市下連雀1-2-3",
+    )
+    dup = make_person(
+        a,
+        "髙橋",
+        "花子",
+        family_kana="ﾀｶﾊｼ",
+        given_kana="ﾊﾅｺ",
+        sex="female",
+        birth_date=dt.date(1950, 5, 3),
+        address="東京都三鷹市下連雀一丁目2番3号",
+    )
     # Same name and reading, born the 30th instead of the 3rd: a namesake, or a typo.
     namesake = make_person(
         a,

@@ -20,11 +20,20 @@ PASSWORD = "correct-horse-battery-staple"
 def test_a_coordinator_walks_a_case_from_request_to_closure(live_server, page):
     city = make_city()
     MeetingBody.objects.create(
-        municipality=city.muni, key="tsunagaru", name="つながる会議", kind="consented_conference",
-        legal_functions=["consented_conference", "case_review"], frequency="quarterly",
-    )  # fmt: skip
-    c = record(city, city.window_worker, "consented", concerns=("care", "poverty", "hikikomori"),
-               note="80代の母と二人暮らし。本人は外出していない。")  # fmt: skip
+        municipality=city.muni,
+        key="tsunagaru",
+        name="つながる会議",
+        kind="consented_conference",
+        legal_functions=["consented_conference", "case_review"],
+        frequency="quarterly",
+    )
+    c = record(
+        city,
+        city.window_worker,
+        "consented",
+        concerns=("care", "poverty", "hikikomori"),
+        note="80代の母と二人暮らし。本人は外出していない。",
+    )
     intake_actions.request_escalation(
         actor=city.window_worker,
         household=c.household,

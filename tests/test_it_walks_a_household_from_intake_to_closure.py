@@ -34,15 +34,23 @@ def tab_to_selector(page, selector: str, limit: int = 80) -> None:
 def test_a_household_goes_from_the_window_to_closure_without_a_dead_end(live_server, page):
     city = make_city()
     MeetingBody.objects.create(
-        municipality=city.muni, key="tsunagaru", name="つながる会議", kind="consented_conference",
-        legal_functions=["consented_conference", "case_review"], frequency="quarterly",
-    )  # fmt: skip
+        municipality=city.muni,
+        key="tsunagaru",
+        name="つながる会議",
+        kind="consented_conference",
+        legal_functions=["consented_conference", "case_review"],
+        frequency="quarterly",
+    )
     # A city's full referral sheet: more concerns than the box shows at once.
     for i in range(24):
         ConcernType.objects.create(
-            municipality=city.muni, code=f"extra{i}", name=f"その他の課題{i + 1}", kana=f"そのた{i}",
-            domains=["other"], sort_order=100 + i,
-        )  # fmt: skip
+            municipality=city.muni,
+            code=f"extra{i}",
+            name=f"その他の課題{i + 1}",
+            kana=f"そのた{i}",
+            domains=["other"],
+            sort_order=100 + i,
+        )
 
     # 1. The window, keyboard only.
     login(page, live_server.url, city.window_worker.username, PASSWORD)

@@ -152,8 +152,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             muni_id, search.cleaned_data["q"], search.cleaned_data["birth"], limit=PERSON_SEARCH_LIMIT
         )
     events, filters, trail = _filtered_events(form, muni_id)
-    page = keyset_page(events, "seq", after=request.GET.get("after"), before=request.GET.get("before"),
-                       per_page=AUDIT_PAGE_SIZE)  # fmt: skip
+    page = keyset_page(
+        events,
+        "seq",
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        per_page=AUDIT_PAGE_SIZE,
+    )
     shown: list[targets_registry.Target] = [t for e in page for t in e.objects_list[:SHOWN_TARGETS]]
     found_targets = [("person", f.person_id) for f in found] + [t for f in found for t in f.related]
     descriptions = targets_registry.describe(muni_id, [*shown, *trail[:1], *found_targets])
@@ -183,10 +188,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "access/audit_log.html",
-        {"form": form, "search": search, "page": page, "rows": rows, "found": people,
-         "searched": search.is_bound and search.is_valid(), "search_limit": PERSON_SEARCH_LIMIT,
-         "trail_of": descriptions[trail[0]] if trail else ""},
-    )  # fmt: skip
+        {
+            "form": form,
+            "search": search,
+            "page": page,
+            "rows": rows,
+            "found": people,
+            "searched": search.is_bound and search.is_valid(),
+            "search_limit": PERSON_SEARCH_LIMIT,
+            "trail_of": descriptions[trail[0]] if trail else "",
+        },
+    )
 
 
 class ThresholdForm(forms.Form):
@@ -213,9 +225,13 @@ def alerts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "access/alerts.html",
-        {"alerts": found, "limit": hourly_limit(muni_id), "form": ThresholdForm(initial={"limit": hourly_limit(muni_id)}),
-         "pending_break_glass": pending},
-    )  # fmt: skip
+        {
+            "alerts": found,
+            "limit": hourly_limit(muni_id),
+            "form": ThresholdForm(initial={"limit": hourly_limit(muni_id)}),
+            "pending_break_glass": pending,
+        },
+    )
 
 
 @permission("audit.view")
@@ -309,19 +325,29 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     named = targets_registry.named_objects([*shown, *(("person", f.person_id) for f, _openable in found)])
     if named:
         audit.record(
-            actor=staff, action=AuditAction.LIST, objects=named,
-            detail={"screen": "break_glass", "person_search": bool(found)}, request=request,
-        )  # fmt: skip
+            actor=staff,
+            action=AuditAction.LIST,
+            objects=named,
+            detail={"screen": "break_glass", "person_search": bool(found)},
+            request=request,
+        )
     chosen = request.POST.get("target", "") if request.method == "POST" else ""
     return render(
         request,
         "access/break_glass.html",
-        {"form": form, "search": search, "searched": search.is_bound and search.is_valid(),
-         "found": [(p, [(f"{t[0]}:{t[1]}", descriptions[t]) for t in openable]) for p, openable in found],
-         "chosen": chosen, "search_limit": PERSON_SEARCH_LIMIT,
-         "grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants], "page": page,
-         "now": timezone.now(), "minutes": actions.break_glass_minutes()},
-    )  # fmt: skip
+        {
+            "form": form,
+            "search": search,
+            "searched": search.is_bound and search.is_valid(),
+            "found": [(p, [(f"{t[0]}:{t[1]}", descriptions[t]) for t in openable]) for p, openable in found],
+            "chosen": chosen,
+            "search_limit": PERSON_SEARCH_LIMIT,
+            "grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants],
+            "page": page,
+            "now": timezone.now(),
+            "minutes": actions.break_glass_minutes(),
+        },
+    )
 
 
 @permission("break_glass.request")
@@ -369,9 +395,13 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "access/break_glass_review.html",
-        {"grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants], "form": ReviewForm(),
-         "now": timezone.now(), "page": page},
-    )  # fmt: skip
+        {
+            "grants": [(g, descriptions[(g.obj_type, g.obj_id)]) for g in grants],
+            "form": ReviewForm(),
+            "now": timezone.now(),
+            "page": page,
+        },
+    )
 
 
 @permission("break_glass.review")

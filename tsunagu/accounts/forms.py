@@ -90,22 +90,28 @@ class StaffCreateForm(forms.Form):
     """One new staff member. Text fields are checked by staffing.py, the same rules as the CSV import."""
 
     login_id = forms.CharField(
-        label="ログインID", help_text=f"{LOGIN_ID_RULE}。全角で入力しても半角にします。",
+        label="ログインID",
+        help_text=f"{LOGIN_ID_RULE}。全角で入力しても半角にします。",
         error_messages={"required": "ログインIDを入力してください。"},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": LOGIN_ID_MAX, "spellcheck": "false"}),
-    )  # fmt: skip
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "maxlength": LOGIN_ID_MAX, "spellcheck": "false"}
+        ),
+    )
     display_name = forms.CharField(
-        label="氏名", error_messages={"required": "氏名を入力してください。"},
+        label="氏名",
+        error_messages={"required": "氏名を入力してください。"},
         widget=forms.TextInput(attrs={"maxlength": NAME_MAX}),
-    )  # fmt: skip
+    )
     organization = OrganizationChoice(
         label="所属機関", queryset=Organization.objects.none(), error_messages=_CHOICE_ERRORS
     )
     role = forms.ChoiceField(label="役割", choices=Role.choices, error_messages=_CHOICE_ERRORS)
     email = forms.CharField(
-        label="メールアドレス", required=False, help_text="任意。",
+        label="メールアドレス",
+        required=False,
+        help_text="任意。",
         widget=forms.EmailInput(attrs={"maxlength": EMAIL_MAX}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,9 +162,12 @@ class StaffSearchForm(forms.Form):
 
     q = forms.CharField(label="ログインID・氏名", required=False, max_length=60)
     organization = OrganizationChoice(
-        label="所属機関", queryset=Organization.objects.none(), required=False, empty_label="すべて",
+        label="所属機関",
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label="すべて",
         error_messages=_CHOICE_ERRORS,
-    )  # fmt: skip
+    )
     role = forms.ChoiceField(
         label="役割", choices=[("", "すべて"), *Role.choices], required=False, error_messages=_CHOICE_ERRORS
     )
@@ -175,6 +184,7 @@ class StaffSearchForm(forms.Form):
 
 class StaffImportForm(forms.Form):
     file = forms.FileField(
-        label="CSVファイル", error_messages={"required": "CSVファイルを選んでください。", "empty": "ファイルが空です。"},
+        label="CSVファイル",
+        error_messages={"required": "CSVファイルを選んでください。", "empty": "ファイルが空です。"},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )  # fmt: skip
+    )

@@ -192,10 +192,13 @@ def staff_assign(request: HttpRequest, staff_id: int) -> HttpResponse:
         return redirect("accounts:staff_detail", staff_id=staff.pk)
     d = form.cleaned_data
     return _done(
-        request, staff,
-        lambda: actions.assign(actor=actor, staff=staff, organization=d["organization"], role=d["role"], version=d["version"]),
+        request,
+        staff,
+        lambda: actions.assign(
+            actor=actor, staff=staff, organization=d["organization"], role=d["role"], version=d["version"]
+        ),
         f"{staff}さんの所属機関・役割を保存しました。ログイン中の画面は終了し、次のログインから新しい権限になります。",
-    )  # fmt: skip
+    )
 
 
 @permission("staff.manage")
@@ -205,9 +208,11 @@ def staff_reset_mfa(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = _managed_staff(municipality, staff_id)
     reason = request.POST.get("reason", "").strip()[:200]
     return _done(
-        request, staff, lambda: actions.reset_mfa(actor=actor, staff=staff, reason=reason),
+        request,
+        staff,
+        lambda: actions.reset_mfa(actor=actor, staff=staff, reason=reason),
         f"{staff}さんの多要素認証をリセットしました。次回ログイン時に再登録します。",
-    )  # fmt: skip
+    )
 
 
 @permission("staff.manage")
@@ -221,9 +226,11 @@ def staff_set_active(request: HttpRequest, staff_id: int) -> HttpResponse:
         return redirect("accounts:staff_detail", staff_id=staff.pk)
     active = value == "1"
     return _done(
-        request, staff, lambda: actions.set_staff_active(actor=actor, staff=staff, active=active),
+        request,
+        staff,
+        lambda: actions.set_staff_active(actor=actor, staff=staff, active=active),
         f"{staff}さんのアカウントを{'再開' if active else '停止'}しました。",
-    )  # fmt: skip
+    )
 
 
 @permission("staff.manage")

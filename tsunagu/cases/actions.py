@@ -188,10 +188,14 @@ def _open(
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    municipality=muni, number=number, household=household,
-                    escalation_request=escalation_request, title=title.strip(), coordinator=coordinator,
+                    municipality=muni,
+                    number=number,
+                    household=household,
+                    escalation_request=escalation_request,
+                    title=title.strip(),
+                    coordinator=coordinator,
                     opened_by=actor,
-                )  # fmt: skip
+                )
             break
         except IntegrityError:
             continue
@@ -213,9 +217,12 @@ def _join_requester(actor: Staff, case: Case, request: EscalationRequest) -> Non
     ).exists()
     if not on_team:
         CaseTeamMember.objects.create(
-            municipality=case.municipality, case=case, organization_id=request.organization_id,
-            role=TeamRole.INFORMATION, added_by=actor,
-        )  # fmt: skip
+            municipality=case.municipality,
+            case=case,
+            organization_id=request.organization_id,
+            role=TeamRole.INFORMATION,
+            added_by=actor,
+        )
 
 
 @transaction.atomic
@@ -244,9 +251,13 @@ def take_escalation(
         raise CaseError("このつなぎ依頼からは、すでにケースが開かれています。")
     if existing is None:
         case = _open(
-            actor=actor, household=household, persons=persons, coordinator=coordinator, title=title,
+            actor=actor,
+            household=household,
+            persons=persons,
+            coordinator=coordinator,
+            title=title,
             escalation_request=request,
-        )  # fmt: skip
+        )
         opened = True
         note = "多機関協働のケースを開始"
     else:
@@ -257,9 +268,13 @@ def take_escalation(
             case.refresh_from_db()
         case.persons.add(*persons)
         CaseTransition.objects.create(
-            municipality=case.municipality, case=case, from_status=case.status, to_status=case.status,
-            by=actor, note=f"つなぎ依頼（{request.organization.name}）を受理し、このケースで対応",
-        )  # fmt: skip
+            municipality=case.municipality,
+            case=case,
+            from_status=case.status,
+            to_status=case.status,
+            by=actor,
+            note=f"つなぎ依頼（{request.organization.name}）を受理し、このケースで対応",
+        )
         note = f"進行中のケース {case.label} で対応"
         _audit(actor, "update", case, ("escalation_request", request.pk), joined_request=request.pk)
     try:
@@ -311,15 +326,23 @@ def resume_case(*, actor: Staff, case: Case, version: int, note: str = "") -> Ca
     _bump(case, version)
     back = case.suspended_from or CaseStatus.ASSESSMENT
     CaseTransition.objects.create(
-        municipality=case.municipality, case=case, from_status=case.status, to_status=back, by=actor,
+        municipality=case.municipality,
+        case=case,
+        from_status=case.status,
+        to_status=back,
+        by=actor,
         note=note or "再開",
-    )  # fmt: skip
+    )
     case.status, case.suspended_from = back, ""
     case.save(update_fields=["status", "suspended_from"])
     _audit(
-        actor, "update", case, status=_change(CaseStatus.SUSPENDED, back), version=_change(version, case.version),
+        actor,
+        "update",
+        case,
+        status=_change(CaseStatus.SUSPENDED, back),
+        version=_change(version, case.version),
         resumed=True,
-    )  # fmt: skip
+    )
     return case
 
 
@@ -351,15 +374,24 @@ def reopen_case(*, actor: Staff, case: Case, version: int, reason: str) -> Case:
     _bump(case, version)
     old_closed_at = case.closed_at
     CaseTransition.objects.create(
-        municipality=case.municipality, case=case, from_status=CaseStatus.CLOSED, to_status=back, by=actor,
+        municipality=case.municipality,
+        case=case,
+        from_status=CaseStatus.CLOSED,
+        to_status=back,
+        by=actor,
         note=f"再開: {reason.strip()}",
-    )  # fmt: skip
+    )
     case.status, case.suspended_from, case.closed_at, case.closure_plan = back, "", None, None
     case.save(update_fields=["status", "suspended_from", "closed_at", "closure_plan"])
     _audit(
-        actor, "update", case, status=_change(CaseStatus.CLOSED, back), version=_change(version, case.version),
-        closed_at=_change(old_closed_at, None), reopened=True,
-    )  # fmt: skip
+        actor,
+        "update",
+        case,
+        status=_change(CaseStatus.CLOSED, back),
+        version=_change(version, case.version),
+        closed_at=_change(old_closed_at, None),
+        reopened=True,
+    )
     return case
 
 
@@ -461,11 +493,18 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
         raise CaseError("有効期限は同意日より後の日付にしてください。")
     _check_basis(data)
     consent = Consent.objects.create(
-        municipality=case.municipality, case=case, given_by=data.given_by, given_by_note=data.given_by_note.strip(),
+        municipality=case.municipality,
+        case=case,
+        given_by=data.given_by,
+        given_by_note=data.given_by_note.strip(),
         basis=data.basis,
-        meeting_kinds=list(dict.fromkeys(data.meeting_kinds)), method=data.method, given_on=data.given_on,
-        expires_on=data.expires_on, recorded_by=actor, **({"document": document} if document else {}),
-    )  # fmt: skip
+        meeting_kinds=list(dict.fromkeys(data.meeting_kinds)),
+        method=data.method,
+        given_on=data.given_on,
+        expires_on=data.expires_on,
+        recorded_by=actor,
+        **({"document": document} if document else {}),
+    )
     consent.persons.set(data.persons)
     consent.organizations.set(data.organizations)
     _audit(actor, "create", case, ("consent", consent.pk))
@@ -485,9 +524,13 @@ def withdraw_consent(*, actor: Staff, consent: Consent, note: str) -> Consent:
         raise CaseError("この同意はすでに撤回されています。")
     consent.refresh_from_db()
     _audit(
-        actor, "update", consent.case, ("consent", consent.pk), withdrawn=_change(False, True),
+        actor,
+        "update",
+        consent.case,
+        ("consent", consent.pk),
+        withdrawn=_change(False, True),
         withdrawn_at=_change(None, consent.withdrawn_at),
-    )  # fmt: skip
+    )
     return consent
 
 
@@ -520,9 +563,14 @@ def save_assessment(
     try:
         with transaction.atomic():
             assessment = Assessment.objects.create(
-                municipality=case.municipality, case=case, version_no=current_no + 1, person_wish=person_wish,
-                summary=summary, change_reason=change_reason.strip(), created_by=actor,
-            )  # fmt: skip
+                municipality=case.municipality,
+                case=case,
+                version_no=current_no + 1,
+                person_wish=person_wish,
+                summary=summary,
+                change_reason=change_reason.strip(),
+                created_by=actor,
+            )
     except IntegrityError:
         raise StaleEdit() from None
     AssessmentArea.objects.bulk_create(
@@ -649,9 +697,13 @@ def save_plan(
             # Two first drafts at once: the unique version number lets one in; the other is stale.
             with transaction.atomic():
                 new = SupportPlan.objects.create(
-                    municipality=case.municipality, case=case, version_no=1, overall_goal=data.overall_goal,
-                    monitoring_on=data.monitoring_on, created_by=actor,
-                )  # fmt: skip
+                    municipality=case.municipality,
+                    case=case,
+                    version_no=1,
+                    overall_goal=data.overall_goal,
+                    monitoring_on=data.monitoring_on,
+                    created_by=actor,
+                )
         except IntegrityError:
             raise StaleEdit() from None
         _write_plan_rows(new, data)
@@ -661,10 +713,14 @@ def save_plan(
         raise StaleEdit()
     if plan.status == PlanStatus.DRAFT:
         old_monitoring_on = plan.monitoring_on
-        updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
-            edit_version=F("edit_version") + 1, overall_goal=data.overall_goal, monitoring_on=data.monitoring_on,
+        updated = SupportPlan.objects.filter(
+            pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT
+        ).update(
+            edit_version=F("edit_version") + 1,
+            overall_goal=data.overall_goal,
+            monitoring_on=data.monitoring_on,
             change_reason=data.change_reason.strip(),
-        )  # fmt: skip
+        )
         if updated != 1:
             raise StaleEdit()
         evaluated = {g.text: (g.attainment, g.attainment_on) for g in plan.goals.all() if g.attainment}
@@ -673,10 +729,14 @@ def save_plan(
         _write_plan_rows(plan, data, evaluated)
         plan.refresh_from_db()
         _audit(
-            actor, "update", case, ("support_plan", plan.pk), version=plan.version_no,
+            actor,
+            "update",
+            case,
+            ("support_plan", plan.pk),
+            version=plan.version_no,
             edit_version=_change(edit_version, plan.edit_version),
             monitoring_on=_change(old_monitoring_on, plan.monitoring_on),
-        )  # fmt: skip
+        )
         return plan
     if not data.change_reason.strip():
         raise CaseError("協議済のプランを改訂する理由を入力してください。")
@@ -688,15 +748,24 @@ def save_plan(
     ):
         raise StaleEdit()
     new = SupportPlan.objects.create(
-        municipality=case.municipality, case=case, version_no=plan.version_no + 1, overall_goal=data.overall_goal,
-        monitoring_on=data.monitoring_on, change_reason=data.change_reason.strip(), created_by=actor,
-    )  # fmt: skip
+        municipality=case.municipality,
+        case=case,
+        version_no=plan.version_no + 1,
+        overall_goal=data.overall_goal,
+        monitoring_on=data.monitoring_on,
+        change_reason=data.change_reason.strip(),
+        created_by=actor,
+    )
     _write_plan_rows(new, data)
     _audit(
-        actor, "create", case, ("support_plan", new.pk), ("support_plan", plan.pk),
+        actor,
+        "create",
+        case,
+        ("support_plan", new.pk),
+        ("support_plan", plan.pk),
         version=_change(plan.version_no, new.version_no),
         revised_status=_change(plan.status, PlanStatus.SUPERSEDED),
-    )  # fmt: skip
+    )
     return new
 
 
@@ -707,17 +776,27 @@ def mark_plan_agreed(
     """協議済: a meeting approved the plan (the meetings app calls this with the meeting's name and day)."""
     _same_city(actor, plan)  # defence in depth: views already fetch through access
     _require_open(plan.case)
-    updated = SupportPlan.objects.filter(pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT).update(
-        status=PlanStatus.AGREED, agreed_at=timezone.now(), agreed_on=held_on, agreed_note=meeting_note[:200],
+    updated = SupportPlan.objects.filter(
+        pk=plan.pk, edit_version=edit_version, status=PlanStatus.DRAFT
+    ).update(
+        status=PlanStatus.AGREED,
+        agreed_at=timezone.now(),
+        agreed_on=held_on,
+        agreed_note=meeting_note[:200],
         edit_version=F("edit_version") + 1,
-    )  # fmt: skip
+    )
     if updated != 1:
         raise StaleEdit()
     plan.refresh_from_db()
     _audit(
-        actor, "update", plan.case, ("support_plan", plan.pk), status=_change(PlanStatus.DRAFT, PlanStatus.AGREED),
-        agreed_on=_change(None, held_on), edit_version=_change(edit_version, plan.edit_version),
-    )  # fmt: skip
+        actor,
+        "update",
+        plan.case,
+        ("support_plan", plan.pk),
+        status=_change(PlanStatus.DRAFT, PlanStatus.AGREED),
+        agreed_on=_change(None, held_on),
+        edit_version=_change(edit_version, plan.edit_version),
+    )
     return plan
 
 
@@ -770,9 +849,14 @@ def record_monitoring(
             "達成状況を記録する目標が、いまのプランの目標ではありません。画面を開き直してください。"
         )
     m = Monitoring.objects.create(
-        municipality=case.municipality, case=case, plan=plan, held_on=held_on, summary=summary.strip(),
-        next_on=next_on, recorded_by=actor,
-    )  # fmt: skip
+        municipality=case.municipality,
+        case=case,
+        plan=plan,
+        held_on=held_on,
+        summary=summary.strip(),
+        next_on=next_on,
+        recorded_by=actor,
+    )
     changes: dict[str, object] = {}
     for pk, value in attainments.items():
         goal = goals[pk]
@@ -814,9 +898,13 @@ def close_case(
     old_status = case.status
     case.closure_plan = plan_in_force(case)  # still open here: the newest version not superseded
     CaseTransition.objects.create(
-        municipality=case.municipality, case=case, from_status=case.status, to_status=CaseStatus.CLOSED,
-        by=actor, note=reason.strip(),
-    )  # fmt: skip
+        municipality=case.municipality,
+        case=case,
+        from_status=case.status,
+        to_status=CaseStatus.CLOSED,
+        by=actor,
+        note=reason.strip(),
+    )
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     case.closure_reason = reason.strip()
@@ -826,14 +914,25 @@ def close_case(
     case.main_agency_after_closure = main_agency_after_closure
     case.save(
         update_fields=[
-            "status", "closed_at", "closure_reason", "goal_attainment", "handover_to", "handover_note",
-            "main_agency_after_closure", "closure_plan",
+            "status",
+            "closed_at",
+            "closure_reason",
+            "goal_attainment",
+            "handover_to",
+            "handover_note",
+            "main_agency_after_closure",
+            "closure_plan",
         ]
-    )  # fmt: skip
+    )
     _audit(
-        actor, "update", case, status=_change(old_status, CaseStatus.CLOSED), version=_change(version, case.version),
-        closure_plan=_change(None, case.closure_plan_id), closed=True,
-    )  # fmt: skip
+        actor,
+        "update",
+        case,
+        status=_change(old_status, CaseStatus.CLOSED),
+        version=_change(version, case.version),
+        closure_plan=_change(None, case.closure_plan_id),
+        closed=True,
+    )
     return case
 
 
@@ -885,9 +984,13 @@ def reassign_coordinator(*, actor: Staff, case: Case, version: int, coordinator:
     case.coordinator = coordinator
     case.save(update_fields=["coordinator"])
     CaseTransition.objects.create(
-        municipality=case.municipality, case=case, from_status=case.status, to_status=case.status, by=actor,
+        municipality=case.municipality,
+        case=case,
+        from_status=case.status,
+        to_status=case.status,
+        by=actor,
         note=f"束ね役の交代: {previous} → {coordinator}（{note.strip()}）",
-    )  # fmt: skip
+    )
     _audit(
         actor,
         "update",

@@ -85,33 +85,66 @@ SCENARIOS: tuple[Scenario, ...] = (
 
 # When, as a share of the case's age, each step happened: the history reads in this order.
 AT = {
-    "consent": 0.05, "assessment": 0.15, "plan": 0.3, "agreed": 0.35, "monitoring": 0.55,
-    "revision": 0.8, "closed": 0.95,
-}  # fmt: skip
+    "consent": 0.05,
+    "assessment": 0.15,
+    "plan": 0.3,
+    "agreed": 0.35,
+    "monitoring": 0.55,
+    "revision": 0.8,
+    "closed": 0.95,
+}
 TRANSITION_AT: dict[str, float] = {
-    CaseStatus.INTAKE: 0.0, CaseStatus.ASSESSMENT: 0.1, CaseStatus.PLANNING: 0.25, CaseStatus.SUPPORT: 0.4,
-    CaseStatus.EVALUATION: 0.75, CaseStatus.SUSPENDED: 0.9, CaseStatus.CLOSED: 0.95,
-}  # fmt: skip
+    CaseStatus.INTAKE: 0.0,
+    CaseStatus.ASSESSMENT: 0.1,
+    CaseStatus.PLANNING: 0.25,
+    CaseStatus.SUPPORT: 0.4,
+    CaseStatus.EVALUATION: 0.75,
+    CaseStatus.SUSPENDED: 0.9,
+    CaseStatus.CLOSED: 0.95,
+}
 # The path to each state, through the lifecycle's ordinary steps.
 PATH: dict[str, list[str]] = {
     CaseStatus.INTAKE: [],
     CaseStatus.ASSESSMENT: [CaseStatus.ASSESSMENT],
     CaseStatus.PLANNING: [CaseStatus.ASSESSMENT, CaseStatus.PLANNING],
     CaseStatus.SUPPORT: [CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.SUPPORT],
-    CaseStatus.EVALUATION: [CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.SUPPORT, CaseStatus.EVALUATION],
+    CaseStatus.EVALUATION: [
+        CaseStatus.ASSESSMENT,
+        CaseStatus.PLANNING,
+        CaseStatus.SUPPORT,
+        CaseStatus.EVALUATION,
+    ],
     CaseStatus.SUSPENDED: [CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.SUPPORT],
-    CaseStatus.CLOSED: [CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.SUPPORT, CaseStatus.EVALUATION],
-}  # fmt: skip
+    CaseStatus.CLOSED: [
+        CaseStatus.ASSESSMENT,
+        CaseStatus.PLANNING,
+        CaseStatus.SUPPORT,
+        CaseStatus.EVALUATION,
+    ],
+}
 
 AREAS: dict[str, dict[str, str]] = {
-    LifeArea.ECONOMY: {"situation": "収入が減り、家賃と公共料金の支払いが遅れている。", "strengths": "家計を見直す意欲がある。",
-                       "risks": "滞納が続くと住まいを失うおそれ。"},
-    LifeArea.HEALTH: {"situation": "通院が途切れがち。", "strengths": "かかりつけ医がいる。", "risks": "服薬の中断。"},
-    LifeArea.PARTICIPATION: {"situation": "近所との付き合いがほとんどない。", "strengths": "民生委員が気にかけている。",
-                             "risks": "孤立の深まり。"},
-    LifeArea.FAMILY: {"situation": "家族それぞれが負担を抱えている。", "strengths": "家族の関係は良好。",
-                      "risks": "主な介護者の疲弊。"},
-}  # fmt: skip
+    LifeArea.ECONOMY: {
+        "situation": "収入が減り、家賃と公共料金の支払いが遅れている。",
+        "strengths": "家計を見直す意欲がある。",
+        "risks": "滞納が続くと住まいを失うおそれ。",
+    },
+    LifeArea.HEALTH: {
+        "situation": "通院が途切れがち。",
+        "strengths": "かかりつけ医がいる。",
+        "risks": "服薬の中断。",
+    },
+    LifeArea.PARTICIPATION: {
+        "situation": "近所との付き合いがほとんどない。",
+        "strengths": "民生委員が気にかけている。",
+        "risks": "孤立の深まり。",
+    },
+    LifeArea.FAMILY: {
+        "situation": "家族それぞれが負担を抱えている。",
+        "strengths": "家族の関係は良好。",
+        "risks": "主な介護者の疲弊。",
+    },
+}
 GOALS: list[tuple[str, str]] = [
     ("家賃と公共料金を滞りなく払える", LifeArea.ECONOMY),
     ("通院と服薬を続けられる", LifeArea.HEALTH),
@@ -207,17 +240,24 @@ class _Builder:
             case = self._step(case, sc, step)
         if sc.status == CaseStatus.SUSPENDED:
             case = actions.transition(
-                actor=self.coordinator, case=case, version=case.version, to=CaseStatus.SUSPENDED,
+                actor=self.coordinator,
+                case=case,
+                version=case.version,
+                to=CaseStatus.SUSPENDED,
                 note="本人の入院のため、退院の見通しが立つまで中断する。",
-            )  # fmt: skip
+            )
         if sc.status == CaseStatus.CLOSED:
             org = self.agency or self.window
             case = actions.close_case(
-                actor=self.coordinator, case=case, version=case.version,
+                actor=self.coordinator,
+                case=case,
+                version=case.version,
                 reason="目標とした生活の安定が続き、関係機関の通常の支援で見守れるため。",
-                goal_attainment=sc.attainment, handover_to=org, main_agency_after_closure=org,
+                goal_attainment=sc.attainment,
+                handover_to=org,
+                main_agency_after_closure=org,
                 handover_note="月1回の訪問を続け、変化があれば束ね役へ連絡する。",
-            )  # fmt: skip
+            )
         _backdate(case, sc.age)
         return case
 
@@ -246,13 +286,19 @@ class _Builder:
         groups += [(p, [p], ConsentBasis.SELF) for p in persons[1:] if p not in minors]
         for given_by, covered, basis in groups:
             actions.record_consent(
-                actor=self.coordinator, case=case,
+                actor=self.coordinator,
+                case=case,
                 data=actions.ConsentInput(
-                    given_by=given_by, persons=covered, organizations=orgs, basis=basis,
-                    method=ConsentMethod.WRITTEN, given_on=given_on, expires_on=expires,
+                    given_by=given_by,
+                    persons=covered,
+                    organizations=orgs,
+                    basis=basis,
+                    method=ConsentMethod.WRITTEN,
+                    given_on=given_on,
+                    expires_on=expires,
                     meeting_kinds=[MeetingKind.CONSENTED_CONFERENCE, MeetingKind.CONFIDENTIAL_CONFERENCE],
                 ),
-            )  # fmt: skip
+            )
 
     def _plan_input(self, sc: Scenario, *, revision: bool) -> actions.PlanInput:
         org = self.agency or self.window or self.coordinator.organization
@@ -261,28 +307,42 @@ class _Builder:
         return actions.PlanInput(
             overall_goal="住み慣れた家で、家族それぞれが無理なく暮らし続けたい。",
             goals=[
-                actions.GoalInput(text=t, life_area=a, review_on=self._day(sc, "revision"))
-                for t, a in GOALS
+                actions.GoalInput(text=t, life_area=a, review_on=self._day(sc, "revision")) for t, a in GOALS
             ],
             actions=[
-                actions.ActionInput(description="家計の見直しと滞納分の分割納付の相談", organization=org,
-                                    goal_index=0, role=TeamRole.LEAD, due_on=due),
-                actions.ActionInput(description="通院の同行と服薬の確認", organization=org, goal_index=1,
-                                    status=ActionStatus.IN_PROGRESS, due_on=self.today + dt.timedelta(days=60)),
-                actions.ActionInput(description="地域のサロンへの参加の声かけ", organization=org, goal_index=2),
+                actions.ActionInput(
+                    description="家計の見直しと滞納分の分割納付の相談",
+                    organization=org,
+                    goal_index=0,
+                    role=TeamRole.LEAD,
+                    due_on=due,
+                ),
+                actions.ActionInput(
+                    description="通院の同行と服薬の確認",
+                    organization=org,
+                    goal_index=1,
+                    status=ActionStatus.IN_PROGRESS,
+                    due_on=self.today + dt.timedelta(days=60),
+                ),
+                actions.ActionInput(
+                    description="地域のサロンへの参加の声かけ", organization=org, goal_index=2
+                ),
             ],
             monitoring_on=self._monitoring_on(sc),
             change_reason="評価の結果、家計の目標を見直したため" if revision else "",
-        )  # fmt: skip
+        )
 
     def _step(self, case: Case, sc: Scenario, step: str) -> Case:
         case = actions.transition(actor=self.coordinator, case=case, version=case.version, to=step)
         if step == CaseStatus.ASSESSMENT:
             actions.save_assessment(
-                actor=self.coordinator, case=case, based_on=0,
+                actor=self.coordinator,
+                case=case,
+                based_on=0,
                 person_wish="家族に迷惑をかけず、今の家で暮らしたい。",
-                summary="経済・健康・孤立の課題が重なり、一つの機関では支えきれない。", areas=AREAS,
-            )  # fmt: skip
+                summary="経済・健康・孤立の課題が重なり、一つの機関では支えきれない。",
+                areas=AREAS,
+            )
         elif step == CaseStatus.PLANNING:
             actions.save_plan(actor=self.coordinator, case=case, data=self._plan_input(sc, revision=False))
         elif step == CaseStatus.SUPPORT and case.plans.count() == 1:
@@ -294,15 +354,22 @@ class _Builder:
                 goals = plan.goals.order_by("order")
                 attainments = {g.pk: v for g, v in zip(goals, ATTAINMENTS, strict=False)}  # 達成状況 per goal
                 actions.record_monitoring(
-                    actor=self.coordinator, case=case, held_on=held, summary=MONITORING_NOTE, next_on=next_on,
+                    actor=self.coordinator,
+                    case=case,
+                    held_on=held,
+                    summary=MONITORING_NOTE,
+                    next_on=next_on,
                     attainments=attainments,
-                )  # fmt: skip
+                )
         elif step == CaseStatus.EVALUATION and sc.revised:
             plan = case.plans.get(version_no=1)
             new = actions.save_plan(
-                actor=self.coordinator, case=case, plan=plan, edit_version=plan.edit_version,
+                actor=self.coordinator,
+                case=case,
+                plan=plan,
+                edit_version=plan.edit_version,
                 data=self._plan_input(sc, revision=True),
-            )  # fmt: skip
+            )
             self._agree(new, self._day(sc, "revision"))
         case.refresh_from_db()
         return case

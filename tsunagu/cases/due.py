@@ -118,9 +118,12 @@ def due_for(staff: Staff, today: dt.date, at: dt.datetime | None = None) -> DueL
             organization_id=staff.organization_id, removed_at__isnull=True
         ).values("case_id")
         lists.organization = _items(
-            visible.filter(pk__in=on_team), today, monitoring=False,
-            action_filter={"organization_id": staff.organization_id}, consent_org_id=staff.organization_id,
-        )  # fmt: skip
+            visible.filter(pk__in=on_team),
+            today,
+            monitoring=False,
+            action_filter={"organization_id": staff.organization_id},
+            consent_org_id=staff.organization_id,
+        )
     return lists
 
 

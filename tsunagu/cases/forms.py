@@ -64,9 +64,11 @@ class OpenCaseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     title = forms.CharField(
-        label="ケースの呼び名（任意）", required=False, max_length=100,
+        label="ケースの呼び名（任意）",
+        required=False,
+        max_length=100,
         help_text="氏名を入れずに、担当者どうしで分かる呼び名を。",
-    )  # fmt: skip
+    )
     coordinator = StrictModelChoiceField(queryset=Staff.objects.none(), label="束ね役", empty_label=None)
 
     def __init__(self, *args: Any, members: QuerySet[Person], municipality: Municipality, **kwargs: Any):
@@ -96,9 +98,11 @@ class ResumeForm(forms.Form):
 
 class TeamForm(forms.Form):
     organization = StrictModelChoiceField(
-        queryset=Organization.objects.none(), label="機関", empty_label="（選んでください）",
+        queryset=Organization.objects.none(),
+        label="機関",
+        empty_label="（選んでください）",
         error_messages={"required": "機関を選んでください。", "invalid_choice": "機関を選び直してください。"},
-    )  # fmt: skip
+    )
     role = forms.ChoiceField(label="役割", choices=TeamRole.choices, initial=TeamRole.COOPERATING)
     op = forms.ChoiceField(choices=[("set", "set"), ("remove", "remove")], initial="set")
 
@@ -109,39 +113,58 @@ class TeamForm(forms.Form):
 
 class ConsentForm(forms.Form):
     given_by = StrictModelChoiceField(
-        queryset=Person.objects.none(), label="同意した人", empty_label="（選んでください）",
+        queryset=Person.objects.none(),
+        label="同意した人",
+        empty_label="（選んでください）",
         error_messages={"required": "同意した人を選んでください。"},
-    )  # fmt: skip
+    )
     given_by_note = forms.CharField(label="同意者の補足（代理人・続柄など）", required=False, max_length=100)
     basis = forms.ChoiceField(
-        label="同意の根拠", choices=ConsentBasis.choices, widget=forms.RadioSelect, initial=ConsentBasis.SELF,
+        label="同意の根拠",
+        choices=ConsentBasis.choices,
+        widget=forms.RadioSelect,
+        initial=ConsentBasis.SELF,
         help_text="本人以外の人の分も同意するときは、その根拠を選びます（未成年の子: 親権者、成人: 成年後見人等・代理人）。",
-        error_messages={"required": "同意の根拠を選んでください。", "invalid_choice": "同意の根拠を選び直してください。"},
-    )  # fmt: skip
+        error_messages={
+            "required": "同意の根拠を選んでください。",
+            "invalid_choice": "同意の根拠を選び直してください。",
+        },
+    )
     persons = PersonChoiceField(
-        queryset=Person.objects.none(), label="対象となる人", widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "同意の対象となる人を1人以上選んでください。"},
-    )  # fmt: skip
-    organizations = StrictModelMultipleChoiceField(
-        queryset=Organization.objects.none(), label="共有してよい機関", widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "共有してよい機関を1つ以上選んでください。"},
-    )  # fmt: skip
-    meeting_kinds = forms.MultipleChoiceField(
-        label="共有してよい会議", choices=MeetingKind.choices, required=False,
+        queryset=Person.objects.none(),
+        label="対象となる人",
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+        error_messages={"required": "同意の対象となる人を1人以上選んでください。"},
+    )
+    organizations = StrictModelMultipleChoiceField(
+        queryset=Organization.objects.none(),
+        label="共有してよい機関",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "共有してよい機関を1つ以上選んでください。"},
+    )
+    meeting_kinds = forms.MultipleChoiceField(
+        label="共有してよい会議",
+        choices=MeetingKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     method = forms.ChoiceField(
-        label="方法", choices=ConsentMethod.choices, widget=forms.RadioSelect,
+        label="方法",
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "同意の方法を選んでください。"},
-    )  # fmt: skip
+    )
     given_on = JapaneseDateField(
         label="同意日", kind=DateKind.EVENT, error_messages={"required": "同意日を入力してください。"}
     )
     expires_on = JapaneseDateField(label="有効期限（任意）", kind=DateKind.SCHEDULE, required=False)
     document = forms.FileField(
-        label="同意書のスキャン（任意・PDF/JPEG/PNG、10MBまで）", required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
-    )  # fmt: skip
+        label="同意書のスキャン（任意・PDF/JPEG/PNG、10MBまで）",
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )
 
     def __init__(
         self, *args: Any, members: QuerySet[Person], municipality: Municipality, **kwargs: Any
@@ -289,9 +312,11 @@ class MonitoringForm(forms.Form):
         label="実施日", kind=DateKind.EVENT, error_messages={"required": "実施日を入力してください。"}
     )
     summary = forms.CharField(
-        label="経過と評価", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        label="経過と評価",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
         error_messages={"required": "経過と評価を入力してください。"},
-    )  # fmt: skip
+    )
     next_on = JapaneseDateField(label="次回モニタリング日（任意）", kind=DateKind.SCHEDULE, required=False)
 
     def __init__(self, *args: Any, goals: Sequence[PlanGoal] = (), **kwargs: Any) -> None:
@@ -300,10 +325,12 @@ class MonitoringForm(forms.Form):
         self.goals = list(goals)
         for goal in self.goals:
             self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
-                label=f"目標{goal.order}", required=False, initial=goal.attainment,
+                label=f"目標{goal.order}",
+                required=False,
+                initial=goal.attainment,
                 choices=[("", "（今回は評価しない）"), *ATTAINMENT_CHOICES],
                 error_messages={"invalid_choice": "達成状況を選び直してください。"},
-            )  # fmt: skip
+            )
 
     def goal_rows(self) -> list[tuple[PlanGoal, forms.BoundField]]:
         return [(goal, self[f"goal_{goal.pk}"]) for goal in self.goals]
@@ -315,13 +342,17 @@ class MonitoringForm(forms.Form):
 class CloseCaseForm(forms.Form):
     version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     goal_attainment = forms.ChoiceField(
-        label="目標の達成状況", choices=ATTAINMENT_CHOICES, widget=forms.RadioSelect,
+        label="目標の達成状況",
+        choices=ATTAINMENT_CHOICES,
+        widget=forms.RadioSelect,
         error_messages={"required": "目標の達成状況を選んでください。"},
-    )  # fmt: skip
+    )
     reason = forms.CharField(
-        label="終結の理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label="終結の理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         error_messages={"required": "終結の理由を入力してください。"},
-    )  # fmt: skip
+    )
     handover_to = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="引継ぎ先（任意）", required=False, empty_label="（なし）"
     )
@@ -329,9 +360,11 @@ class CloseCaseForm(forms.Form):
         label="引継ぎの内容", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     main_agency_after_closure = StrictModelChoiceField(
-        queryset=Organization.objects.none(), label="終結後の主担当機関", empty_label="（選んでください）",
+        queryset=Organization.objects.none(),
+        label="終結後の主担当機関",
+        empty_label="（選んでください）",
         error_messages={"required": "終結後に世帯を見守る主担当機関を選んでください。"},
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -74,15 +74,23 @@ class Case(models.Model):
     )
     handover_note = models.TextField("引継ぎの内容", blank=True)
     main_agency_after_closure = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="終結後の主担当機関",
-    )  # fmt: skip
+    )
     # The plan in force when the case was closed: what the case's papers print while it stays closed,
     # whatever drafts exist. Set by `actions.close_case`, cleared by `actions.reopen_case`.
     closure_plan = models.ForeignKey(
-        "SupportPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "SupportPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="終結時の支援プラン",
-    )  # fmt: skip
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -20,9 +20,15 @@ def share_panel(case: Case, team: list[CaseTeamMember]) -> list[dict[str, Any]]:
         for org in consent.organizations.all():
             row = panel.setdefault(
                 org.pk,
-                {"organization": org, "persons": {}, "meetings": set(), "until": None, "open_ended": False,
-                 "team_role": None},
-            )  # fmt: skip
+                {
+                    "organization": org,
+                    "persons": {},
+                    "meetings": set(),
+                    "until": None,
+                    "open_ended": False,
+                    "team_role": None,
+                },
+            )
             for p in consent.persons.all():
                 row["persons"][p.pk] = p.full_name
             row["meetings"].update(consent.meeting_kind_labels())
@@ -69,8 +75,12 @@ def plan_initial(
         goals: list[dict[str, Any]] = []
         acts: list[dict[str, Any]] = []
     else:
-        head = {"overall_goal": plan.overall_goal, "monitoring_on": plan.monitoring_on,
-                "edit_version": plan.edit_version, "plan_id": plan.pk}  # fmt: skip
+        head = {
+            "overall_goal": plan.overall_goal,
+            "monitoring_on": plan.monitoring_on,
+            "edit_version": plan.edit_version,
+            "plan_id": plan.pk,
+        }
         goal_list: list[PlanGoal] = list(plan.goals.all())
         numbers = {g.pk: i + 1 for i, g in enumerate(goal_list)}
         goals = [{"text": g.text, "life_area": g.life_area, "review_on": g.review_on} for g in goal_list]
@@ -111,8 +121,13 @@ def plan_input(form: PlanForm, goal_fs: Any, action_fs: Any) -> actions.PlanInpu
         text = (gf.cleaned_data.get("text") or "").strip()
         if text:
             index[row_no] = len(goals)
-            goals.append(actions.GoalInput(text=text, life_area=gf.cleaned_data.get("life_area") or "",
-                                           review_on=gf.cleaned_data.get("review_on")))  # fmt: skip
+            goals.append(
+                actions.GoalInput(
+                    text=text,
+                    life_area=gf.cleaned_data.get("life_area") or "",
+                    review_on=gf.cleaned_data.get("review_on"),
+                )
+            )
     acts: list[actions.ActionInput] = []
     for af in action_fs.forms:
         if af.is_blank():
@@ -134,7 +149,9 @@ def plan_input(form: PlanForm, goal_fs: Any, action_fs: Any) -> actions.PlanInpu
             )
         )
     return actions.PlanInput(
-        overall_goal=form.cleaned_data.get("overall_goal") or "", goals=goals, actions=acts,
+        overall_goal=form.cleaned_data.get("overall_goal") or "",
+        goals=goals,
+        actions=acts,
         monitoring_on=form.cleaned_data.get("monitoring_on"),
         change_reason=form.cleaned_data.get("change_reason") or "",
-    )  # fmt: skip
+    )

@@ -96,9 +96,12 @@ def _audit_read(
     request: HttpRequest, staff: Staff, case: Case, *more: tuple[str, int], **detail: Any
 ) -> None:
     audit.record(
-        actor=staff, action="view", objects=[("case", case.pk), ("household", case.household_id), *more],
-        detail=detail or None, request=request,
-    )  # fmt: skip
+        actor=staff,
+        action="view",
+        objects=[("case", case.pk), ("household", case.household_id), *more],
+        detail=detail or None,
+        request=request,
+    )
 
 
 def _refuse_if_closed(request: HttpRequest, case: Case, anchor: str = "") -> HttpResponse | None:
@@ -170,10 +173,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if cases:
         shown = {p.pk for c in cases for p in c.persons.all()} | {p.pk for p in heads.values()}
         audit.record(
-            actor=staff, action="list",
+            actor=staff,
+            action="list",
             objects=[("case", c.pk) for c in cases] + [("person", pk) for pk in sorted(shown)],
             request=request,
-        )  # fmt: skip
+        )
     rows = [{"case": c, "plan": plans.get(c.pk), "head": heads.get(c.household_id)} for c in cases]
     return render(
         request,
@@ -198,9 +202,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     lists = due.due_for(staff, timezone.localdate())
     if lists:
         audit.record(
-            actor=staff, action="list", objects=[("case", pk) for pk in lists.case_ids()],
-            detail={"kind": "case_dashboard"}, request=request,
-        )  # fmt: skip
+            actor=staff,
+            action="list",
+            objects=[("case", pk) for pk in lists.case_ids()],
+            detail={"kind": "case_dashboard"},
+            request=request,
+        )
     return render(
         request,
         "cases/dashboard.html",
@@ -241,14 +248,20 @@ def _open_form_page(
         try:
             if escalation is not None:
                 case, opened = actions.take_escalation(
-                    actor=staff, request=escalation, persons=list(d["persons"]),
-                    coordinator=d["coordinator"], title=d["title"],
-                )  # fmt: skip
+                    actor=staff,
+                    request=escalation,
+                    persons=list(d["persons"]),
+                    coordinator=d["coordinator"],
+                    title=d["title"],
+                )
             else:
                 case = actions.open_case(
-                    actor=staff, household=household, persons=list(d["persons"]),
-                    coordinator=d["coordinator"], title=d["title"],
-                )  # fmt: skip
+                    actor=staff,
+                    household=household,
+                    persons=list(d["persons"]),
+                    coordinator=d["coordinator"],
+                    title=d["title"],
+                )
                 opened = True
         except actions.CaseError as exc:
             form.add_error(None, str(exc))
@@ -273,20 +286,29 @@ def _open_form_page(
     )
     head = get_household_heads(staff, [household.pk]).get(household.pk)
     audit.record(
-        actor=staff, action="view",
-        objects=[("household", household.pk), *[("person", m.person_id) for m in members],
-                 *([("escalation_request", escalation.pk)] if escalation is not None else []),
-                 *([("case", joining.pk)] if joining is not None else [])],
-        detail={"kind": "open_case_form"}, request=request,
-    )  # fmt: skip
+        actor=staff,
+        action="view",
+        objects=[
+            ("household", household.pk),
+            *[("person", m.person_id) for m in members],
+            *([("escalation_request", escalation.pk)] if escalation is not None else []),
+            *([("case", joining.pk)] if joining is not None else []),
+        ],
+        detail={"kind": "open_case_form"},
+        request=request,
+    )
     return render(
         request,
         "cases/open.html",
         {
-            "form": form, "household": household, "head": head, "members": members,
-            "escalation": escalation, "joining": joining,
+            "form": form,
+            "household": household,
+            "head": head,
+            "members": members,
+            "escalation": escalation,
+            "joining": joining,
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -377,12 +399,15 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     shown = [p.pk for p in persons] + ([head.pk] if head and head not in persons else [])
     is_coord = _coordinates(staff)
     _audit_read(
-        request, staff, case, *[("person", pk) for pk in shown],
+        request,
+        staff,
+        case,
+        *[("person", pk) for pk in shown],
         *[("consent", c.pk) for c in consents],
         *([("assessment", assessment.pk)] if assessment else []),
         *([("support_plan", plan.pk)] if plan else []),
         why=[r.name for r in reasons],
-    )  # fmt: skip
+    )
     next_steps = [
         (s, CaseStatus(s).label) for s in CaseStatus.values if s in TRANSITIONS.get(case.status, set())
     ]
@@ -446,9 +471,12 @@ def transition(request: HttpRequest, case_id: int) -> HttpResponse:
         return _to_detail(case)
     try:
         actions.transition(
-            actor=staff, case=case, version=form.cleaned_data["version"], to=form.cleaned_data["to"],
+            actor=staff,
+            case=case,
+            version=form.cleaned_data["version"],
+            to=form.cleaned_data["to"],
             note=form.cleaned_data["note"],
-        )  # fmt: skip
+        )
     except actions.CaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -512,9 +540,12 @@ def team(request: HttpRequest, case_id: int) -> HttpResponse:
 def _same_consent_exists(case: Case, d: dict[str, Any]) -> bool:
     """A second submit of the same consent form (double click, reload) records nothing new."""
     candidates = case.consents.filter(
-        given_by=d["given_by"], given_on=d["given_on"], method=d["method"], expires_on=d["expires_on"],
+        given_by=d["given_by"],
+        given_on=d["given_on"],
+        method=d["method"],
+        expires_on=d["expires_on"],
         withdrawn_at__isnull=True,
-    ).prefetch_related("organizations", "persons")  # fmt: skip
+    ).prefetch_related("organizations", "persons")
     orgs = {o.pk for o in d["organizations"]}
     persons = {p.pk for p in d["persons"]}
     return any(
@@ -554,10 +585,16 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.info(request, "同じ内容の同意はすでに記録されています（二重送信を防ぎました）。")
             return _to_detail(case, "consents")
         data = actions.ConsentInput(
-            given_by=d["given_by"], persons=list(d["persons"]), organizations=list(d["organizations"]),
-            method=d["method"], given_on=d["given_on"], meeting_kinds=list(d["meeting_kinds"]),
-            expires_on=d["expires_on"], given_by_note=d["given_by_note"], basis=d["basis"],
-        )  # fmt: skip
+            given_by=d["given_by"],
+            persons=list(d["persons"]),
+            organizations=list(d["organizations"]),
+            method=d["method"],
+            given_on=d["given_on"],
+            meeting_kinds=list(d["meeting_kinds"]),
+            expires_on=d["expires_on"],
+            given_by_note=d["given_by_note"],
+            basis=d["basis"],
+        )
         try:
             actions.record_consent(actor=staff, case=case, data=data, document=d["document"])
         except actions.CaseError as exc:
@@ -635,16 +672,24 @@ def assessment(request: HttpRequest, case_id: int) -> HttpResponse:
     if current is not None:
         initial |= {"person_wish": current.person_wish, "summary": current.summary}
         for a in current.areas.all():
-            initial |= {f"{a.area}-situation": a.situation, f"{a.area}-strengths": a.strengths,
-                        f"{a.area}-risks": a.risks}  # fmt: skip
+            initial |= {
+                f"{a.area}-situation": a.situation,
+                f"{a.area}-strengths": a.strengths,
+                f"{a.area}-risks": a.risks,
+            }
     form = AssessmentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             new = actions.save_assessment(
-                actor=staff, case=case, based_on=d["based_on"], person_wish=d["person_wish"],
-                summary=d["summary"], areas=form.areas(), change_reason=d["change_reason"],
-            )  # fmt: skip
+                actor=staff,
+                case=case,
+                based_on=d["based_on"],
+                person_wish=d["person_wish"],
+                summary=d["summary"],
+                areas=form.areas(),
+                change_reason=d["change_reason"],
+            )
         except actions.CaseError as exc:
             form.add_error(None, str(exc))
         else:
@@ -687,9 +732,12 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
                         raise actions.StaleEdit()
                     data_in = screens.plan_input(form, goal_fs, action_fs)
                     saved = actions.save_plan(
-                        actor=staff, case=case, data=data_in, plan=current,
+                        actor=staff,
+                        case=case,
+                        data=data_in,
+                        plan=current,
                         edit_version=form.cleaned_data.get("edit_version"),
-                    )  # fmt: skip
+                    )
                 except actions.CaseError as exc:
                     error = str(exc)
                 else:
@@ -708,9 +756,16 @@ def plan(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(
         request,
         "cases/plan_form.html",
-        {"case": case, "form": form, "goal_fs": goal_fs, "action_fs": action_fs, "mode": mode,
-         "current": current, "error": error},
-    )  # fmt: skip
+        {
+            "case": case,
+            "form": form,
+            "goal_fs": goal_fs,
+            "action_fs": action_fs,
+            "mode": mode,
+            "current": current,
+            "error": error,
+        },
+    )
 
 
 @login_required
@@ -764,9 +819,13 @@ def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
             return _to_detail(case, "monitoring")
         try:
             actions.record_monitoring(
-                actor=staff, case=case, held_on=d["held_on"], summary=d["summary"], next_on=d["next_on"],
+                actor=staff,
+                case=case,
+                held_on=d["held_on"],
+                summary=d["summary"],
+                next_on=d["next_on"],
                 attainments=form.attainments(),
-            )  # fmt: skip
+            )
         except actions.CaseError as exc:
             form.add_error(None, str(exc))
         else:
@@ -800,10 +859,15 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             actions.close_case(
-                actor=staff, case=case, version=d["version"], reason=d["reason"],
-                goal_attainment=d["goal_attainment"], handover_to=d["handover_to"],
-                main_agency_after_closure=d["main_agency_after_closure"], handover_note=d["handover_note"],
-            )  # fmt: skip
+                actor=staff,
+                case=case,
+                version=d["version"],
+                reason=d["reason"],
+                goal_attainment=d["goal_attainment"],
+                handover_to=d["handover_to"],
+                main_agency_after_closure=d["main_agency_after_closure"],
+                handover_note=d["handover_note"],
+            )
         except actions.CaseError as exc:
             form.add_error(None, str(exc))
         else:
@@ -842,9 +906,12 @@ def plan_agree(request: HttpRequest, case_id: int) -> HttpResponse:
         return _to_detail(case, "plan")
     try:
         actions.agree_plan_in_meeting(
-            actor=staff, plan=plan, edit_version=form.cleaned_data["edit_version"], body=form.cleaned_data["body"],
+            actor=staff,
+            plan=plan,
+            edit_version=form.cleaned_data["edit_version"],
+            body=form.cleaned_data["body"],
             held_on=form.cleaned_data["held_on"],
-        )  # fmt: skip
+        )
     except actions.CaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -869,9 +936,12 @@ def reassign(request: HttpRequest, case_id: int) -> HttpResponse:
         return _to_detail(case)
     try:
         actions.reassign_coordinator(
-            actor=staff, case=case, version=form.cleaned_data["version"],
-            coordinator=form.cleaned_data["coordinator"], note=form.cleaned_data["note"],
-        )  # fmt: skip
+            actor=staff,
+            case=case,
+            version=form.cleaned_data["version"],
+            coordinator=form.cleaned_data["coordinator"],
+            note=form.cleaned_data["note"],
+        )
     except actions.CaseError as exc:
         messages.error(request, str(exc))
     else:

@@ -104,9 +104,13 @@ class Organization(ScopedModel, Contracted):
     kind = models.CharField("種別", max_length=40, choices=OrganizationKind.choices)
     operation = models.CharField("実施形態", max_length=12, choices=Operation.choices, blank=True)
     department = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="contracted_bodies",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracted_bodies",
         verbose_name="所管課",
-    )  # fmt: skip
+    )
     business_lines = models.JSONField("事業区分", default=list, blank=True)
     domains = models.JSONField("分野", default=list, blank=True)
     sites = models.PositiveIntegerField("拠点数", null=True, blank=True)
@@ -137,13 +141,21 @@ class Program(ScopedModel, Dated, Contracted):
     business_lines = models.JSONField("事業区分", default=list, blank=True)
     domains = models.JSONField("分野", default=list, blank=True)
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="programs",
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programs",
         verbose_name="実施体制",
-    )  # fmt: skip
+    )
     department = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_programs",
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_programs",
         verbose_name="担当課",
-    )  # fmt: skip
+    )
     operation = models.CharField("実施形態", max_length=12, choices=Operation.choices, blank=True)
     sites = models.PositiveIntegerField("拠点数", null=True, blank=True)
     target = models.CharField("支援対象者", max_length=200, blank=True)
@@ -236,13 +248,21 @@ class CoordinatorPost(ScopedModel, Dated):
 
     title = models.CharField("職名", max_length=100)
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="coordinator_posts",
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordinator_posts",
         verbose_name="配置機関",
-    )  # fmt: skip
+    )
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="coordinator_posts",
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordinator_posts",
         verbose_name="担当地区",
-    )  # fmt: skip
+    )
     count = models.PositiveIntegerField("人数", null=True, blank=True)
     employment = models.CharField("勤務形態", max_length=60, blank=True)
     business_lines = models.JSONField("事業区分", default=list, blank=True)
@@ -337,17 +357,25 @@ class MeetingBody(ScopedModel):
     members_note = models.TextField("構成員（機関以外・補足）", blank=True)
     chair = models.CharField("座長・事務局", max_length=160, blank=True)
     secretariat = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="secretariat_of",
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="secretariat_of",
         verbose_name="事務局",
-    )  # fmt: skip
+    )
     confidentiality_duty = models.BooleanField("構成員に守秘義務", default=False)
     tier = models.PositiveSmallIntegerField("段階", null=True, blank=True)
     purpose = models.TextField("目的", blank=True)
     caseload_note = models.CharField("取扱件数の目安", max_length=200, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="sub_bodies",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sub_bodies",
         verbose_name="上位の会議体",
-    )  # fmt: skip
+    )
     # How the body works as a meeting (issue 11; the meetings app reads these).
     member_selection = models.CharField(
         "構成員の決め方", max_length=10, choices=MemberSelection.choices, default=MemberSelection.FIXED
@@ -374,9 +402,13 @@ class MeetingBody(ScopedModel):
     ad_hoc_callers = models.JSONField("随時・緊急の会議を招集できる役割", default=list, blank=True)
     emergency = models.BooleanField("緊急会議を開く", default=False)
     screened_by = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="screens",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screens",
         verbose_name="事前に協議する会議体",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "会議体"
@@ -470,14 +502,22 @@ class EscalationRule(ScopedModel):
         Window, blank=True, related_name="escalation_rules", verbose_name="起点の窓口"
     )
     from_body = models.ForeignKey(
-        MeetingBody, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations_out",
+        MeetingBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations_out",
         verbose_name="起点の会議体",
-    )  # fmt: skip
+    )
     target = models.CharField("つなぎ先の種別", max_length=20, choices=EscalationTarget.choices)
     to_body = models.ForeignKey(
-        MeetingBody, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations_in",
+        MeetingBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations_in",
         verbose_name="つなぎ先の会議体",
-    )  # fmt: skip
+    )
     to_function = models.CharField(
         "つなぎ先の会議の機能", max_length=30, choices=EscalationFunction.choices, blank=True
     )

@@ -97,18 +97,37 @@ BusinessLineCode = Literal[
 ]
 OperationCode = Literal["direct", "contracted", "mixed"]
 OrganizationKindCode = Literal[
-    "department", "social_welfare_council", "community_general_support_center", "disability_support_center",
-    "child_family_center", "self_reliance_support", "health_center", "education", "npo", "medical",
-    "community_facility", "other",
-]  # fmt: skip
+    "department",
+    "social_welfare_council",
+    "community_general_support_center",
+    "disability_support_center",
+    "child_family_center",
+    "self_reliance_support",
+    "health_center",
+    "education",
+    "npo",
+    "medical",
+    "community_facility",
+    "other",
+]
 MeetingKindCode = Literal[
-    "consented_conference", "confidential_conference", "internal", "external_liaison", "council",
-    "loneliness_council", "other",
-]  # fmt: skip
+    "consented_conference",
+    "confidential_conference",
+    "internal",
+    "external_liaison",
+    "council",
+    "loneliness_council",
+    "other",
+]
 LegalFunctionCode = Literal[
-    "consented_conference", "confidential_conference", "loneliness_council", "case_review", "coordination",
-    "planning", "training",
-]  # fmt: skip
+    "consented_conference",
+    "confidential_conference",
+    "loneliness_council",
+    "case_review",
+    "coordination",
+    "planning",
+    "training",
+]
 # The roles that may call a meeting (tsunagu.accounts.models.Role values; directory sits below accounts).
 StaffRoleCode = Literal["window_worker", "coordinator", "agency_worker", "manager"]
 FrequencyCode = Literal["monthly", "bimonthly", "quarterly", "per_year", "regular", "ad_hoc", "unspecified"]
@@ -116,10 +135,14 @@ MunicipalityKindCode = Literal["city", "designated_city", "town", "village", "sp
 
 # Keep the Literal lists honest against the model choices they mirror.
 for _lit, _choices in (
-    (BusinessLineCode, BusinessLine), (OperationCode, Operation), (OrganizationKindCode, OrganizationKind),
-    (MeetingKindCode, MeetingKind), (LegalFunctionCode, LegalFunction), (FrequencyCode, Frequency),
+    (BusinessLineCode, BusinessLine),
+    (OperationCode, Operation),
+    (OrganizationKindCode, OrganizationKind),
+    (MeetingKindCode, MeetingKind),
+    (LegalFunctionCode, LegalFunction),
+    (FrequencyCode, Frequency),
     (MunicipalityKindCode, MunicipalityKind),
-):  # fmt: skip
+):
     assert set(_lit.__args__) == set(_choices.values), _choices  # type: ignore[attr-defined]
 
 

@@ -293,13 +293,20 @@ def _write_municipality(p: Profile) -> tuple[Municipality, LoadReport]:
     m = p.municipality
     muni = Municipality.objects.filter(code=m.code).first()
     values = {
-        "name": m.name, "kind": m.resolved_kind(), "prefecture": m.prefecture, "population": m.population,
-        "population_note": m.population_note, "program_name": m.program_name, "started": m.started,
-        "lead_summary": m.lead_summary, "small_cell_threshold": m.small_cell_threshold,
-        "referral_due_days": m.referral_due_days, "case_retention_years": m.case_retention_years,
+        "name": m.name,
+        "kind": m.resolved_kind(),
+        "prefecture": m.prefecture,
+        "population": m.population,
+        "population_note": m.population_note,
+        "program_name": m.program_name,
+        "started": m.started,
+        "lead_summary": m.lead_summary,
+        "small_cell_threshold": m.small_cell_threshold,
+        "referral_due_days": m.referral_due_days,
+        "case_retention_years": m.case_retention_years,
         "consultation_retention_years": m.consultation_retention_years,
         "domains": [{"code": d.code, "name": d.name} for d in p.domains],
-    }  # fmt: skip
+    }
     if muni is None:
         muni = Municipality.objects.create(code=m.code, **values)
         report = LoadReport(municipality=muni)
@@ -362,11 +369,17 @@ def _write_concerns(w: _Writer, p: Profile, done: _Loaded) -> None:
         w.upsert(
             ConcernType,
             {"municipality": w.muni, "code": code},
-            {"name": concern.name, "kana": concern.kana, "domains": list(concern.domains),
-             "description": concern.description, "national": is_national, "sort_order": i,
-             "active": code not in hidden},
+            {
+                "name": concern.name,
+                "kana": concern.kana,
+                "domains": list(concern.domains),
+                "description": concern.description,
+                "national": is_national,
+                "sort_order": i,
+                "active": code not in hidden,
+            },
             "concerns",
-        )  # fmt: skip
+        )
     w.deactivate_missing(ConcernType, set(merged), "concerns", attr="code")
 
 
@@ -376,11 +389,21 @@ def _write_organizations(w: _Writer, p: Profile, done: _Loaded) -> None:
         orgs[o.key] = w.upsert(
             Organization,
             {"municipality": w.muni, "key": o.key},
-            {"name": o.name, "kind": o.kind, "operation": o.operation or "", "business_lines": list(o.business_lines),
-             "domains": list(o.domains), "sites": o.sites, "note": o.note, "sort_order": i, "active": True,
-             "contract_starts_on": o.contract_starts_on, "contract_ends_on": o.contract_ends_on},
+            {
+                "name": o.name,
+                "kind": o.kind,
+                "operation": o.operation or "",
+                "business_lines": list(o.business_lines),
+                "domains": list(o.domains),
+                "sites": o.sites,
+                "note": o.note,
+                "sort_order": i,
+                "active": True,
+                "contract_starts_on": o.contract_starts_on,
+                "contract_ends_on": o.contract_ends_on,
+            },
             "organizations",
-        )  # fmt: skip
+        )
     for o in p.organizations:
         org_obj = orgs[o.key]
         dept = orgs[o.department] if o.department else None
@@ -398,15 +421,27 @@ def _write_programs(w: _Writer, p: Profile, done: _Loaded) -> None:
         obj = w.upsert(
             Program,
             {"municipality": w.muni, "key": x.key},
-            {"name": x.name, "business_lines": list(x.business_lines), "domains": list(x.domains),
-             "organization": orgs.get(x.organization) if x.organization else None,
-             "department": orgs.get(x.department) if x.department else None,
-             "operation": x.operation or "", "sites": x.sites, "target": x.target,
-             "description": x.description, "is_new": x.new, "sort_order": i, "active": True,
-             "consortium_name": x.consortium, "starts_on": x.starts_on, "ends_on": x.ends_on,
-             "contract_starts_on": x.contract_starts_on, "contract_ends_on": x.contract_ends_on},
+            {
+                "name": x.name,
+                "business_lines": list(x.business_lines),
+                "domains": list(x.domains),
+                "organization": orgs.get(x.organization) if x.organization else None,
+                "department": orgs.get(x.department) if x.department else None,
+                "operation": x.operation or "",
+                "sites": x.sites,
+                "target": x.target,
+                "description": x.description,
+                "is_new": x.new,
+                "sort_order": i,
+                "active": True,
+                "consortium_name": x.consortium,
+                "starts_on": x.starts_on,
+                "ends_on": x.ends_on,
+                "contract_starts_on": x.contract_starts_on,
+                "contract_ends_on": x.contract_ends_on,
+            },
             "programs",
-        )  # fmt: skip
+        )
         w.set_m2m(obj, "areas", [done.areas[k] for k in x.areas], "programs")
         w.set_m2m(obj, "operators", [orgs[k] for k in x.organizations], "programs")
     w.deactivate_missing(Program, {x.key for x in p.programs}, "programs")
@@ -417,15 +452,27 @@ def _write_windows(w: _Writer, p: Profile, done: _Loaded) -> None:
         obj = w.upsert(
             Window,
             {"municipality": w.muni, "key": wn.key},
-            {"name": wn.name, "organization": done.organizations[wn.organization], "address": wn.address,
-             "hours": wn.hours, "phone": wn.phone, "serves": wn.serves, "domains": list(wn.domains),
-             "concerns": list(wn.concerns), "business_lines": list(wn.business_lines),
-             "description": wn.description, "sort_order": i, "active": True,
-             "general": wn.navigator.general, "for_residents": wn.navigator.residents,
-             "bring": wn.navigator.bring, "by_phone": wn.navigator.by_phone,
-             "home_visit": wn.navigator.home_visit},
+            {
+                "name": wn.name,
+                "organization": done.organizations[wn.organization],
+                "address": wn.address,
+                "hours": wn.hours,
+                "phone": wn.phone,
+                "serves": wn.serves,
+                "domains": list(wn.domains),
+                "concerns": list(wn.concerns),
+                "business_lines": list(wn.business_lines),
+                "description": wn.description,
+                "sort_order": i,
+                "active": True,
+                "general": wn.navigator.general,
+                "for_residents": wn.navigator.residents,
+                "bring": wn.navigator.bring,
+                "by_phone": wn.navigator.by_phone,
+                "home_visit": wn.navigator.home_visit,
+            },
             "windows",
-        )  # fmt: skip
+        )
         w.set_m2m(obj, "areas", [done.areas[k] for k in wn.areas], "windows")
         done.windows[wn.key] = obj
     w.deactivate_missing(Window, set(done.windows), "windows")
@@ -437,12 +484,22 @@ def _write_coordinators(w: _Writer, p: Profile, done: _Loaded) -> None:
         w.upsert(
             CoordinatorPost,
             {"municipality": w.muni, "key": post.key},
-            {"title": post.title, "organization": orgs.get(post.organization) if post.organization else None,
-             "area": areas.get(post.area) if post.area else None, "count": post.count, "employment": post.employment,
-             "business_lines": list(post.business_lines), "is_bundler": post.bundler, "note": post.note,
-             "sort_order": i, "active": True, "starts_on": post.starts_on, "ends_on": post.ends_on},
+            {
+                "title": post.title,
+                "organization": orgs.get(post.organization) if post.organization else None,
+                "area": areas.get(post.area) if post.area else None,
+                "count": post.count,
+                "employment": post.employment,
+                "business_lines": list(post.business_lines),
+                "is_bundler": post.bundler,
+                "note": post.note,
+                "sort_order": i,
+                "active": True,
+                "starts_on": post.starts_on,
+                "ends_on": post.ends_on,
+            },
             "coordinators",
-        )  # fmt: skip
+        )
     w.deactivate_missing(CoordinatorPost, {c.key for c in p.coordinators}, "coordinators")
 
 
@@ -453,17 +510,36 @@ def _write_meeting_bodies(w: _Writer, p: Profile, done: _Loaded) -> None:
         obj = w.upsert(
             MeetingBody,
             {"municipality": w.muni, "key": b.key},
-            {"name": b.name, "kind": b.kind, "legal_functions": list(b.legal_functions), "frequency": b.frequency,
-             "per_year_min": lo, "per_year_max": hi, "also_ad_hoc": b.also_ad_hoc, "members_note": b.members_note,
-             "chair": b.chair, "secretariat": orgs.get(b.secretariat) if b.secretariat else None,
-             "confidentiality_duty": b.duty(), "tier": b.tier, "purpose": b.purpose,
-             "caseload_note": b.caseload_note, "sort_order": i, "active": True,
-             "member_selection": b.member_selection, "invited_posts": list(b.invited), "vice_chair": b.vice_chair,
-             "closed": b.is_closed(), "referral_only": b.referral_only, "follow_up_days": b.follow_up_days,
-             "monitoring_interval_days": b.monitoring_interval_days, "acknowledgement": b.acknowledgement,
-             "ad_hoc_callers": list(b.ad_hoc_callers), "emergency": b.emergency},
+            {
+                "name": b.name,
+                "kind": b.kind,
+                "legal_functions": list(b.legal_functions),
+                "frequency": b.frequency,
+                "per_year_min": lo,
+                "per_year_max": hi,
+                "also_ad_hoc": b.also_ad_hoc,
+                "members_note": b.members_note,
+                "chair": b.chair,
+                "secretariat": orgs.get(b.secretariat) if b.secretariat else None,
+                "confidentiality_duty": b.duty(),
+                "tier": b.tier,
+                "purpose": b.purpose,
+                "caseload_note": b.caseload_note,
+                "sort_order": i,
+                "active": True,
+                "member_selection": b.member_selection,
+                "invited_posts": list(b.invited),
+                "vice_chair": b.vice_chair,
+                "closed": b.is_closed(),
+                "referral_only": b.referral_only,
+                "follow_up_days": b.follow_up_days,
+                "monitoring_interval_days": b.monitoring_interval_days,
+                "acknowledgement": b.acknowledgement,
+                "ad_hoc_callers": list(b.ad_hoc_callers),
+                "emergency": b.emergency,
+            },
             "meeting_bodies",
-        )  # fmt: skip
+        )
         w.set_m2m(obj, "members", [orgs[k] for k in b.members], "meeting_bodies")
         w.set_m2m(obj, "eligible_members", [orgs[k] for k in b.eligible_members], "meeting_bodies")
         w.set_m2m(obj, "areas", [done.areas[k] for k in b.areas], "meeting_bodies")
@@ -489,14 +565,22 @@ def _write_escalation_rules(w: _Writer, p: Profile, done: _Loaded) -> None:
         obj = w.upsert(
             EscalationRule,
             {"municipality": w.muni, "key": r.key},
-            {"name": r.name, "trigger": r.trigger, "min_domains": r.min_domains,
-             "counted_domains": list(r.counted_domains), "concerns": list(r.concerns),
-             "from_body": bodies.get(r.from_body) if r.from_body else None, "target": r.target,
-             "to_body": bodies.get(r.to_body) if r.to_body else None, "description": r.description,
-             "to_function": r.meeting_function or "",
-             "sort_order": i, "active": True},
+            {
+                "name": r.name,
+                "trigger": r.trigger,
+                "min_domains": r.min_domains,
+                "counted_domains": list(r.counted_domains),
+                "concerns": list(r.concerns),
+                "from_body": bodies.get(r.from_body) if r.from_body else None,
+                "target": r.target,
+                "to_body": bodies.get(r.to_body) if r.to_body else None,
+                "description": r.description,
+                "to_function": r.meeting_function or "",
+                "sort_order": i,
+                "active": True,
+            },
             "escalation_rules",
-        )  # fmt: skip
+        )
         w.set_m2m(obj, "from_windows", [done.windows[k] for k in r.from_windows], "escalation_rules")
     w.deactivate_missing(EscalationRule, {r.key for r in p.escalation_rules}, "escalation_rules")
 

@@ -203,9 +203,17 @@ def update_consultation(
 ) -> Consultation:
     """Edit a consultation if nobody saved it since `version` was read; otherwise raise StaleEdit."""
     allowed = {
-        "note", "actions", "referred_to", "follow_up_on", "status", "sharing_consent", "channel",
-        "consulter_kind", "consulter_note", "business_line",
-    }  # fmt: skip
+        "note",
+        "actions",
+        "referred_to",
+        "follow_up_on",
+        "status",
+        "sharing_consent",
+        "channel",
+        "consulter_kind",
+        "consulter_note",
+        "business_line",
+    }
     unknown = set(changes) - allowed - {"concerns"}
     if unknown:
         raise IntakeError("変更できない項目が含まれています。")

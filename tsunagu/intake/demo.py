@@ -130,18 +130,33 @@ def generate_consultations(muni: Municipality, *, seed: int = 2026, share: float
                 window=window,
                 organization=window.organization,
                 staff=_recorder(muni, window, recorders),
-                channel=rng.choice([Channel.VISIT, Channel.VISIT, Channel.PHONE, Channel.HOME_VISIT, Channel.REFERRAL]),
-                consulter_kind=rng.choice([ConsulterKind.SELF, ConsulterKind.FAMILY, ConsulterKind.FAMILY,
-                                           ConsulterKind.MINSEI, ConsulterKind.AGENCY]),
+                channel=rng.choice(
+                    [Channel.VISIT, Channel.VISIT, Channel.PHONE, Channel.HOME_VISIT, Channel.REFERRAL]
+                ),
+                consulter_kind=rng.choice(
+                    [
+                        ConsulterKind.SELF,
+                        ConsulterKind.FAMILY,
+                        ConsulterKind.FAMILY,
+                        ConsulterKind.MINSEI,
+                        ConsulterKind.AGENCY,
+                    ]
+                ),
                 person_id=heads[hid],
                 household=household,
                 note=" ".join(NOTES.get(c, "") for c in picked).strip() + DEMO_NOTE,
                 actions=[rng.choice([ActionKind.LISTENING, ActionKind.INFORMATION, ActionKind.CONTINUING])],
                 business_line=(window.business_lines or ["1ni"])[0],
-                sharing_consent=rng.choice([SharingConsent.CONSENTED, SharingConsent.CONSENTED,
-                                            SharingConsent.NOT_CONSENTED, SharingConsent.UNCONFIRMED]),
+                sharing_consent=rng.choice(
+                    [
+                        SharingConsent.CONSENTED,
+                        SharingConsent.CONSENTED,
+                        SharingConsent.NOT_CONSENTED,
+                        SharingConsent.UNCONFIRMED,
+                    ]
+                ),
                 submission_token=uuid.UUID(int=rng.getrandbits(128)),
-            )  # fmt: skip
+            )
             consultation.concerns.set([concerns[c] for c in picked])
             made += 1
         advice = advise_unrestricted(household)

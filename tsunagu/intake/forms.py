@@ -138,9 +138,11 @@ class EscalationForm(forms.Form):
     consultation = StrictIntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     rule = StrictIntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     reason = forms.CharField(
-        label="つなぐ理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label="つなぐ理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         error_messages={"required": "つなぐ理由を入力してください。"},
-    )  # fmt: skip
+    )
 
 
 class DeclineEscalationForm(forms.Form):
@@ -148,6 +150,8 @@ class DeclineEscalationForm(forms.Form):
 
     version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
     note = forms.CharField(
-        label="見送る理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        label="見送る理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
         error_messages={"required": "見送る理由を対応メモに入力してください。"},
-    )  # fmt: skip
+    )

@@ -105,16 +105,24 @@ def generate_referrals(*, sender: Staff, receiver: Staff, seed: int = 2026) -> i
         sent_at = now - dt.timedelta(days=plan.sent_days_ago, hours=rng.randint(1, 6))
         shared = plan.shared
         referral = Referral.objects.create(
-            municipality=muni, number=number, person=consultation.person, household=consultation.household,
+            municipality=muni,
+            number=number,
+            person=consultation.person,
+            household=consultation.household,
             consultation=consultation if consultation.organization_id == src.organization_id else None,
-            from_organization=_org(src), from_window=_window(src), sent_by=src, sent_at=sent_at,
-            to_organization=_org(dst), to_window=_window(dst), reason=plan.reason + DEMO_MARK,
+            from_organization=_org(src),
+            from_window=_window(src),
+            sent_by=src,
+            sent_at=sent_at,
+            to_organization=_org(dst),
+            to_window=_window(dst),
+            reason=plan.reason + DEMO_MARK,
             consent=ReferralConsent.SELF if shared else ReferralConsent.NONE,
             consent_note="書面で同意（相談受付・申込票）" if shared else "",
             contact_by=ContactBy.RECEIVER if shared else ContactBy.RESIDENT,
             due_on=timezone.localdate(sent_at) + dt.timedelta(days=muni.referral_due_days),
             submission_token=uuid.UUID(int=rng.getrandbits(128)),
-        )  # fmt: skip
+        )
         steps = [(ReferralStatus.SENT, src, 0, "")]
         if plan.status in (ReferralStatus.RECEIVED,):
             steps.append((ReferralStatus.RECEIVED, dst, 1, ""))
@@ -131,9 +139,15 @@ def generate_referrals(*, sender: Staff, receiver: Staff, seed: int = 2026) -> i
         for status, who, after_days, note in steps:
             at = sent_at + dt.timedelta(days=after_days, hours=1)
             ReferralEvent.objects.create(
-                municipality=muni, referral=referral, from_status=before, to_status=status, at=at, by=who,
-                organization=_org(who), note=note,
-            )  # fmt: skip
+                municipality=muni,
+                referral=referral,
+                from_status=before,
+                to_status=status,
+                at=at,
+                by=who,
+                organization=_org(who),
+                note=note,
+            )
             before = status
             if status != ReferralStatus.SENT:
                 fields.setdefault("received_at", at)
@@ -143,9 +157,11 @@ def generate_referrals(*, sender: Staff, receiver: Staff, seed: int = 2026) -> i
                 fields["return_reason"] = note
             if status == ReferralStatus.CLOSED:
                 fields |= {
-                    "closed_at": at, "first_contact_on": timezone.localdate(at),
-                    "first_contact_method": ContactMethod.PHONE, "first_contact_note": note,
-                }  # fmt: skip
+                    "closed_at": at,
+                    "first_contact_on": timezone.localdate(at),
+                    "first_contact_method": ContactMethod.PHONE,
+                    "first_contact_note": note,
+                }
         Referral.objects.filter(pk=referral.pk).update(**fields)
         made += 1
     return made

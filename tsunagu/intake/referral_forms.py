@@ -36,34 +36,54 @@ class SendReferralForm(forms.Form):
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     consultation = StrictIntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     person = _PersonChoice(
-        queryset=Person.objects.none(), label="本人", empty_label=None,
-        error_messages={"required": "本人を選んでください。", "invalid_choice": "本人はこの世帯の世帯員から選んでください。"},
-    )  # fmt: skip
+        queryset=Person.objects.none(),
+        label="本人",
+        empty_label=None,
+        error_messages={
+            "required": "本人を選んでください。",
+            "invalid_choice": "本人はこの世帯の世帯員から選んでください。",
+        },
+    )
     to_organization = _OrganizationChoice(
-        queryset=Organization.objects.none(), label="つなぎ先の機関", empty_label="（選んでください）",
-        error_messages={"required": "つなぎ先の機関を選んでください。",
-                        "invalid_choice": "つなぎ先の機関は一覧から選んでください。"},
-    )  # fmt: skip
+        queryset=Organization.objects.none(),
+        label="つなぎ先の機関",
+        empty_label="（選んでください）",
+        error_messages={
+            "required": "つなぎ先の機関を選んでください。",
+            "invalid_choice": "つなぎ先の機関は一覧から選んでください。",
+        },
+    )
     to_window = _WindowChoice(
-        queryset=Window.objects.none(), label="つなぎ先の窓口", required=False, empty_label="（指定しない）",
+        queryset=Window.objects.none(),
+        label="つなぎ先の窓口",
+        required=False,
+        empty_label="（指定しない）",
         error_messages={"invalid_choice": "つなぎ先の窓口は一覧から選んでください。"},
-    )  # fmt: skip
+    )
     reason = forms.CharField(
-        label="つなぐ理由・依頼の内容", widget=forms.Textarea(attrs={"rows": 4}), max_length=REASON_MAX,
+        label="つなぐ理由・依頼の内容",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=REASON_MAX,
         error_messages={"required": "つなぐ理由を入力してください。"},
-    )  # fmt: skip
+    )
     consent = forms.ChoiceField(
-        label="つなぎ先への情報提供に対する本人の同意", choices=ReferralConsent.choices, widget=forms.RadioSelect,
+        label="つなぎ先への情報提供に対する本人の同意",
+        choices=ReferralConsent.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "本人の同意を確認して、どれかを選んでください。"},
-    )  # fmt: skip
+    )
     consent_note = forms.CharField(
-        label="同意の確認方法・理由", required=False, max_length=NOTE_MAX,
+        label="同意の確認方法・理由",
+        required=False,
+        max_length=NOTE_MAX,
         help_text="例: 書面で同意（申込票）、電話で口頭の同意。同意を得ずに提供するときは、その事情を必ず書きます。",
-    )  # fmt: skip
+    )
     contact_by = forms.ChoiceField(
-        label="初回連絡", choices=ContactBy.choices, widget=forms.RadioSelect,
+        label="初回連絡",
+        choices=ContactBy.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "初回連絡のしかたを選んでください。"},
-    )  # fmt: skip
+    )
     due_on = RangedDateField(label="初回連絡の期限", kind=DateKind.SCHEDULE, required=False)
 
     def __init__(self, *args: Any, household: Household, organization: Organization, **kwargs: Any):
@@ -118,27 +138,35 @@ class AcceptForm(VersionForm):
 
 class ReturnForm(VersionForm):
     reason = forms.CharField(
-        label="差し戻す理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=REASON_MAX,
+        label="差し戻す理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX,
         error_messages={"required": "差し戻す理由を入力してください。"},
-    )  # fmt: skip
+    )
 
 
 class WithdrawForm(VersionForm):
     reason = forms.CharField(
-        label="取り下げる理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON_MAX,
+        label="取り下げる理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX,
         error_messages={"required": "取り下げる理由を入力してください。"},
-    )  # fmt: skip
+    )
 
 
 class FirstContactForm(VersionForm):
     on = JapaneseDateField(
-        label="初回連絡日", kind=DateKind.EVENT, placeholder="例: R8.12.2、2026-12-02",
+        label="初回連絡日",
+        kind=DateKind.EVENT,
+        placeholder="例: R8.12.2、2026-12-02",
         error_messages={"required": "初回連絡日を入力してください。"},
-    )  # fmt: skip
+    )
     method = forms.ChoiceField(
-        label="方法", choices=ContactMethod.choices, widget=forms.RadioSelect,
+        label="方法",
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "初回連絡の方法を選んでください。"},
-    )  # fmt: skip
+    )
     note = forms.CharField(
         label="初回連絡の記録（任意）",
         required=False,
@@ -149,9 +177,11 @@ class FirstContactForm(VersionForm):
 
 class ConsentForm(VersionForm):
     consent = forms.ChoiceField(
-        label="本人の同意（いまの状態）", choices=ReferralConsent.choices, widget=forms.RadioSelect,
+        label="本人の同意（いまの状態）",
+        choices=ReferralConsent.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "同意の状態を選んでください。"},
-    )  # fmt: skip
+    )
     consent_note = forms.CharField(label="同意の確認方法・理由", required=False, max_length=NOTE_MAX)
 
 

@@ -78,9 +78,13 @@ class Referral(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="本人")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+", verbose_name="世帯")
     consultation = models.ForeignKey(
-        "intake.Consultation", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals",
+        "intake.Consultation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
         verbose_name="もとの相談",
-    )  # fmt: skip
+    )
     from_organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name="つなぎ元"
     )
@@ -118,9 +122,13 @@ class Referral(models.Model):
     received_at = models.DateTimeField("受信確認日時", null=True, blank=True)
     responded_at = models.DateTimeField("受け入れ・差し戻し日時", null=True, blank=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="担当職員（つなぎ先）",
-    )  # fmt: skip
+    )
     return_reason = models.TextField("差し戻しの理由", blank=True)
     first_contact_on = models.DateField("初回連絡日", null=True, blank=True)
     first_contact_method = models.CharField(

@@ -27,8 +27,11 @@ from .referral_models import SHARING_CONSENTS, Referral, ReferralStatus
 # States in which a receiver with consent still reads the content (not after returning it, nor after the
 # sender withdrew it).
 RECEIVER_READS = (
-    ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.CLOSED
-)  # fmt: skip
+    ReferralStatus.SENT,
+    ReferralStatus.RECEIVED,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.CLOSED,
+)
 
 CONSULTATION_RULE = "intake.referral_consent"
 CONSULTATION_RULE_LABEL = "窓口間のつなぎ（本人の同意による情報提供）"

@@ -108,17 +108,25 @@ def _list(request: HttpRequest, side: str) -> HttpResponse:
             if row.content:
                 objects += [("person", row.referral.person_id), ("household", row.referral.household_id)]
         audit.record(
-            actor=staff, action="list", channel="view", objects=objects, detail={"kind": f"referrals_{side}"},
+            actor=staff,
+            action="list",
+            channel="view",
+            objects=objects,
+            detail={"kind": f"referrals_{side}"},
             request=request,
-        )  # fmt: skip
+        )
     return render(
         request,
         "intake/referrals.html",
         {
-            "side": side, "rows": rows, "page": page, "view": view,
-            "tabs": [(key, label, counts[key]) for key, label in TABS], "today": today,
+            "side": side,
+            "rows": rows,
+            "page": page,
+            "view": view,
+            "tabs": [(key, label, counts[key]) for key, label in TABS],
+            "today": today,
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -179,11 +187,16 @@ def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         request,
         "intake/referral_detail.html",
         {
-            "r": referral, "content": content, "sender": sender, "receiver": receiver,
-            "consultation": consultation, "contact_window": _contact_window(referral),
+            "r": referral,
+            "content": content,
+            "sender": sender,
+            "receiver": receiver,
+            "consultation": consultation,
+            "contact_window": _contact_window(referral),
             # Without consent the receiver reads only the notes its own organization wrote.
             "events": [(e, content or e.organization_id == own_org) for e in events],
-            "overdue_days": referral.overdue_days(), "is_open": is_open,
+            "overdue_days": referral.overdue_days(),
+            "is_open": is_open,
             "can_receive": receiver and referral.status == ReferralStatus.SENT,
             "can_accept": receiver and referral.status in (ReferralStatus.SENT, ReferralStatus.RECEIVED),
             "can_contact": receiver and is_open,
@@ -191,14 +204,16 @@ def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             "can_consent": sender and referral.status != ReferralStatus.WITHDRAWN,
             "can_change_due": (sender or receiver) and is_open,
             "due_form": DueForm(initial=version),
-            "receive_form": VersionForm(initial=version), "accept_form": AcceptForm(initial=version),
-            "return_form": ReturnForm(initial=version), "contact_form": FirstContactForm(initial=version),
+            "receive_form": VersionForm(initial=version),
+            "accept_form": AcceptForm(initial=version),
+            "return_form": ReturnForm(initial=version),
+            "contact_form": FirstContactForm(initial=version),
             "withdraw_form": WithdrawForm(initial=version),
             "consent_form": ConsentForm(
                 initial={**version, "consent": referral.consent, "consent_note": referral.consent_note}
             ),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -225,21 +240,33 @@ def send(request: HttpRequest, household_id: int) -> HttpResponse:
         initial = {"consultation": consultation.pk, "person": consultation.person_id}
     form = SendReferralForm(
         request.POST if request.method == "POST" else None,
-        household=household, organization=organization, initial=initial,
-    )  # fmt: skip
+        household=household,
+        organization=organization,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         own_window = (
             consultation.window
             if consultation is not None and consultation.window.organization_id == organization.pk
-            else Window.objects.filter(organization_id=organization.pk, active=True).order_by("sort_order", "pk").first()
-        )  # fmt: skip
+            else Window.objects.filter(organization_id=organization.pk, active=True)
+            .order_by("sort_order", "pk")
+            .first()
+        )
         data = actions.ReferralInput(
-            person=d["person"], household=household, to_organization=d["to_organization"],
-            to_window=d["to_window"], reason=d["reason"], consent=d["consent"],
-            consent_note=d["consent_note"], contact_by=d["contact_by"], due_on=d["due_on"],
-            submission_token=d["submission_token"], from_window=own_window, consultation=consultation,
-        )  # fmt: skip
+            person=d["person"],
+            household=household,
+            to_organization=d["to_organization"],
+            to_window=d["to_window"],
+            reason=d["reason"],
+            consent=d["consent"],
+            consent_note=d["consent_note"],
+            contact_by=d["contact_by"],
+            due_on=d["due_on"],
+            submission_token=d["submission_token"],
+            from_window=own_window,
+            consultation=consultation,
+        )
         try:
             referral, created = actions.send_referral(actor=staff, data=data)
         except actions.ReferralError as exc:
@@ -255,10 +282,13 @@ def send(request: HttpRequest, household_id: int) -> HttpResponse:
             return redirect("intake:referral", referral_id=referral.pk)
     members = list(form.fields["person"].queryset)  # type: ignore[attr-defined]
     audit.record(
-        actor=staff, action="view", channel="view",
+        actor=staff,
+        action="view",
+        channel="view",
         objects=[("household", household.pk), *[("person", p.pk) for p in members]],
-        detail={"kind": "referral_form"}, request=request,
-    )  # fmt: skip
+        detail={"kind": "referral_form"},
+        request=request,
+    )
     return render(request, "intake/referral_send.html", {"form": form, "household": household})
 
 
@@ -290,10 +320,12 @@ def _step(
 @require_POST
 def receive(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _step(
-        request, referral_id, VersionForm,
+        request,
+        referral_id,
+        VersionForm,
         lambda s, r, d: actions.receive_referral(actor=s, referral=r, version=d["version"]),
         "受信を確認しました。",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -301,10 +333,12 @@ def receive(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _step(
-        request, referral_id, AcceptForm,
+        request,
+        referral_id,
+        AcceptForm,
         lambda s, r, d: actions.accept_referral(actor=s, referral=r, version=d["version"], note=d["note"]),
         "つなぎを受け入れました。本人と連絡が取れたら、初回連絡を記録してください。",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -312,10 +346,14 @@ def accept(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def return_(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _step(
-        request, referral_id, ReturnForm,
-        lambda s, r, d: actions.return_referral(actor=s, referral=r, version=d["version"], reason=d["reason"]),
+        request,
+        referral_id,
+        ReturnForm,
+        lambda s, r, d: actions.return_referral(
+            actor=s, referral=r, version=d["version"], reason=d["reason"]
+        ),
         "つなぎを差し戻しました。つなぎ元に理由が伝わります。",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -323,12 +361,14 @@ def return_(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def first_contact(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _step(
-        request, referral_id, FirstContactForm,
+        request,
+        referral_id,
+        FirstContactForm,
         lambda s, r, d: actions.record_first_contact(
             actor=s, referral=r, version=d["version"], on=d["on"], method=d["method"], note=d["note"]
         ),
         "初回連絡を記録しました。このつなぎは完了です。",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -336,10 +376,14 @@ def first_contact(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _step(
-        request, referral_id, WithdrawForm,
-        lambda s, r, d: actions.withdraw_referral(actor=s, referral=r, version=d["version"], reason=d["reason"]),
+        request,
+        referral_id,
+        WithdrawForm,
+        lambda s, r, d: actions.withdraw_referral(
+            actor=s, referral=r, version=d["version"], reason=d["reason"]
+        ),
         "つなぎを取り下げました。",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -347,12 +391,14 @@ def withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def consent(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _step(
-        request, referral_id, ConsentForm,
+        request,
+        referral_id,
+        ConsentForm,
         lambda s, r, d: actions.change_consent(
             actor=s, referral=r, version=d["version"], consent=d["consent"], consent_note=d["consent_note"]
         ),
         "同意の記録を更新しました。",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -360,9 +406,11 @@ def consent(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_POST
 def due(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _step(
-        request, referral_id, DueForm,
+        request,
+        referral_id,
+        DueForm,
         lambda s, r, d: actions.change_due_on(
             actor=s, referral=r, version=d["version"], due_on=d["due_on"], note=d["note"]
         ),
         "初回連絡の期限を変更しました。",
-    )  # fmt: skip
+    )

@@ -113,9 +113,14 @@ def _next_number(muni: Municipality) -> int:
 def _event(actor: Staff, referral: Referral, from_status: str, to_status: str, note: str = "") -> None:
     assert actor.organization_id is not None
     ReferralEvent.objects.create(
-        municipality_id=referral.municipality_id, referral=referral, from_status=from_status,
-        to_status=to_status, by=actor, organization_id=actor.organization_id, note=note,
-    )  # fmt: skip
+        municipality_id=referral.municipality_id,
+        referral=referral,
+        from_status=from_status,
+        to_status=to_status,
+        by=actor,
+        organization_id=actor.organization_id,
+        note=note,
+    )
 
 
 def _audit(actor: Staff, action: str, referral: Referral, **detail: Any) -> None:
@@ -124,10 +129,12 @@ def _audit(actor: Staff, action: str, referral: Referral, **detail: Any) -> None
         action=action,
         channel="view",
         objects=[
-            ("referral", referral.pk), ("household", referral.household_id), ("person", referral.person_id)
+            ("referral", referral.pk),
+            ("household", referral.household_id),
+            ("person", referral.person_id),
         ],
         detail=detail or None,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -167,18 +174,31 @@ def send_referral(*, actor: Staff, data: ReferralInput) -> tuple[Referral, bool]
     if due_on < today or due_on > today + dt.timedelta(days=DUE_MAX_DAYS):
         raise ReferralError("初回連絡の期限は、今日から1年以内の日付にしてください。")
     open_one = Referral.objects.filter(
-        municipality=muni, person=data.person, to_organization=data.to_organization,
+        municipality=muni,
+        person=data.person,
+        to_organization=data.to_organization,
         status__in=OPEN_REFERRAL_STATUSES,
-    ).first()  # fmt: skip
+    ).first()
     if open_one is not None:
         return open_one, False
     referral = Referral(
-        municipality=muni, person=data.person, household=data.household, consultation=data.consultation,
-        from_organization=actor.organization, from_window=data.from_window, sent_by=actor, sent_at=now,
-        to_organization=data.to_organization, to_window=data.to_window, reason=reason,
-        consent=data.consent, consent_note=data.consent_note.strip(), contact_by=data.contact_by,
-        due_on=due_on, submission_token=data.submission_token,
-    )  # fmt: skip
+        municipality=muni,
+        person=data.person,
+        household=data.household,
+        consultation=data.consultation,
+        from_organization=actor.organization,
+        from_window=data.from_window,
+        sent_by=actor,
+        sent_at=now,
+        to_organization=data.to_organization,
+        to_window=data.to_window,
+        reason=reason,
+        consent=data.consent,
+        consent_note=data.consent_note.strip(),
+        contact_by=data.contact_by,
+        due_on=due_on,
+        submission_token=data.submission_token,
+    )
     # Numbers run per municipality; a concurrent sender that takes the same number retries.
     for _attempt in range(3):
         referral.number = _next_number(muni)
@@ -187,12 +207,15 @@ def send_referral(*, actor: Staff, data: ReferralInput) -> tuple[Referral, bool]
                 referral.save()
             break
         except IntegrityError:
-            again = Referral.objects.filter(
-                municipality=muni, submission_token=data.submission_token
-            ).first() or Referral.objects.filter(
-                municipality=muni, person=data.person, to_organization=data.to_organization,
-                status__in=OPEN_REFERRAL_STATUSES,
-            ).first()  # fmt: skip
+            again = (
+                Referral.objects.filter(municipality=muni, submission_token=data.submission_token).first()
+                or Referral.objects.filter(
+                    municipality=muni,
+                    person=data.person,
+                    to_organization=data.to_organization,
+                    status__in=OPEN_REFERRAL_STATUSES,
+                ).first()
+            )
             if again is not None:
                 return again, False
             referral.pk = None
@@ -288,9 +311,15 @@ def _move(
 def receive_referral(*, actor: Staff, referral: Referral, version: int) -> Referral:
     """受信確認: the receiving organization has seen the referral (not yet decided)."""
     return _move(
-        actor=actor, referral=referral, version=version, to=ReferralStatus.RECEIVED, side=RECEIVER,
-        allowed_from=(ReferralStatus.SENT,), verb="受信確認する", fields={"received_at": timezone.now()},
-    )  # fmt: skip
+        actor=actor,
+        referral=referral,
+        version=version,
+        to=ReferralStatus.RECEIVED,
+        side=RECEIVER,
+        allowed_from=(ReferralStatus.SENT,),
+        verb="受信確認する",
+        fields={"received_at": timezone.now()},
+    )
 
 
 @transaction.atomic
@@ -298,10 +327,16 @@ def accept_referral(*, actor: Staff, referral: Referral, version: int, note: str
     """受け入れ: the receiving organization takes the resident on; the actor becomes its contact."""
     now = timezone.now()
     return _move(
-        actor=actor, referral=referral, version=version, to=ReferralStatus.ACCEPTED, side=RECEIVER,
-        allowed_from=(ReferralStatus.SENT, ReferralStatus.RECEIVED), verb="受け入れる", note=note.strip(),
+        actor=actor,
+        referral=referral,
+        version=version,
+        to=ReferralStatus.ACCEPTED,
+        side=RECEIVER,
+        allowed_from=(ReferralStatus.SENT, ReferralStatus.RECEIVED),
+        verb="受け入れる",
+        note=note.strip(),
         fields={"received_at": referral.received_at or now, "responded_at": now, "responded_by": actor},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -316,11 +351,21 @@ def return_referral(*, actor: Staff, referral: Referral, version: int, reason: s
         raise ReferralError(f"差し戻す理由は{REASON_MAX}文字以内で入力してください。")
     now = timezone.now()
     return _move(
-        actor=actor, referral=referral, version=version, to=ReferralStatus.RETURNED, side=RECEIVER,
-        allowed_from=OPEN_REFERRAL_STATUSES, verb="差し戻す", note=reason,
-        fields={"return_reason": reason, "responded_at": now, "responded_by": actor,
-                "received_at": referral.received_at or now},
-    )  # fmt: skip
+        actor=actor,
+        referral=referral,
+        version=version,
+        to=ReferralStatus.RETURNED,
+        side=RECEIVER,
+        allowed_from=OPEN_REFERRAL_STATUSES,
+        verb="差し戻す",
+        note=reason,
+        fields={
+            "return_reason": reason,
+            "responded_at": now,
+            "responded_by": actor,
+            "received_at": referral.received_at or now,
+        },
+    )
 
 
 @transaction.atomic
@@ -340,9 +385,12 @@ def record_first_contact(
         raise ReferralError(f"初回連絡の記録は{REASON_MAX}文字以内で入力してください。")
     now = timezone.now()
     fields: dict[str, Any] = {
-        "first_contact_on": on, "first_contact_method": method, "first_contact_note": note.strip(),
-        "closed_at": now, "received_at": referral.received_at or now,
-    }  # fmt: skip
+        "first_contact_on": on,
+        "first_contact_method": method,
+        "first_contact_note": note.strip(),
+        "closed_at": now,
+        "received_at": referral.received_at or now,
+    }
     verb = "初回連絡を記録する"
     _guard(actor, referral, version, RECEIVER, OPEN_REFERRAL_STATUSES, verb)
     original = referral.status
@@ -351,10 +399,17 @@ def record_first_contact(
         _event(actor, referral, original, ReferralStatus.ACCEPTED, "初回連絡の記録とあわせて受け入れ")
         referral.status = ReferralStatus.ACCEPTED  # saved as 完了 below, in the same transaction
     return _move(
-        actor=actor, referral=referral, version=version, to=ReferralStatus.CLOSED, side=RECEIVER,
-        allowed_from=OPEN_REFERRAL_STATUSES, verb=verb, note=note.strip(), fields=fields,
+        actor=actor,
+        referral=referral,
+        version=version,
+        to=ReferralStatus.CLOSED,
+        side=RECEIVER,
+        allowed_from=OPEN_REFERRAL_STATUSES,
+        verb=verb,
+        note=note.strip(),
+        fields=fields,
         detail={"from": original},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -366,10 +421,16 @@ def withdraw_referral(*, actor: Staff, referral: Referral, version: int, reason:
     if len(reason) > REASON_MAX:
         raise ReferralError(f"取り下げる理由は{REASON_MAX}文字以内で入力してください。")
     return _move(
-        actor=actor, referral=referral, version=version, to=ReferralStatus.WITHDRAWN, side=SENDER,
-        allowed_from=OPEN_REFERRAL_STATUSES, verb="取り下げる", note=reason,
+        actor=actor,
+        referral=referral,
+        version=version,
+        to=ReferralStatus.WITHDRAWN,
+        side=SENDER,
+        allowed_from=OPEN_REFERRAL_STATUSES,
+        verb="取り下げる",
+        note=reason,
         fields={"withdraw_reason": reason},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -393,11 +454,17 @@ def change_consent(
     old = referral.consent
     label = f"同意の記録: {ReferralConsent(old).label} → {ReferralConsent(consent).label}"
     return _move(
-        actor=actor, referral=referral, version=version, to=referral.status, side=SENDER,
+        actor=actor,
+        referral=referral,
+        version=version,
+        to=referral.status,
+        side=SENDER,
         allowed_from=tuple(s for s in ReferralStatus.values if s != ReferralStatus.WITHDRAWN),
-        verb="同意を記録する", note=label, fields={"consent": consent, "consent_note": consent_note},
+        verb="同意を記録する",
+        note=label,
+        fields={"consent": consent, "consent_note": consent_note},
         detail={"consent_from": old, "consent_to": consent},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -417,8 +484,14 @@ def change_due_on(*, actor: Staff, referral: Referral, version: int, due_on: dt.
     side = RECEIVER if actor.organization_id == referral.to_organization_id else SENDER
     old = referral.due_on
     return _move(
-        actor=actor, referral=referral, version=version, to=referral.status, side=side,
-        allowed_from=OPEN_REFERRAL_STATUSES, verb="期限を変える",
-        note=f"{DUE_CHANGE_PREFIX}: {old:%Y-%m-%d} → {due_on:%Y-%m-%d}（{note}）", fields={"due_on": due_on},
+        actor=actor,
+        referral=referral,
+        version=version,
+        to=referral.status,
+        side=side,
+        allowed_from=OPEN_REFERRAL_STATUSES,
+        verb="期限を変える",
+        note=f"{DUE_CHANGE_PREFIX}: {old:%Y-%m-%d} → {due_on:%Y-%m-%d}（{note}）",
+        fields={"due_on": due_on},
         detail={"due_from": old.isoformat(), "due_to": due_on.isoformat()},
-    )  # fmt: skip
+    )

@@ -61,23 +61,41 @@ def intake(request: HttpRequest) -> HttpResponse:
         new_person = None
         if d["person_choice"] == NEW:
             new_person = PersonInput(
-                family_name=d["family_name"], given_name=d["given_name"], family_kana=d["family_kana"],
-                given_kana=d["given_kana"], birth_date=d["birth_date"], estimated_age=d["estimated_age"],
-                sex=d["sex"], address=d["address"], area=d["area"], phone=d["phone"],
-                nationality=d["nationality"], language_needs=d["language_needs"],
-            )  # fmt: skip
+                family_name=d["family_name"],
+                given_name=d["given_name"],
+                family_kana=d["family_kana"],
+                given_kana=d["given_kana"],
+                birth_date=d["birth_date"],
+                estimated_age=d["estimated_age"],
+                sex=d["sex"],
+                address=d["address"],
+                area=d["area"],
+                phone=d["phone"],
+                nationality=d["nationality"],
+                language_needs=d["language_needs"],
+            )
         else:
             person = people_policy.get_person_for(staff, int(d["person_choice"]))  # checked by parse_id
         data = actions.ConsultationInput(
-            window=d["window"], received_at=d["received_at"], channel=d["channel"],
-            consulter_kind=d["consulter_kind"], consulter_note=d["consulter_note"],
-            business_line=d["business_line"], sharing_consent=d["sharing_consent"],
-            submission_token=d["submission_token"], person=person, new_person=new_person,
-            relationship=d["relationship"], concerns=list(d["concerns"]), note=d["note"],
-            actions=list(d["actions"]), referred_to=d["referred_to"], follow_up_on=d["follow_up_on"],
+            window=d["window"],
+            received_at=d["received_at"],
+            channel=d["channel"],
+            consulter_kind=d["consulter_kind"],
+            consulter_note=d["consulter_note"],
+            business_line=d["business_line"],
+            sharing_consent=d["sharing_consent"],
+            submission_token=d["submission_token"],
+            person=person,
+            new_person=new_person,
+            relationship=d["relationship"],
+            concerns=list(d["concerns"]),
+            note=d["note"],
+            actions=list(d["actions"]),
+            referred_to=d["referred_to"],
+            follow_up_on=d["follow_up_on"],
             subjects=subjects.subjects_to_record(entry),
             escalation_reason=d["escalation_reason"],
-        )  # fmt: skip
+        )
         try:
             if entry.invalid:
                 raise actions.IntakeError(subjects.INVALID)
@@ -105,9 +123,13 @@ def intake(request: HttpRequest) -> HttpResponse:
         if chosen is not None:
             # The re-rendered form shows the chosen person's name, kana and birth date: a read.
             audit.record(
-                actor=staff, action="view", channel="view", objects=[("person", chosen.pk)],
-                detail={"kind": "intake_form"}, request=request,
-            )  # fmt: skip
+                actor=staff,
+                action="view",
+                channel="view",
+                objects=[("person", chosen.pk)],
+                detail={"kind": "intake_form"},
+                request=request,
+            )
     selected = set(request.POST.getlist("concerns")) if request.method == "POST" else set()
     return render(
         request,
@@ -151,9 +173,12 @@ def person_search(request: HttpRequest) -> HttpResponse:
         if hits:
             total = max(count_matches(visible, query, birth_date=birth, cap=PERSON_COUNT_CAP), len(hits))
             audit.record(
-                actor=staff, action="list", channel="view",
-                objects=[("person", h.person.pk) for h in hits], detail={"kind": "person_search"},
-            )  # fmt: skip
+                actor=staff,
+                action="list",
+                channel="view",
+                objects=[("person", h.person.pk) for h in hits],
+                detail={"kind": "person_search"},
+            )
     # How many to ask for with さらに表示 (0: everything found is listed, or the most a list shows).
     more = (
         min(len(hits) + PERSON_PAGE, total, PERSON_SHOWN_MAX)
@@ -198,10 +223,13 @@ def advice(request: HttpRequest) -> HttpResponse:
     found = advise(staff, entry.household, entry.items, windows=windows)
     if entry.household is not None:
         audit.record(
-            actor=staff, action="view", channel="view", request=request,
+            actor=staff,
+            action="view",
+            channel="view",
+            request=request,
             objects=[("household", entry.household.pk), *[("person", i) for i in entry.person_ids]],
             detail={"screen": "intake_advice"},
-        )  # fmt: skip
+        )
     return render(
         request,
         "intake/_advice.html",
@@ -283,10 +311,14 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     heads = people_policy.household_heads(staff, {r.household_id for r in reqs})
     if reqs:
         audit.record(
-            actor=staff, action="list", channel="view",
-            objects=[("escalation_request", r.pk) for r in reqs] + [("household", r.household_id) for r in reqs]
-            + [("person", p.pk) for p in heads.values()] + [("person", r.person_id) for r in reqs if r.person_id],
-        )  # fmt: skip
+            actor=staff,
+            action="list",
+            channel="view",
+            objects=[("escalation_request", r.pk) for r in reqs]
+            + [("household", r.household_id) for r in reqs]
+            + [("person", p.pk) for p in heads.values()]
+            + [("person", r.person_id) for r in reqs if r.person_id],
+        )
     rows = [{"r": r, "head": heads.get(r.household_id)} for r in reqs]
     return render(
         request,

@@ -129,9 +129,14 @@ def generate_calendar(*, actor: Staff, body: MeetingBody, year: int) -> list[Mee
             ).exists():
                 continue
             m = Meeting.objects.create(
-                municipality=body.municipality, body=body, area=area, kind=MeetingKindOfSitting.SCHEDULED,
-                starts_at=starts, ends_at=starts + DEFAULT_LENGTH, called_by=actor,
-            )  # fmt: skip
+                municipality=body.municipality,
+                body=body,
+                area=area,
+                kind=MeetingKindOfSitting.SCHEDULED,
+                starts_at=starts,
+                ends_at=starts + DEFAULT_LENGTH,
+                called_by=actor,
+            )
             _invite_fixed_members(actor, m)
             made.append(m)
     if made:
@@ -173,9 +178,11 @@ def call_meeting(
     if kind == MeetingKindOfSitting.EMERGENCY and not body.emergency:
         raise MeetingError(f"{body.name}は緊急会議として開く会議体ではありません。")
     if kind == MeetingKindOfSitting.AD_HOC and not (
-        body.also_ad_hoc or body.referral_only or body.emergency
+        body.also_ad_hoc
+        or body.referral_only
+        or body.emergency
         or body.frequency in (Frequency.AD_HOC, Frequency.REGULAR, Frequency.UNSPECIFIED)
-    ):  # fmt: skip
+    ):
         raise MeetingError(f"{body.name}は随時の開催をしない会議体です（定例の予定から開いてください）。")
     if not reason.strip():
         raise MeetingError("招集の理由を入力してください。")
@@ -186,10 +193,16 @@ def call_meeting(
     if area is None and body.areas.exists():
         raise MeetingError("地区ごとに開く会議体です。地区を選んでください。")
     m = Meeting.objects.create(
-        municipality=body.municipality, body=body, area=area, kind=kind, starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(minutes=minutes), place=place.strip(), reason=reason.strip(),
+        municipality=body.municipality,
+        body=body,
+        area=area,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=minutes),
+        place=place.strip(),
+        reason=reason.strip(),
         called_by=actor,
-    )  # fmt: skip
+    )
     _invite_fixed_members(actor, m)
     audit.record(actor=actor, action="create", objects=[("meeting", m.pk)], detail={"kind": kind})
     return m
@@ -226,9 +239,14 @@ def invite(
     try:
         with transaction.atomic():
             inv = Invitation.objects.create(
-                meeting=meeting, item=item, organization=organization, staff=staff,
-                guest_post=guest_post.strip(), guest_name=guest_name.strip(), invited_by=actor,
-            )  # fmt: skip
+                meeting=meeting,
+                item=item,
+                organization=organization,
+                staff=staff,
+                guest_post=guest_post.strip(),
+                guest_name=guest_name.strip(),
+                invited_by=actor,
+            )
     except IntegrityError:
         raise MeetingError("すでに招待しています。") from None
     audit.record(actor=actor, action="create", objects=[("meeting", meeting.pk), ("invitation", inv.pk)])
@@ -256,9 +274,11 @@ def acknowledge_duty(*, actor: Staff, meeting: Meeting) -> Acknowledgement:
         defaults={"municipality": meeting.municipality},
     )
     audit.record(
-        actor=actor, action="create", objects=[("meeting", meeting.pk)],
+        actor=actor,
+        action="create",
+        objects=[("meeting", meeting.pk)],
         detail={"acknowledgement": meeting.body.acknowledgement},
-    )  # fmt: skip
+    )
     return ack
 
 
@@ -409,17 +429,26 @@ def place_item(
     try:
         with transaction.atomic():
             item = AgendaItem.objects.create(
-                municipality=meeting.municipality, meeting=meeting, case=case, purpose=purpose, minutes=minutes,
-                legal_function=function, question=question.strip(), proposed_by=actor,
-                escalated_from=escalated_from, sort_order=meeting.items.count() + 1,
-            )  # fmt: skip
+                municipality=meeting.municipality,
+                meeting=meeting,
+                case=case,
+                purpose=purpose,
+                minutes=minutes,
+                legal_function=function,
+                question=question.strip(),
+                proposed_by=actor,
+                escalated_from=escalated_from,
+                sort_order=meeting.items.count() + 1,
+            )
     except IntegrityError:
         raise MeetingError("このケースはすでにこの会議の議題です。") from None
     item.organizations.set(organizations)
     audit.record(
-        actor=actor, action="create", objects=[("agenda_item", item.pk), ("case", case.pk), ("meeting", meeting.pk)],
+        actor=actor,
+        action="create",
+        objects=[("agenda_item", item.pk), ("case", case.pk), ("meeting", meeting.pk)],
         detail={"legal_function": function, "purpose": purpose},
-    )  # fmt: skip
+    )
     return item
 
 
@@ -445,10 +474,14 @@ def record_disclosure(
 ) -> None:
     """Every showing of an item's case is audited with its legal basis (for 支援会議: 法第106条の6)."""
     audit.record(
-        actor=actor, action="view", channel=channel, request=request,
+        actor=actor,
+        action="view",
+        channel=channel,
+        request=request,
         objects=[("agenda_item", item.pk), ("case", item.case_id), ("meeting", item.meeting_id)],
-        reason=item.legal_basis(), detail={"legal_function": item.legal_function},
-    )  # fmt: skip
+        reason=item.legal_basis(),
+        detail={"legal_function": item.legal_function},
+    )
 
 
 def _duty_holders(item: AgendaItem) -> list[tuple[Staff, dt.datetime]]:
@@ -502,13 +535,22 @@ def mark_discussed(*, actor: Staff, item: AgendaItem, version: int) -> AgendaIte
         until = now + item.meeting.body.follow_up_window()
         for staff, acked in _duty_holders(item):
             FollowUpAccess.objects.get_or_create(
-                item=item, staff=staff,
-                defaults={"municipality": item.municipality, "case": item.case, "duty_acknowledged_at": acked,
-                          "valid_from": now, "valid_until": until},
-            )  # fmt: skip
+                item=item,
+                staff=staff,
+                defaults={
+                    "municipality": item.municipality,
+                    "case": item.case,
+                    "duty_acknowledged_at": acked,
+                    "valid_from": now,
+                    "valid_until": until,
+                },
+            )
             granted += 1
     audit.record(
-        actor=actor, action="update", objects=[("agenda_item", item.pk), ("case", item.case_id)],
-        reason=item.legal_basis(), detail={"discussed": True, "follow_up": granted},
-    )  # fmt: skip
+        actor=actor,
+        action="update",
+        objects=[("agenda_item", item.pk), ("case", item.case_id)],
+        reason=item.legal_basis(),
+        detail={"discussed": True, "follow_up": granted},
+    )
     return item

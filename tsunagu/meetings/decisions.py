@@ -73,9 +73,11 @@ def record_review(
     except IntegrityError:
         raise MeetingError("この支援内容はすでに振り返りました。") from None
     audit.record(
-        actor=actor, action="create", objects=[("agenda_item", item.pk), ("plan_action", action.pk)],
+        actor=actor,
+        action="create",
+        objects=[("agenda_item", item.pk), ("plan_action", action.pk)],
         detail={"outcome": outcome},
-    )  # fmt: skip
+    )
     return review
 
 
@@ -130,9 +132,12 @@ def decide(
         elif kind == DecisionKind.MONITORING:
             next_on = next_monitoring_on or default_next_monitoring(item)
             case_actions.record_monitoring(
-                actor=actor, case=case, held_on=held_on, summary=f"{wareki(held_on)} {body.name}: {note.strip()}",
+                actor=actor,
+                case=case,
+                held_on=held_on,
+                summary=f"{wareki(held_on)} {body.name}: {note.strip()}",
                 next_on=next_on,
-            )  # fmt: skip
+            )
             next_monitoring_on = next_on
         elif kind == DecisionKind.MOVE:
             _move(actor, item, to_body, to_function, note)
@@ -140,21 +145,33 @@ def decide(
             if item.purpose != "closure":
                 raise MeetingError("終結は、目的が「終結評価」の議題で決めてください。")
             case_actions.close_case(
-                actor=actor, case=case, version=case.version, reason=f"{body.name}で終結と決定: {note.strip()}",
-                goal_attainment=goal_attainment, handover_to=None, main_agency_after_closure=main_agency_after_closure,
-            )  # fmt: skip
+                actor=actor,
+                case=case,
+                version=case.version,
+                reason=f"{body.name}で終結と決定: {note.strip()}",
+                goal_attainment=goal_attainment,
+                handover_to=None,
+                main_agency_after_closure=main_agency_after_closure,
+            )
     except case_actions.CaseError as e:
         raise MeetingError(str(e)) from None
     if responsible is not None and responsible.municipality_id != actor.municipality_id:
         raise MeetingError("別の自治体の機関は選べません。")
     decision = Decision.objects.create(
-        item=item, kind=kind, note=note.strip(), next_monitoring_on=next_monitoring_on,
-        to_body=to_body if kind == DecisionKind.MOVE else None, responsible=responsible, recorded_by=actor,
-    )  # fmt: skip
+        item=item,
+        kind=kind,
+        note=note.strip(),
+        next_monitoring_on=next_monitoring_on,
+        to_body=to_body if kind == DecisionKind.MOVE else None,
+        responsible=responsible,
+        recorded_by=actor,
+    )
     audit.record(
-        actor=actor, action="create", objects=[("agenda_item", item.pk), ("case", case.pk), ("decision", decision.pk)],
+        actor=actor,
+        action="create",
+        objects=[("agenda_item", item.pk), ("case", case.pk), ("decision", decision.pk)],
         detail={"kind": kind},
-    )  # fmt: skip
+    )
     return decision
 
 
@@ -187,6 +204,13 @@ def _move(actor: Staff, item: AgendaItem, to_body: MeetingBody | None, to_functi
     allowed = {o.pk for o in eligible_organizations(to_body)}
     keep = [o for o in selected if o.pk in allowed] or eligible_organizations(to_body)
     place_item(
-        actor=actor, meeting=target, case=item.case, purpose=item.purpose, minutes=item.minutes, function=function,
-        organizations=keep, question=note, escalated_from=item,
-    )  # fmt: skip
+        actor=actor,
+        meeting=target,
+        case=item.case,
+        purpose=item.purpose,
+        minutes=item.minutes,
+        function=function,
+        organizations=keep,
+        question=note,
+        escalated_from=item,
+    )

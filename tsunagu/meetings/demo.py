@@ -53,9 +53,15 @@ def _call(coordinator: Staff, body: MeetingBody, day: dt.datetime) -> Meeting:
     )
     area = body.areas.order_by("pk").first()
     return actions.call_meeting(
-        actor=coordinator, body=body, kind=MeetingKindOfSitting.AD_HOC, starts_at=starts, minutes=90,
-        reason="支援中のケースの進み具合の確認と役割分担", place="庁舎 会議室", area=area,
-    )  # fmt: skip
+        actor=coordinator,
+        body=body,
+        kind=MeetingKindOfSitting.AD_HOC,
+        starts_at=starts,
+        minutes=90,
+        reason="支援中のケースの進み具合の確認と役割分担",
+        place="庁舎 会議室",
+        area=area,
+    )
 
 
 def _place(
@@ -65,9 +71,15 @@ def _place(
     for function in actions.item_functions(meeting.body):
         try:
             return actions.place_item(
-                actor=coordinator, meeting=meeting, case=case, purpose=purpose, minutes=20,
-                function=function, organizations=orgs, question="支援の進み具合と役割分担の確認",
-            )  # fmt: skip
+                actor=coordinator,
+                meeting=meeting,
+                case=case,
+                purpose=purpose,
+                minutes=20,
+                function=function,
+                organizations=orgs,
+                question="支援の進み具合と役割分担の確認",
+            )
         except actions.MeetingError:
             continue
     return None
@@ -109,9 +121,11 @@ def generate_meetings(
             item = _place(coordinator, meeting, cases[i % len(cases)], orgs, Purpose.ROLES)
         meeting.refresh_from_db()
         actions.record_attendance(
-            actor=coordinator, meeting=meeting, version=meeting.version,
+            actor=coordinator,
+            meeting=meeting,
+            version=meeting.version,
             present=list(meeting.invitations.values_list("pk", flat=True)),
-        )  # fmt: skip
+        )
         if item is not None:
             item.refresh_from_db()
             item = actions.mark_discussed(actor=coordinator, item=item, version=item.version)

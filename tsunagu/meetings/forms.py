@@ -71,17 +71,23 @@ class ItemForm(forms.Form):
     purpose = forms.ChoiceField(label="目的", choices=Purpose.choices)
     minutes = StrictIntegerField(label="時間（分）", min_value=1, max_value=240, initial=20)
     organizations = StrictModelMultipleChoiceField(
-        queryset=Organization.objects.none(), label="この事案の構成機関", required=False,
+        queryset=Organization.objects.none(),
+        label="この事案の構成機関",
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     question = forms.CharField(
         label="会議への問い", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(
-        self, *args: Any, cases: QuerySet[Case], functions: list[str], organizations: QuerySet[Organization],
+        self,
+        *args: Any,
+        cases: QuerySet[Case],
+        functions: list[str],
+        organizations: QuerySet[Organization],
         **kwargs: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases  # type: ignore[attr-defined]
         self.fields["function"].choices = [(f, ItemFunction(f).label) for f in functions]  # type: ignore[attr-defined]

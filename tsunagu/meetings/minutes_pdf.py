@@ -106,8 +106,16 @@ def print_minutes(
     )
     with transaction.atomic():
         audit.record(
-            actor=staff, action="print", channel="print", request=request,
-            objects=[("meeting", meeting.pk), *[("agenda_item", i.pk) for i in items], *[("case", i.case_id) for i in items]],
-            reason="、".join(sorted({i.legal_basis() for i in items})), detail={"form": "minutes"},
-        )  # fmt: skip
+            actor=staff,
+            action="print",
+            channel="print",
+            request=request,
+            objects=[
+                ("meeting", meeting.pk),
+                *[("agenda_item", i.pk) for i in items],
+                *[("case", i.case_id) for i in items],
+            ],
+            reason="、".join(sorted({i.legal_basis() for i in items})),
+            detail={"form": "minutes"},
+        )
         return render_packet(packet, [recipient])

@@ -92,11 +92,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
     fy = today.year if today.month >= 4 else today.year - 1
     audit.record(actor=staff, action="list", request=request, detail={"meetings": len(meetings)})
     return render(
-        request, "meetings/calendar.html",
-        {"months": months, "calendar_form": CalendarForm(bodies=_bodies(staff), initial={"year": fy + 1}),
-         "coordinates": _coordinates(staff), "can_call": has_permission(staff, "meetings.call"),
-         "bodies": _bodies(staff)},
-    )  # fmt: skip
+        request,
+        "meetings/calendar.html",
+        {
+            "months": months,
+            "calendar_form": CalendarForm(bodies=_bodies(staff), initial={"year": fy + 1}),
+            "coordinates": _coordinates(staff),
+            "can_call": has_permission(staff, "meetings.call"),
+            "bodies": _bodies(staff),
+        },
+    )
 
 
 @login_required
@@ -131,9 +136,14 @@ def call(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             m = actions.call_meeting(
-                actor=staff, body=d["body"], kind=d["kind"], starts_at=d["starts_at"], minutes=d["minutes"],
-                reason=d["reason"], place=d["place"],
-            )  # fmt: skip
+                actor=staff,
+                body=d["body"],
+                kind=d["kind"],
+                starts_at=d["starts_at"],
+                minutes=d["minutes"],
+                reason=d["reason"],
+                place=d["place"],
+            )
         except actions.MeetingError as e:
             form.add_error(None, str(e))
         else:
@@ -153,21 +163,34 @@ def detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     coordinates = _coordinates(staff)
     invited = is_invited(staff, meeting)
     audit.record(
-        actor=staff, action="view", request=request,
-        objects=[("meeting", meeting.pk), *[("agenda_item", i.pk) for i in items], *[("case", i.case_id) for i in items]],
+        actor=staff,
+        action="view",
+        request=request,
+        objects=[
+            ("meeting", meeting.pk),
+            *[("agenda_item", i.pk) for i in items],
+            *[("case", i.case_id) for i in items],
+        ],
         reason="、".join(sorted({i.legal_basis() for i in items})),
-    )  # fmt: skip
+    )
     invitations = list(meeting.invitations.select_related("organization", "staff", "item"))
     ctx = {
-        "meeting": meeting, "items": items, "invitations": invitations, "coordinates": coordinates,
-        "acknowledged": acknowledged_at(staff, meeting), "invited": invited,
-        "needs_ack": meeting.body.may_discuss_without_consent() or bool(set(meeting.body.legal_functions) & DUTY_FUNCTIONS),
+        "meeting": meeting,
+        "items": items,
+        "invitations": invitations,
+        "coordinates": coordinates,
+        "acknowledged": acknowledged_at(staff, meeting),
+        "invited": invited,
+        "needs_ack": meeting.body.may_discuss_without_consent()
+        or bool(set(meeting.body.legal_functions) & DUTY_FUNCTIONS),
         "invite_form": InviteForm(organizations=_orgs(staff)) if coordinates else None,
         "attendance_form": AttendanceForm(
             initial={"version": meeting.version, "present": [str(i.pk) for i in invitations if i.attended]},
             invitations=[(i.pk, i.label()) for i in invitations],
-        ) if coordinates else None,
-    }  # fmt: skip
+        )
+        if coordinates
+        else None,
+    }
     return render(request, "meetings/detail.html", ctx)
 
 
@@ -205,10 +228,16 @@ def acknowledge(request: HttpRequest, meeting_id: int) -> HttpResponse:
             messages.success(request, "守秘義務を確認しました。")
             return redirect("meetings:detail", meeting_id=meeting.pk)
     return render(
-        request, "meetings/acknowledge.html",
-        {"meeting": meeting, "form": form, "duty_text": DUTY_TEXT, "acknowledged": acknowledged_at(staff, meeting),
-         "invited": is_invited(staff, meeting)},
-    )  # fmt: skip
+        request,
+        "meetings/acknowledge.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "duty_text": DUTY_TEXT,
+            "acknowledged": acknowledged_at(staff, meeting),
+            "invited": is_invited(staff, meeting),
+        },
+    )
 
 
 @login_required
@@ -222,9 +251,12 @@ def invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             actions.invite(
-                actor=staff, meeting=meeting, organization=d["organization"], guest_post=d["guest_post"],
+                actor=staff,
+                meeting=meeting,
+                organization=d["organization"],
+                guest_post=d["guest_post"],
                 guest_name=d["guest_name"],
-            )  # fmt: skip
+            )
         except actions.MeetingError as e:
             messages.error(request, str(e))
         else:
@@ -245,9 +277,11 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.record_attendance(
-                actor=staff, meeting=meeting, version=form.cleaned_data["version"],
+                actor=staff,
+                meeting=meeting,
+                version=form.cleaned_data["version"],
                 present=[int(p) for p in form.cleaned_data["present"]],
-            )  # fmt: skip
+            )
         except actions.MeetingError as e:
             messages.error(request, str(e))
         else:
@@ -266,17 +300,26 @@ def item_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_meeting_for(staff, meeting_id)
     body = meeting.body
     form = ItemForm(
-        request.POST if request.method == "POST" else None, cases=visible_cases(staff).filter(coordinator=staff),
+        request.POST if request.method == "POST" else None,
+        cases=visible_cases(staff).filter(coordinator=staff),
         functions=actions.item_functions(body),
-        organizations=Organization.objects.filter(pk__in=[o.pk for o in actions.eligible_organizations(body)]),
-    )  # fmt: skip
+        organizations=Organization.objects.filter(
+            pk__in=[o.pk for o in actions.eligible_organizations(body)]
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             item = actions.place_item(
-                actor=staff, meeting=meeting, case=d["case"], purpose=d["purpose"], minutes=d["minutes"],
-                function=d["function"], organizations=list(d["organizations"]), question=d["question"],
-            )  # fmt: skip
+                actor=staff,
+                meeting=meeting,
+                case=d["case"],
+                purpose=d["purpose"],
+                minutes=d["minutes"],
+                function=d["function"],
+                organizations=list(d["organizations"]),
+                question=d["question"],
+            )
         except actions.MeetingError as e:
             form.add_error(None, str(e))
         else:
@@ -289,14 +332,18 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
     coordinates = _coordinates(staff) and item.case.coordinator_id == staff.pk
     to_review = decisions.actions_to_review(item)
     ctx: dict[str, object] = {
-        "item": item, "meeting": item.meeting, "case": item.case, "coordinates": coordinates,
-        "to_review": to_review, "reviews": list(item.reviews.select_related("action__organization")),
+        "item": item,
+        "meeting": item.meeting,
+        "case": item.case,
+        "coordinates": coordinates,
+        "to_review": to_review,
+        "reviews": list(item.reviews.select_related("action__organization")),
         "decisions": list(item.decisions.select_related("to_body", "responsible")),
         "organizations": list(item.organizations.all()),
         "follow_up_until": item.meeting.follow_up_until() if item.needs_acknowledgement() else None,
         "default_monitoring": decisions.default_next_monitoring(item),
         "plan": item.case.plans.order_by("-version_no").first(),
-    }  # fmt: skip
+    }
     if coordinates:
         from tsunagu.cases.models import PlanAction
 
@@ -373,10 +420,17 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             decisions.decide(
-                actor=staff, item=agenda_item, kind=d["kind"], note=d["note"], next_monitoring_on=d["next_monitoring_on"],
-                to_body=d["to_body"], to_function=d["to_function"], responsible=d["responsible"],
-                goal_attainment=d["goal_attainment"], main_agency_after_closure=d["main_agency"],
-            )  # fmt: skip
+                actor=staff,
+                item=agenda_item,
+                kind=d["kind"],
+                note=d["note"],
+                next_monitoring_on=d["next_monitoring_on"],
+                to_body=d["to_body"],
+                to_function=d["to_function"],
+                responsible=d["responsible"],
+                goal_attainment=d["goal_attainment"],
+                main_agency_after_closure=d["main_agency"],
+            )
         except actions.MeetingError as e:
             messages.error(request, str(e))
         else:
@@ -425,10 +479,15 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     for i in items:
         actions.record_disclosure(actor=staff, item=i, request=request)
     return render(
-        request, "meetings/minutes.html",
-        {"meeting": meeting, "items": items, "invitations": list(meeting.invitations.all()),
-         "held": meeting.status == MeetingStatus.HELD},
-    )  # fmt: skip
+        request,
+        "meetings/minutes.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "invitations": list(meeting.invitations.all()),
+            "held": meeting.status == MeetingStatus.HELD,
+        },
+    )
 
 
 @login_required

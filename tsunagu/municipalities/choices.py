@@ -73,10 +73,19 @@ class BusinessLine(models.TextChoices):
 
 
 BUSINESS_LINE_PILLAR = {
-    "1i": "consultation", "1ro": "consultation", "1ha": "consultation", "1ni": "consultation",
+    "1i": "consultation",
+    "1ro": "consultation",
+    "1ha": "consultation",
+    "1ni": "consultation",
     "2": "participation",
-    "3i": "community", "3ro": "community", "3ha": "community", "3ni": "community", "3hardship": "community",
-    "4": "consultation", "5": "consultation", "6": "consultation",
-}  # fmt: skip
+    "3i": "community",
+    "3ro": "community",
+    "3ha": "community",
+    "3ni": "community",
+    "3hardship": "community",
+    "4": "consultation",
+    "5": "consultation",
+    "6": "consultation",
+}
 
 PILLAR_LABELS = {"consultation": "相談支援", "participation": "参加支援", "community": "地域づくり"}

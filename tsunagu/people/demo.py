@@ -85,40 +85,101 @@ def _names(text: str) -> tuple[tuple[str, str], ...]:
 
 # Given names by generation (birth year up to the bound) and sex: "漢字:カナ".
 GIVEN_NAMES: tuple[tuple[int, dict[str, tuple[tuple[str, str], ...]]], ...] = (
-    (1946, {
-        Sex.MALE: _names("清:キヨシ 茂:シゲル 勇:イサム 実:ミノル 進:ススム 博:ヒロシ 正:タダシ 弘:ヒロシ 武:タケシ "
-                         "三郎:サブロウ 正雄:マサオ 昭:アキラ 和夫:カズオ 勝:マサル 忠:タダシ 義男:ヨシオ"),
-        Sex.FEMALE: _names("和子:カズコ 幸子:サチコ 節子:セツコ 久子:ヒサコ 洋子:ヨウコ 美代子:ミヨコ 文子:フミコ "
-                           "春子:ハルコ 静子:シズコ トミ:トミ ハツ:ハツ 千代子:チヨコ 光子:ミツコ 京子:キョウコ 照子:テルコ"),
-    }),
-    (1970, {
-        Sex.MALE: _names("誠:マコト 浩:ヒロシ 修:オサム 隆:タカシ 健一:ケンイチ 博之:ヒロユキ 和彦:カズヒコ 秀樹:ヒデキ "
-                         "明:アキラ 茂樹:シゲキ 正人:マサト 信也:シンヤ 幸一:コウイチ 哲也:テツヤ 康弘:ヤスヒロ 和夫:カズオ"),
-        Sex.FEMALE: _names("恵子:ケイコ 由美子:ユミコ 裕子:ユウコ 直美:ナオミ 真由美:マユミ 久美子:クミコ 明美:アケミ "
-                           "順子:ジュンコ 陽子:ヨウコ 智子:トモコ 美智子:ミチコ 典子:ノリコ 悦子:エツコ 幸子:サチコ 洋子:ヨウコ"),
-    }),
-    (1995, {
-        Sex.MALE: _names("大輔:ダイスケ 拓也:タクヤ 健太:ケンタ 達也:タツヤ 翔太:ショウタ 直樹:ナオキ 和也:カズヤ 剛:ツヨシ "
-                         "亮:リョウ 雄太:ユウタ 大介:ダイスケ 健:ケン 聡:サトシ 学:マナブ 裕太:ユウタ"),
-        Sex.FEMALE: _names("愛:アイ 彩:アヤ 麻衣:マイ 恵:メグミ 舞:マイ 智美:トモミ 由佳:ユカ 優子:ユウコ 真由美:マユミ "
-                           "香織:カオリ 美穂:ミホ 陽子:ヨウコ 沙織:サオリ 奈々:ナナ 綾:アヤ"),
-    }),
-    (9999, {
-        Sex.MALE: _names("蓮:レン 陽翔:ハルト 悠真:ユウマ 湊:ミナト 蒼:アオイ 大翔:ヒロト 悠斗:ユウト 颯太:ソウタ 樹:イツキ "
-                         "陸:リク 結翔:ユイト 律:リツ 朝陽:アサヒ 翔:ショウ"),
-        Sex.FEMALE: _names("陽葵:ヒマリ 凛:リン 結菜:ユイナ 芽依:メイ さくら:サクラ 葵:アオイ 結愛:ユア 紬:ツムギ "
-                           "美咲:ミサキ 莉子:リコ 花:ハナ 杏:アン 心春:コハル 澪:ミオ 彩花:アヤカ"),
-    }),
-)  # fmt: skip
+    (
+        1946,
+        {
+            Sex.MALE: _names(
+                "清:キヨシ 茂:シゲル 勇:イサム 実:ミノル 進:ススム 博:ヒロシ 正:タダシ 弘:ヒロシ 武:タケシ "
+                "三郎:サブロウ 正雄:マサオ 昭:アキラ 和夫:カズオ 勝:マサル 忠:タダシ 義男:ヨシオ"
+            ),
+            Sex.FEMALE: _names(
+                "和子:カズコ 幸子:サチコ 節子:セツコ 久子:ヒサコ 洋子:ヨウコ 美代子:ミヨコ 文子:フミコ "
+                "春子:ハルコ 静子:シズコ トミ:トミ ハツ:ハツ 千代子:チヨコ 光子:ミツコ 京子:キョウコ 照子:テルコ"
+            ),
+        },
+    ),
+    (
+        1970,
+        {
+            Sex.MALE: _names(
+                "誠:マコト 浩:ヒロシ 修:オサム 隆:タカシ 健一:ケンイチ 博之:ヒロユキ 和彦:カズヒコ 秀樹:ヒデキ "
+                "明:アキラ 茂樹:シゲキ 正人:マサト 信也:シンヤ 幸一:コウイチ 哲也:テツヤ 康弘:ヤスヒロ 和夫:カズオ"
+            ),
+            Sex.FEMALE: _names(
+                "恵子:ケイコ 由美子:ユミコ 裕子:ユウコ 直美:ナオミ 真由美:マユミ 久美子:クミコ 明美:アケミ "
+                "順子:ジュンコ 陽子:ヨウコ 智子:トモコ 美智子:ミチコ 典子:ノリコ 悦子:エツコ 幸子:サチコ 洋子:ヨウコ"
+            ),
+        },
+    ),
+    (
+        1995,
+        {
+            Sex.MALE: _names(
+                "大輔:ダイスケ 拓也:タクヤ 健太:ケンタ 達也:タツヤ 翔太:ショウタ 直樹:ナオキ 和也:カズヤ 剛:ツヨシ "
+                "亮:リョウ 雄太:ユウタ 大介:ダイスケ 健:ケン 聡:サトシ 学:マナブ 裕太:ユウタ"
+            ),
+            Sex.FEMALE: _names(
+                "愛:アイ 彩:アヤ 麻衣:マイ 恵:メグミ 舞:マイ 智美:トモミ 由佳:ユカ 優子:ユウコ 真由美:マユミ "
+                "香織:カオリ 美穂:ミホ 陽子:ヨウコ 沙織:サオリ 奈々:ナナ 綾:アヤ"
+            ),
+        },
+    ),
+    (
+        9999,
+        {
+            Sex.MALE: _names(
+                "蓮:レン 陽翔:ハルト 悠真:ユウマ 湊:ミナト 蒼:アオイ 大翔:ヒロト 悠斗:ユウト 颯太:ソウタ 樹:イツキ "
+                "陸:リク 結翔:ユイト 律:リツ 朝陽:アサヒ 翔:ショウ"
+            ),
+            Sex.FEMALE: _names(
+                "陽葵:ヒマリ 凛:リン 結菜:ユイナ 芽依:メイ さくら:サクラ 葵:アオイ 結愛:ユア 紬:ツムギ "
+                "美咲:ミサキ 莉子:リコ 花:ハナ 杏:アン 心春:コハル 澪:ミオ 彩花:アヤカ"
+            ),
+        },
+    ),
+)
 
 # Same reading, different kanji: a window's typo, or a namesake's own name.
 HOMOPHONES: dict[str, str] = {
-    "裕子": "祐子", "優子": "裕子", "祐子": "裕子", "洋子": "陽子", "陽子": "洋子", "浩": "博", "博": "浩",
-    "弘": "宏", "恵子": "啓子", "明美": "朱美", "智子": "知子", "大輔": "大介", "大介": "大輔", "雄太": "勇太",
-    "裕太": "祐太", "直樹": "尚樹", "剛": "毅", "隆": "孝", "正": "忠", "忠": "正", "和夫": "一夫", "聡": "智",
-    "愛": "藍", "彩": "綾", "綾": "彩", "奈々": "菜々", "健一": "健市", "誠": "真", "修": "治", "実": "稔",
-    "清": "潔", "進": "晋", "勝": "克", "昭": "明", "明": "昭", "幸子": "幸子", "久子": "寿子", "京子": "恭子",
-}  # fmt: skip
+    "裕子": "祐子",
+    "優子": "裕子",
+    "祐子": "裕子",
+    "洋子": "陽子",
+    "陽子": "洋子",
+    "浩": "博",
+    "博": "浩",
+    "弘": "宏",
+    "恵子": "啓子",
+    "明美": "朱美",
+    "智子": "知子",
+    "大輔": "大介",
+    "大介": "大輔",
+    "雄太": "勇太",
+    "裕太": "祐太",
+    "直樹": "尚樹",
+    "剛": "毅",
+    "隆": "孝",
+    "正": "忠",
+    "忠": "正",
+    "和夫": "一夫",
+    "聡": "智",
+    "愛": "藍",
+    "彩": "綾",
+    "綾": "彩",
+    "奈々": "菜々",
+    "健一": "健市",
+    "誠": "真",
+    "修": "治",
+    "実": "稔",
+    "清": "潔",
+    "進": "晋",
+    "勝": "克",
+    "昭": "明",
+    "明": "昭",
+    "幸子": "幸子",
+    "久子": "寿子",
+    "京子": "恭子",
+}
 
 _VOICED = dict(
     zip("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダヂヅデドバビブベボ", strict=True)
@@ -495,9 +556,17 @@ def _plant(rng: random.Random, gen: _Generator, households: list[_H], k: int) ->
         orig = households[hi].members[mi]
         home = households[hi]
         new = _P(
-            orig.family, orig.family_kana, orig.given, orig.given_kana, orig.sex, orig.age, "",
-            birth=orig.birth, nationality=orig.nationality, language=orig.language,
-        )  # fmt: skip
+            orig.family,
+            orig.family_kana,
+            orig.given,
+            orig.given_kana,
+            orig.sex,
+            orig.age,
+            "",
+            birth=orig.birth,
+            nationality=orig.nationality,
+            language=orig.language,
+        )
         planted = _Planted("duplicate" if n < k else "namesake", (hi, mi), new, [], home.area, home.address)
         if planted.kind == "duplicate":
             for variant in rng.sample(DUPLICATE_VARIANTS, rng.choice((1, 1, 2))):
@@ -613,9 +682,22 @@ def _max_params() -> int:
 
 
 _PERSON_COLUMNS = (
-    "municipality", "family_name", "given_name", "family_kana", "given_kana", "birth_date", "estimated_age",
-    "sex", "address", "area", "phone", "nationality", "language_needs", "synthetic", *KEY_FIELDS,
-)  # fmt: skip
+    "municipality",
+    "family_name",
+    "given_name",
+    "family_kana",
+    "given_kana",
+    "birth_date",
+    "estimated_age",
+    "sex",
+    "address",
+    "area",
+    "phone",
+    "nationality",
+    "language_needs",
+    "synthetic",
+    *KEY_FIELDS,
+)
 
 
 class _PersonRows:
@@ -643,10 +725,22 @@ class _PersonRows:
 
     def row(self, p: _P, area: Area | None, address: str) -> tuple[Any, ...]:
         return (
-            self.muni_id, p.family, p.given, p.family_kana, p.given_kana, self.adapt_date(p.birth),
-            p.estimated_age, str(p.sex), address, area.pk if area else None, p.phone, p.nationality,
-            p.language, True, *self.keys(p, address),
-        )  # fmt: skip
+            self.muni_id,
+            p.family,
+            p.given,
+            p.family_kana,
+            p.given_kana,
+            self.adapt_date(p.birth),
+            p.estimated_age,
+            str(p.sex),
+            address,
+            area.pk if area else None,
+            p.phone,
+            p.nationality,
+            p.language,
+            True,
+            *self.keys(p, address),
+        )
 
 
 def has_synthetic_data(municipality: Municipality) -> bool:
@@ -755,10 +849,23 @@ def content_digest(municipality: Municipality) -> str:
     """A hash of the city's synthetic rows that ignores primary keys and timestamps."""
     area_keys = dict(Area.objects.filter(municipality=municipality).values_list("pk", "key"))
     person_fields = (
-        "family_name", "given_name", "family_kana", "given_kana", "name_key", "kana_key", "birth_date",
-        "estimated_age", "sex", "address", "area_id", "phone", "nationality", "language_needs", "deceased",
+        "family_name",
+        "given_name",
+        "family_kana",
+        "given_kana",
+        "name_key",
+        "kana_key",
+        "birth_date",
+        "estimated_age",
+        "sex",
+        "address",
+        "area_id",
+        "phone",
+        "nationality",
+        "language_needs",
+        "deceased",
         *(k for k in KEY_FIELDS if k not in ("name_key", "kana_key")),
-    )  # fmt: skip
+    )
     persons = {
         row[0]: tuple(
             area_keys.get(v) if f == "area_id" else str(v)

@@ -90,9 +90,13 @@ def candidates(request: HttpRequest) -> HttpResponse:
     shown = sorted({p.pk for row in rows for p in (row.left, row.right)})
     if rows:
         audit.record(
-            actor=staff, action="list", channel="view", objects=[("person", i) for i in shown],
-            detail={"kind": "person_match_candidates", "tab": tab, "first_page": page.first}, request=request,
-        )  # fmt: skip
+            actor=staff,
+            action="list",
+            channel="view",
+            objects=[("person", i) for i in shown],
+            detail={"kind": "person_match_candidates", "tab": tab, "first_page": page.first},
+            request=request,
+        )
     return render(
         request,
         "people/candidates.html",
@@ -191,10 +195,13 @@ def _render_compare(
         p.pk: list(p.memberships.select_related("household").order_by("household_id")) for p in (left, right)
     }
     audit.record(
-        actor=staff, action="view", channel="view",
+        actor=staff,
+        action="view",
+        channel="view",
         objects=[("person", left.pk), ("person", right.pk)],
-        detail={"kind": "person_compare"}, request=request,
-    )  # fmt: skip
+        detail={"kind": "person_compare"},
+        request=request,
+    )
     return render(
         request,
         "people/compare.html",
@@ -257,9 +264,13 @@ def merge(request: HttpRequest) -> HttpResponse:
     )
     try:
         merge_persons(
-            actor=staff, keep=keep, absorb=absorb, reason=d["reason"],
-            keep_version=keep_version, absorb_version=absorb_version,
-        )  # fmt: skip
+            actor=staff,
+            keep=keep,
+            absorb=absorb,
+            reason=d["reason"],
+            keep_version=keep_version,
+            absorb_version=absorb_version,
+        )
     except MergeError as exc:
         form.add_error(None, str(exc))
         left.refresh_from_db()
@@ -293,11 +304,14 @@ def merges(request: HttpRequest) -> HttpResponse:
     shown = list(page.object_list)
     if shown:
         audit.record(
-            actor=staff, action="list", channel="view",
+            actor=staff,
+            action="list",
+            channel="view",
             objects=[("person", pk) for m in shown for pk in (m.kept_id, m.absorbed_id)]
             + [("personmerge", m.pk) for m in shown],
-            detail={"kind": "person_merge_history", "page": page.number}, request=request,
-        )  # fmt: skip
+            detail={"kind": "person_merge_history", "page": page.number},
+            request=request,
+        )
     return render(request, "people/merges.html", {"page": page, "merges": shown, "split_form": SplitForm()})
 
 

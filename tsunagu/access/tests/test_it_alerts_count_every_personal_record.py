@@ -92,8 +92,10 @@ def test_staff_accounts_and_audit_rows_are_not_personal_records(p):
 def test_a_household_page_counts_once_with_its_members(client, p):
     """Twenty looks at one five-person household is one record, not a hundred; thirty-one households are
     an alert however few members each has."""
-    members = [(make_person(p.city_a, "世帯", str(i)), Relationship.HEAD if i == 0 else Relationship.CHILD)
-               for i in range(5)]  # fmt: skip
+    members = [
+        (make_person(p.city_a, "世帯", str(i)), Relationship.HEAD if i == 0 else Relationship.CHILD)
+        for i in range(5)
+    ]
     household = make_household(p.city_a, *members)
     client.force_login(p.window_worker)
     for _ in range(20):

@@ -51,9 +51,12 @@ def _import(client, data, mode: str = "import"):
 
 def _staff_urls(staff_id: int) -> tuple[list[str], list[str]]:
     gets = [
-        reverse("accounts:staff_list"), reverse("accounts:staff_new"), reverse("accounts:staff_import"),
-        reverse("accounts:staff_import_template"), reverse("accounts:staff_detail", args=[staff_id]),
-    ]  # fmt: skip
+        reverse("accounts:staff_list"),
+        reverse("accounts:staff_new"),
+        reverse("accounts:staff_import"),
+        reverse("accounts:staff_import_template"),
+        reverse("accounts:staff_detail", args=[staff_id]),
+    ]
     posts = [
         reverse(f"accounts:{name}", args=[staff_id])
         for name in ("staff_assign", "staff_reset_mfa", "staff_set_active", "staff_initial_password")
@@ -382,9 +385,11 @@ def test_assigning_organization_and_role_is_audited_old_to_new_and_ends_sessions
     event = AuditEvent.objects.get(action="role_changed")
     assert event.objects_list == [("staff", target.pk)]
     assert event.detail == {
-        "role_old": "window_worker", "role_new": "agency_worker",
-        "organization_old": p.org_a.pk, "organization_new": p.agency_a.pk,
-    }  # fmt: skip
+        "role_old": "window_worker",
+        "role_new": "agency_worker",
+        "organization_old": p.org_a.pk,
+        "organization_new": p.agency_a.pk,
+    }
     # Organization only: an update row, sessions end too.
     admin_client.post(
         reverse("accounts:staff_assign", args=[target.pk]),
@@ -428,8 +433,10 @@ def test_bad_assign_input_changes_nothing(admin_client, p, data):
     assert "何も変更していません" in response.content.decode()
     p.window_worker.refresh_from_db()
     assert (p.window_worker.role, p.window_worker.organization, p.window_worker.version) == (
-        Role.WINDOW_WORKER, p.org_a, 1,
-    )  # fmt: skip
+        Role.WINDOW_WORKER,
+        p.org_a,
+        1,
+    )
     assert not AuditEvent.objects.filter(action__in=["role_changed", "update"]).exists()
 
 
@@ -491,9 +498,16 @@ def test_the_django_admin_cannot_change_role_or_municipality(superuser_client, p
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     response = superuser_client.post(
         url,
-        {"username": target.username, "role": "administrator", "municipality": p.city_b.pk, "organization": p.org_b.pk,
-         "is_active": "on", "date_joined_0": "2025-01-01", "date_joined_1": "00:00:00"},
-    )  # fmt: skip
+        {
+            "username": target.username,
+            "role": "administrator",
+            "municipality": p.city_b.pk,
+            "organization": p.org_b.pk,
+            "is_active": "on",
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     assert response.status_code == 403
     target.refresh_from_db()
     assert (target.role, target.municipality, target.session_generation) == (Role.WINDOW_WORKER, p.city_a, 0)

@@ -170,9 +170,13 @@ def make_world() -> World:
     actions.withdraw_consent(actor=coord, consent=consents["withdrawn"], note="本人から撤回の申し出")
     case.refresh_from_db()
     assessment = actions.save_assessment(
-        actor=coord, case=case, based_on=0, person_wish=f"思い {SECRET}", summary=f"見立て {SECRET}",
+        actor=coord,
+        case=case,
+        based_on=0,
+        person_wish=f"思い {SECRET}",
+        summary=f"見立て {SECRET}",
         areas={"health": {"situation": f"通院 {SECRET}"}},
-    )  # fmt: skip
+    )
     plan = actions.save_plan(actor=coord, case=case, data=plan_input(f"目標 {SECRET}", orgs["team"]))
     monitoring = actions.record_monitoring(
         actor=coord, case=case, held_on=today, summary=f"経過 {SECRET}", next_on=today + dt.timedelta(days=30)
@@ -181,10 +185,21 @@ def make_world() -> World:
     other_case = actions.open_case(actor=other.coordinator, household=b_household, title="B市のケース")
     case.refresh_from_db()
     return World(
-        city=city, other=other, case=case, household=household, p1=p1, p2=p2, orgs=orgs, consents=consents,
-        consultation_p1=c1, consultation_p2=c2, assessment=assessment, plan=plan, monitoring=monitoring,
+        city=city,
+        other=other,
+        case=case,
+        household=household,
+        p1=p1,
+        p2=p2,
+        orgs=orgs,
+        consents=consents,
+        consultation_p1=c1,
+        consultation_p2=c2,
+        assessment=assessment,
+        plan=plan,
+        monitoring=monitoring,
         other_case=other_case,
-    )  # fmt: skip
+    )
 
 
 def staff_in(world: World, role: str, org: Organization) -> Staff:

@@ -119,9 +119,14 @@ def _raw_grant(staff: Staff, obj_type: str, obj_id: int) -> BreakGlassGrant:
     now = timezone.now()
     assert staff.municipality is not None
     return BreakGlassGrant.objects.create(
-        municipality=staff.municipality, staff=staff, obj_type=obj_type, obj_id=obj_id,
-        reason=BREAK_GLASS_REASON, started_at=now, expires_at=now + HOUR,
-    )  # fmt: skip
+        municipality=staff.municipality,
+        staff=staff,
+        obj_type=obj_type,
+        obj_id=obj_id,
+        reason=BREAK_GLASS_REASON,
+        started_at=now,
+        expires_at=now + HOUR,
+    )
 
 
 def place(world: World, role: str, rel: str) -> Cell:
@@ -156,9 +161,13 @@ def place(world: World, role: str, rel: str) -> Cell:
         meeting_access(case, staff, start=-HOUR, end=7 * DAY, acknowledged=HOUR)
     elif rel == "meeting_on_another_case":
         other = Case.objects.create(
-            municipality=muni, number=1000 + staff.pk, household=world.household, coordinator=world.coordinator,
-            opened_by=world.coordinator, status="closed",
-        )  # fmt: skip
+            municipality=muni,
+            number=1000 + staff.pk,
+            household=world.household,
+            coordinator=world.coordinator,
+            opened_by=world.coordinator,
+            status="closed",
+        )
         meeting_access(other, staff, start=-HOUR, end=7 * DAY)
     elif rel == "break_glass_active":
         _grant(world, staff, "case", case.pk)
@@ -376,11 +385,18 @@ def _require_case_urls() -> list[CaseUrl]:
 def _snapshot(world: World) -> tuple[object, ...]:
     case = Case.objects.get(pk=world.case.pk)
     return (
-        case.version, case.status, case.coordinator_id, Consent.objects.filter(withdrawn_at__isnull=True).count(),
-        Consent.objects.count(), CaseTeamMember.objects.filter(removed_at__isnull=True).count(),
-        CaseTransition.objects.count(), Assessment.objects.count(), SupportPlan.objects.count(),
-        SupportPlan.objects.get(pk=world.plan.pk).edit_version, Monitoring.objects.count(),
-    )  # fmt: skip
+        case.version,
+        case.status,
+        case.coordinator_id,
+        Consent.objects.filter(withdrawn_at__isnull=True).count(),
+        Consent.objects.count(),
+        CaseTeamMember.objects.filter(removed_at__isnull=True).count(),
+        CaseTransition.objects.count(),
+        Assessment.objects.count(),
+        SupportPlan.objects.count(),
+        SupportPlan.objects.get(pk=world.plan.pk).edit_version,
+        Monitoring.objects.count(),
+    )
 
 
 def body_text(response: Any) -> str:

@@ -70,12 +70,22 @@ def snapshot(case: Case) -> tuple[object, ...]:
     """Everything an action could change: a refused action must leave it equal."""
     fresh = Case.objects.get(pk=case.pk)
     return (
-        fresh.version, fresh.status, fresh.suspended_from, fresh.closed_at, fresh.main_agency_after_closure_id,
-        Case.objects.count(), CaseTransition.objects.count(), CaseTeamMember.objects.count(),
-        sorted(Consent.objects.values_list("pk", "withdrawn_at")), Assessment.objects.count(),
+        fresh.version,
+        fresh.status,
+        fresh.suspended_from,
+        fresh.closed_at,
+        fresh.main_agency_after_closure_id,
+        Case.objects.count(),
+        CaseTransition.objects.count(),
+        CaseTeamMember.objects.count(),
+        sorted(Consent.objects.values_list("pk", "withdrawn_at")),
+        Assessment.objects.count(),
         sorted(SupportPlan.objects.values_list("pk", "status", "edit_version", "overall_goal")),
-        PlanGoal.objects.count(), PlanAction.objects.count(), Monitoring.objects.count(), AuditEvent.objects.count(),
-    )  # fmt: skip
+        PlanGoal.objects.count(),
+        PlanAction.objects.count(),
+        Monitoring.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def refused(case: Case, call, message: str, error: type[Exception] = CaseError) -> None:  # type: ignore[no-untyped-def]
@@ -224,9 +234,14 @@ def test_opening_from_an_escalation_request_accepts_it_and_brings_the_referrer_o
     member = CaseTeamMember.objects.get(case=case)
     assert (member.organization, member.role) == (city.window_org, TeamRole.INFORMATION)
     close_case = actions.close_case(
-        actor=city.coordinator, case=case, version=case.version, reason="解決", goal_attainment="achieved",
-        handover_to=None, main_agency_after_closure=city.agency_org,
-    )  # fmt: skip
+        actor=city.coordinator,
+        case=case,
+        version=case.version,
+        reason="解決",
+        goal_attainment="achieved",
+        handover_to=None,
+        main_agency_after_closure=city.agency_org,
+    )
     refused(
         close_case,
         lambda: actions.open_case(actor=city.coordinator, household=c.household, escalation_request=req),
@@ -346,9 +361,13 @@ def test_withdrawal_takes_effect_in_the_same_second(w):
 
 def test_assessment_versions_need_a_reason_and_the_version_read(w):
     a1 = actions.save_assessment(
-        actor=w.coord, case=w.case, based_on=0, person_wish="家で暮らしたい", summary="見立て",
+        actor=w.coord,
+        case=w.case,
+        based_on=0,
+        person_wish="家で暮らしたい",
+        summary="見立て",
         areas={"health": {"situation": "通院", "risks": ""}, "economy": {"situation": ""}},
-    )  # fmt: skip
+    )
     assert a1.version_no == 1 and [a.area for a in a1.areas.all()] == ["health"]
     refused(
         w.case,
@@ -438,9 +457,12 @@ def test_a_draft_is_edited_in_place_and_an_agreed_plan_is_revised_with_a_reason(
         "協議済のプランを改訂する理由を入力してください。",
     )
     v2 = actions.save_plan(
-        actor=w.coord, case=w.case, data=plan_input("改訂", org, reason="就労開始"), plan=agreed,
+        actor=w.coord,
+        case=w.case,
+        data=plan_input("改訂", org, reason="就労開始"),
+        plan=agreed,
         edit_version=agreed.edit_version,
-    )  # fmt: skip
+    )
     assert (v2.version_no, v2.status, v2.change_reason) == (2, PlanStatus.DRAFT, "就労開始")
     assert SupportPlan.objects.get(pk=plan.pk).status == PlanStatus.SUPERSEDED
     assert [g.text for g in PlanGoal.objects.filter(plan=plan)] == ["直した"]  # the old version is kept
@@ -508,9 +530,11 @@ def test_monitoring_needs_a_plan_a_summary_and_sensible_dates(w):
 
 def close(w: W, **kw: object) -> Case:
     args: dict[str, object] = {
-        "reason": "課題が解決した", "goal_attainment": "achieved", "handover_to": None,
+        "reason": "課題が解決した",
+        "goal_attainment": "achieved",
+        "handover_to": None,
         "main_agency_after_closure": w.city.agency_org,
-    }  # fmt: skip
+    }
     args.update(kw)
     w.case = actions.close_case(actor=w.coord, case=w.case, version=w.case.version, **args)  # type: ignore[arg-type]
     return w.case

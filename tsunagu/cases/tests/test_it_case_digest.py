@@ -26,9 +26,10 @@ def with_due_items(w):
     PlanAction.objects.filter(plan=w.plan).update(due_on=today - dt.timedelta(days=1))
     SupportPlan.objects.filter(pk=w.plan.pk).update(monitoring_on=today + dt.timedelta(days=3))
     actions.record_consent(
-        actor=w.coordinator, case=w.case,
+        actor=w.coordinator,
+        case=w.case,
         data=consent_input(w.p1, [w.orgs["team"]], expires_on=today + dt.timedelta(days=10)),
-    )  # fmt: skip
+    )
     # City B has something due too; nobody in city A may hear of it.
     b_plan = actions.save_plan(
         actor=w.other.coordinator, case=w.other_case, data=plan_input("B", w.other.agency_org)

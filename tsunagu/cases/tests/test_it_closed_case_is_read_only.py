@@ -36,9 +36,14 @@ pytestmark = pytest.mark.django_db
 def close(w, reason: str = "就労が安定した") -> Case:
     case = Case.objects.get(pk=w.case.pk)
     actions.close_case(
-        actor=w.coordinator, case=case, version=case.version, reason=reason, goal_attainment="partly",
-        handover_to=None, main_agency_after_closure=w.orgs["team"],
-    )  # fmt: skip
+        actor=w.coordinator,
+        case=case,
+        version=case.version,
+        reason=reason,
+        goal_attainment="partly",
+        handover_to=None,
+        main_agency_after_closure=w.orgs["team"],
+    )
     return Case.objects.get(pk=w.case.pk)
 
 
@@ -57,8 +62,13 @@ def test_every_write_to_a_closed_case_is_refused_by_the_actions():
     )
     writes = {
         "assessment": lambda: actions.save_assessment(
-            actor=coord, case=case, based_on=w.assessment.version_no, person_wish="", summary="後から",
-            areas={}, change_reason="追記",
+            actor=coord,
+            case=case,
+            based_on=w.assessment.version_no,
+            person_wish="",
+            summary="後から",
+            areas={},
+            change_reason="追記",
         ),
         "plan": lambda: actions.save_plan(
             actor=coord, case=case, data=plan_input("後からの目標"), plan=plan, edit_version=plan.edit_version
@@ -80,15 +90,25 @@ def test_every_write_to_a_closed_case_is_refused_by_the_actions():
             actor=coord, case=case, organization=w.orgs["off"], role=TeamRole.COOPERATING
         ),
         "transition": lambda: actions.transition(actor=coord, case=case, version=case.version, to="support"),
-    }  # fmt: skip
-    counts = (Assessment.objects.count(), SupportPlan.objects.count(), Monitoring.objects.count(),
-              Consent.objects.count(), case.team.count())  # fmt: skip
+    }
+    counts = (
+        Assessment.objects.count(),
+        SupportPlan.objects.count(),
+        Monitoring.objects.count(),
+        Consent.objects.count(),
+        case.team.count(),
+    )
     for name, write in writes.items():
         with pytest.raises(actions.CaseClosed) as exc:
             write()
         assert "終結" in str(exc.value) and "再開" in str(exc.value), name
-    assert counts == (Assessment.objects.count(), SupportPlan.objects.count(), Monitoring.objects.count(),
-                      Consent.objects.count(), case.team.count())  # fmt: skip
+    assert counts == (
+        Assessment.objects.count(),
+        SupportPlan.objects.count(),
+        Monitoring.objects.count(),
+        Consent.objects.count(),
+        case.team.count(),
+    )
     plan.refresh_from_db()
     action.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT and action.status != "done"
@@ -101,9 +121,14 @@ def test_a_stale_case_object_cannot_write_after_another_request_closed_it():
     close(w)
     with pytest.raises(actions.CaseClosed):
         actions.save_assessment(
-            actor=w.coordinator, case=stale, based_on=w.assessment.version_no, person_wish="", summary="",
-            areas={}, change_reason="遅れて保存",
-        )  # fmt: skip
+            actor=w.coordinator,
+            case=stale,
+            based_on=w.assessment.version_no,
+            person_wish="",
+            summary="",
+            areas={},
+            change_reason="遅れて保存",
+        )
 
 
 def test_withdrawing_consent_stays_possible_after_closure():
@@ -159,8 +184,9 @@ def test_reopen_needs_a_reason_returns_to_the_state_before_closure_and_is_audite
     event = AuditEvent.objects.filter(action="update", detail__reopened=True).latest("seq")
     assert event.detail["status"] == ["closed", "assessment"]
     # Writable again.
-    actions.record_monitoring(actor=w.coordinator, case=case, held_on=timezone.localdate(), summary="再開後",
-                              next_on=None)  # fmt: skip
+    actions.record_monitoring(
+        actor=w.coordinator, case=case, held_on=timezone.localdate(), summary="再開後", next_on=None
+    )
     # A stale second submit changes nothing.
     response = client.post(
         url("cases:resume", case.pk), {"version": case.version - 1, "note": "二重"}, follow=True
@@ -198,9 +224,13 @@ def test_papers_print_the_plan_in_force_at_closure_not_a_later_draft():
     closed_at = case.closed_at
     # A draft that appeared after closure (possible before closed cases were read-only): never printed.
     later = SupportPlan.objects.create(
-        municipality=case.municipality, case=case, version_no=agreed.version_no + 1, overall_goal="終結後の下書き",
-        created_by=w.coordinator, created_at=closed_at + dt.timedelta(days=1),
-    )  # fmt: skip
+        municipality=case.municipality,
+        case=case,
+        version_no=agreed.version_no + 1,
+        overall_goal="終結後の下書き",
+        created_by=w.coordinator,
+        created_at=closed_at + dt.timedelta(days=1),
+    )
     SupportPlan.objects.filter(pk=agreed.pk).update(status=PlanStatus.SUPERSEDED)
     assert plan_in_force(case) == agreed
     assert plans_in_force(Case.objects.filter(pk=case.pk)) == {case.pk: agreed}
@@ -221,8 +251,12 @@ def test_cases_closed_before_the_closure_plan_was_recorded_print_the_newest_vers
     Case.objects.filter(pk=case.pk).update(closure_plan=None)
     case.refresh_from_db()
     SupportPlan.objects.create(
-        municipality=case.municipality, case=case, version_no=w.plan.version_no + 1, overall_goal="後から",
-        created_by=w.coordinator, created_at=closed_at + dt.timedelta(hours=1),
-    )  # fmt: skip
+        municipality=case.municipality,
+        case=case,
+        version_no=w.plan.version_no + 1,
+        overall_goal="後から",
+        created_by=w.coordinator,
+        created_at=closed_at + dt.timedelta(hours=1),
+    )
     assert plan_in_force(case) == w.plan
     assert plans_in_force([case]) == {case.pk: w.plan}

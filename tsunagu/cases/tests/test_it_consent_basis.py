@@ -23,9 +23,13 @@ pytestmark = pytest.mark.django_db
 def child_of(w, years: int):
     today = timezone.localdate()
     child = make_person(
-        w.city.muni, "佐藤", "みらい", family_kana="サトウ", given_kana="ミライ",
+        w.city.muni,
+        "佐藤",
+        "みらい",
+        family_kana="サトウ",
+        given_kana="ミライ",
         birth_date=today.replace(year=today.year - years) - dt.timedelta(days=1),
-    )  # fmt: skip
+    )
     add_member(w.household, child)
     return child
 
@@ -89,9 +93,13 @@ def test_the_form_asks_for_the_basis_and_the_case_page_and_paper_show_it(client)
         and "成年後見人・保佐人・補助人" in page
     )
     post = {
-        "given_by": w.p1.pk, "persons": [w.p1.pk, w.p2.pk], "organizations": [w.orgs["unnamed"].pk],
-        "method": "written", "given_on": "R7.4.1", "basis": "self",
-    }  # fmt: skip
+        "given_by": w.p1.pk,
+        "persons": [w.p1.pk, w.p2.pk],
+        "organizations": [w.orgs["unnamed"].pk],
+        "method": "written",
+        "given_on": "R7.4.1",
+        "basis": "self",
+    }
     before = Consent.objects.count()
     response = client.post(url("cases:consent_new", w.case.pk), post)
     assert (

@@ -63,10 +63,17 @@ class World:
         Staff.objects.filter(pk=disabled.pk).update(is_active=False)
         disabled.refresh_from_db()
         self.staff: list[Staff] = [
-            a.coordinator, second_coordinator, a.window_worker, a.agency_worker,
-            make_staff(muni, Role.AGENCY_WORKER, y), make_staff(muni, Role.WINDOW_WORKER, z),
-            a.manager, a.auditor, disabled, b.agency_worker,
-        ]  # fmt: skip
+            a.coordinator,
+            second_coordinator,
+            a.window_worker,
+            a.agency_worker,
+            make_staff(muni, Role.AGENCY_WORKER, y),
+            make_staff(muni, Role.WINDOW_WORKER, z),
+            a.manager,
+            a.auditor,
+            disabled,
+            b.agency_worker,
+        ]
         self.cases: list[Case] = []
         self.persons: dict[int, list[Person]] = {}
         for coordinator, city in ((a.coordinator, a), (second_coordinator, a), (b.coordinator, b)):
@@ -259,10 +266,14 @@ class SharingMachine(RuleBasedStateMachine):
         now = timezone.now()
         start = now + dt.timedelta(hours=start_h)
         MeetingCaseAccess.objects.create(
-            municipality=case.municipality, case=case, staff=self.world.staff[staff_i], meeting_label="支援会議",
-            duty_acknowledged_at=start + dt.timedelta(hours=ack_h), valid_from=start,
+            municipality=case.municipality,
+            case=case,
+            staff=self.world.staff[staff_i],
+            meeting_label="支援会議",
+            duty_acknowledged_at=start + dt.timedelta(hours=ack_h),
+            valid_from=start,
             valid_until=start + dt.timedelta(hours=hours),
-        )  # fmt: skip
+        )
 
     @rule(minutes=st.sampled_from([1, 59, 61, 60 * 12, 60 * 24, 60 * 24 * 3]))
     def time_passes(self, minutes: int) -> None:

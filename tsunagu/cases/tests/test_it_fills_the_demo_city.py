@@ -44,8 +44,18 @@ def setup_demo() -> str:
 
 
 def counts() -> dict[str, int]:
-    models = [Case, CaseTransition, CaseTeamMember, Consent, Assessment, SupportPlan, PlanGoal, Monitoring,
-              EscalationRequest, AuditEvent]  # fmt: skip
+    models = [
+        Case,
+        CaseTransition,
+        CaseTeamMember,
+        Consent,
+        Assessment,
+        SupportPlan,
+        PlanGoal,
+        Monitoring,
+        EscalationRequest,
+        AuditEvent,
+    ]
     return {m.__name__: m._default_manager.count() for m in models}
 
 

@@ -67,10 +67,16 @@ def test_screen_actions_are_durable_transactions():
     w = make_world()
     case = w.case
     calls = {
-        "transition": lambda: actions.transition(actor=w.coordinator, case=case, version=case.version, to="assessment"),
-        "withdraw": lambda: actions.withdraw_consent(actor=w.coordinator, consent=w.consents["active"], note="撤回"),
-        "reopen": lambda: actions.reopen_case(actor=w.coordinator, case=case, version=case.version, reason="再開"),
-    }  # fmt: skip
+        "transition": lambda: actions.transition(
+            actor=w.coordinator, case=case, version=case.version, to="assessment"
+        ),
+        "withdraw": lambda: actions.withdraw_consent(
+            actor=w.coordinator, consent=w.consents["active"], note="撤回"
+        ),
+        "reopen": lambda: actions.reopen_case(
+            actor=w.coordinator, case=case, version=case.version, reason="再開"
+        ),
+    }
     for name, call in calls.items():
         with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
             call()

@@ -378,16 +378,22 @@ def test_render_pdf_keeps_rare_kanji_and_half_width_kana_and_is_fast():
     data: dict[str, Any] = {
         "program": "重層的支援体制整備事業",
         "municipality": "髙﨑市",
-        "case_label": "2026-0001", "opened_on": "令和8年1月1日",
+        "case_label": "2026-0001",
+        "opened_on": "令和8年1月1日",
         "case_status": "受付",
         "coordinator": "",
-        "printed": {"by": "ｻｲﾄｳ", "org": "山﨑課", "at": "令和8年1月1日 9時00分", "retention_days": 7,
-                    "discard_by": "令和8年1月8日"},
+        "printed": {
+            "by": "ｻｲﾄｳ",
+            "org": "山﨑課",
+            "at": "令和8年1月1日 9時00分",
+            "retention_days": 7,
+            "discard_by": "令和8年1月8日",
+        },
         "members": [],
         "person_wish": "#set text(size: 40pt) *markup* $x$ は文字のまま",
         "plan": None,
         "consents": [],
-    }  # fmt: skip
+    }
     render_pdf("case_plan", data)  # warm up: the first compile loads the font
     started = time.perf_counter()
     pdf = render_pdf("case_plan", data)
@@ -402,21 +408,45 @@ def test_render_pdf_keeps_rare_kanji_and_half_width_kana_and_is_fast():
 
 def test_long_plans_run_over_pages_each_marked_and_numbered():
     action = {
-        "goal_no": "1", "description": "要介護認定の申請を手伝い、結果が出たらサービス担当者会議を開く",
-        "organization": "地域包括支援センター", "role": "主担当", "person_in_charge": "佐藤",
-        "due_on": "令和8年12月31日", "review_on": "令和8年12月15日", "status": "実施中",
-    }  # fmt: skip
+        "goal_no": "1",
+        "description": "要介護認定の申請を手伝い、結果が出たらサービス担当者会議を開く",
+        "organization": "地域包括支援センター",
+        "role": "主担当",
+        "person_in_charge": "佐藤",
+        "due_on": "令和8年12月31日",
+        "review_on": "令和8年12月15日",
+        "status": "実施中",
+    }
     data: dict[str, Any] = {
-        "program": "重層的支援体制整備事業", "municipality": "テスト市", "case_label": "2026-0001", "opened_on": "令和8年1月1日",
-        "case_status": "支援中", "coordinator": "",
-        "printed": {"by": "職員", "org": "課", "at": "令和8年1月1日 9時00分", "retention_days": 7,
-                    "discard_by": "令和8年1月8日"},
-        "members": [], "person_wish": "", "consents": [],
-        "plan": {"version_label": "第1版　作成中", "created_on": "令和8年1月1日", "overall_goal": "",
-                 "change_reason": "", "monitoring_on": "", "agreed_on": "", "agreed_note": "", "agreed_recorded_on": "",
-                 "goals": [{"no": 1, "text": "目標", "life_area": "", "review_on": ""}],
-                 "actions": [action] * 60},
-    }  # fmt: skip
+        "program": "重層的支援体制整備事業",
+        "municipality": "テスト市",
+        "case_label": "2026-0001",
+        "opened_on": "令和8年1月1日",
+        "case_status": "支援中",
+        "coordinator": "",
+        "printed": {
+            "by": "職員",
+            "org": "課",
+            "at": "令和8年1月1日 9時00分",
+            "retention_days": 7,
+            "discard_by": "令和8年1月8日",
+        },
+        "members": [],
+        "person_wish": "",
+        "consents": [],
+        "plan": {
+            "version_label": "第1版　作成中",
+            "created_on": "令和8年1月1日",
+            "overall_goal": "",
+            "change_reason": "",
+            "monitoring_on": "",
+            "agreed_on": "",
+            "agreed_note": "",
+            "agreed_recorded_on": "",
+            "goals": [{"no": 1, "text": "目標", "life_area": "", "review_on": ""}],
+            "actions": [action] * 60,
+        },
+    }
     pdf = render_pdf("case_plan", data)
     pages = pdf_pages(pdf)
     assert pages >= 3

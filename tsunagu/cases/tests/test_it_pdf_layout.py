@@ -42,43 +42,102 @@ def lonely_headings(pdf: bytes) -> list[str]:
 
 
 def member(i: int) -> dict[str, Any]:
-    return {"id": i, "is_subject": i == 0, "name": f"山田 {i}郎", "kana": "ヤマダ", "birth": "昭和50年1月1日",
-            "age": "51歳", "relationship": "子", "lives_together": True}  # fmt: skip
+    return {
+        "id": i,
+        "is_subject": i == 0,
+        "name": f"山田 {i}郎",
+        "kana": "ヤマダ",
+        "birth": "昭和50年1月1日",
+        "age": "51歳",
+        "relationship": "子",
+        "lives_together": True,
+    }
 
 
 def common(n_members: int) -> dict[str, Any]:
     return {
-        "program": "重層的支援体制整備事業　多機関協働事業", "municipality": "テスト町", "case_label": "2026-0001",
-        "case_status": "支援中", "coordinator": "束ね 役子（福祉課）", "opened_on": "令和8年1月5日",
-        "printed": {"by": "職員", "org": "福祉課", "at": "令和8年11月1日 9時00分", "retention_days": 7,
-                    "discard_by": "令和8年11月8日"},
+        "program": "重層的支援体制整備事業　多機関協働事業",
+        "municipality": "テスト町",
+        "case_label": "2026-0001",
+        "case_status": "支援中",
+        "coordinator": "束ね 役子（福祉課）",
+        "opened_on": "令和8年1月5日",
+        "printed": {
+            "by": "職員",
+            "org": "福祉課",
+            "at": "令和8年11月1日 9時00分",
+            "retention_days": 7,
+            "discard_by": "令和8年11月8日",
+        },
         "members": [member(i) for i in range(n_members)],
-    }  # fmt: skip
+    }
 
 
 PLAN: dict[str, Any] = {
-    "version_label": "第2版　協議済", "status": "協議済", "created_on": "令和8年4月1日",
-    "overall_goal": "地域で安心して暮らし続ける", "change_reason": "評価を受けて見直し",
-    "monitoring_on": "令和8年7月1日", "agreed_on": "令和8年4月10日", "agreed_note": "重層的支援会議",
+    "version_label": "第2版　協議済",
+    "status": "協議済",
+    "created_on": "令和8年4月1日",
+    "overall_goal": "地域で安心して暮らし続ける",
+    "change_reason": "評価を受けて見直し",
+    "monitoring_on": "令和8年7月1日",
+    "agreed_on": "令和8年4月10日",
+    "agreed_note": "重層的支援会議",
     "agreed_recorded_on": "令和8年4月11日",
-    "goals": [{"no": n, "text": f"目標{n}の文", "life_area": "経済", "review_on": "令和8年9月30日",
-               "attainment": "一部達成", "evaluated_on": "令和8年7月1日"} for n in (1, 2, 3)],
-    "actions": [{"goal_no": "1", "description": "家計の相談", "organization": "社協", "role": "主担当",
-                 "person_in_charge": "", "due_on": "令和8年6月30日", "review_on": "", "status": "実施中"}] * 3,
-}  # fmt: skip
+    "goals": [
+        {
+            "no": n,
+            "text": f"目標{n}の文",
+            "life_area": "経済",
+            "review_on": "令和8年9月30日",
+            "attainment": "一部達成",
+            "evaluated_on": "令和8年7月1日",
+        }
+        for n in (1, 2, 3)
+    ],
+    "actions": [
+        {
+            "goal_no": "1",
+            "description": "家計の相談",
+            "organization": "社協",
+            "role": "主担当",
+            "person_in_charge": "",
+            "due_on": "令和8年6月30日",
+            "review_on": "",
+            "status": "実施中",
+        }
+    ]
+    * 3,
+}
 
 
 def plan_paper(n: int) -> dict[str, Any]:
-    consent = {"given_on": "令和8年3月1日", "given_by": "山田 0郎　根拠: 本人", "method": "書面",
-               "organizations": ["社協"], "meetings": ["重層的支援会議"], "expires_on": "", "state": "有効"}  # fmt: skip
+    consent = {
+        "given_on": "令和8年3月1日",
+        "given_by": "山田 0郎　根拠: 本人",
+        "method": "書面",
+        "organizations": ["社協"],
+        "meetings": ["重層的支援会議"],
+        "expires_on": "",
+        "state": "有効",
+    }
     return common(n) | {"person_wish": "家で暮らしたい", "plan": PLAN, "consents": [consent] * 2}
 
 
 def evaluation_paper(n: int) -> dict[str, Any]:
-    monitoring = {"held_on": "令和8年7月1日", "summary": "予定どおり", "next_on": "令和8年10月1日",
-                  "recorded_by": "職員"}  # fmt: skip
-    closure = {"closed_on": "令和8年10月30日", "goal_attainment": "一部達成", "reason": "安定した",
-               "handover_to": "", "handover_note": "", "main_agency": "社協"}  # fmt: skip
+    monitoring = {
+        "held_on": "令和8年7月1日",
+        "summary": "予定どおり",
+        "next_on": "令和8年10月1日",
+        "recorded_by": "職員",
+    }
+    closure = {
+        "closed_on": "令和8年10月30日",
+        "goal_attainment": "一部達成",
+        "reason": "安定した",
+        "handover_to": "",
+        "handover_note": "",
+        "main_agency": "社協",
+    }
     return common(n) | {"plan": PLAN, "monitorings": [monitoring] * 3, "closure": closure}
 
 
@@ -103,9 +162,15 @@ def text_of(pdf: bytes) -> str:
 
 def test_every_date_is_labelled():
     plan = text_of(render_pdf("case_plan", plan_paper(2)))
-    for label, date in [("作成日", "令和8年4月1日"), ("協議日", "令和8年4月10日"), ("協議した会議", "重層的支援会議"),
-                        ("次回モニタリング日", "令和8年7月1日"), ("同意日", "令和8年3月1日"),
-                        ("評価日", "令和8年9月30日"), ("開始日", "令和8年1月5日")]:  # fmt: skip
+    for label, date in [
+        ("作成日", "令和8年4月1日"),
+        ("協議日", "令和8年4月10日"),
+        ("協議した会議", "重層的支援会議"),
+        ("次回モニタリング日", "令和8年7月1日"),
+        ("同意日", "令和8年3月1日"),
+        ("評価日", "令和8年9月30日"),
+        ("開始日", "令和8年1月5日"),
+    ]:
         assert label in plan and date in plan, label
     assert "申込日" in plan  # the hand-written date of the 利用申込
     evaluation = text_of(render_pdf("case_evaluation", evaluation_paper(2)))

@@ -119,9 +119,13 @@ def test_one_of_several_edits_of_the_same_draft_wins_whole(world):
 
 def test_two_first_plans_at_once_give_one_plan(world):
     case = Case.objects.create(
-        municipality=world.city.muni, number=500, household=world.other_case.household, coordinator=world.coordinator,
-        opened_by=world.coordinator, status=CaseStatus.PLANNING,  # a closed case would refuse every plan
-    )  # fmt: skip
+        municipality=world.city.muni,
+        number=500,
+        household=world.other_case.household,
+        coordinator=world.coordinator,
+        opened_by=world.coordinator,
+        status=CaseStatus.PLANNING,  # a closed case would refuse every plan
+    )
     org = world.orgs["team"]
     datas = [plan_input(f"最初のプラン{i}", org) for i in range(THREADS)]
     wins, losses = race(
@@ -208,9 +212,14 @@ def test_one_of_several_transitions_and_closures_with_the_same_version_wins(worl
 def test_two_coordinators_opening_a_case_for_the_same_household_open_one(world):
     household = world.household
     actions.close_case(
-        actor=world.coordinator, case=world.case, version=world.case.version, reason="終結", goal_attainment="achieved",
-        handover_to=None, main_agency_after_closure=world.orgs["team"],
-    )  # fmt: skip
+        actor=world.coordinator,
+        case=world.case,
+        version=world.case.version,
+        reason="終結",
+        goal_attainment="achieved",
+        handover_to=None,
+        main_agency_after_closure=world.orgs["team"],
+    )
     open_before = Case.objects.filter(household=household).exclude(status="closed").count()
     assert open_before == 0
     wins, losses = race(

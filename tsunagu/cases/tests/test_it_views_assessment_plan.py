@@ -23,8 +23,14 @@ def test_assessment_form_is_prefilled_and_saves_a_new_version(client):
     login_client(client, team_worker(w))
     page = client.get(url("cases:assessment", w.case.pk)).content.decode()
     assert f"思い {SECRET}" in page and f"通院 {SECRET}" in page
-    data = {"based_on": 1, "person_wish": "家で暮らしたい", "summary": "見立て", "health-situation": "通院中",
-            "economy-risks": "滞納", "change_reason": "退院後の状況"}  # fmt: skip
+    data = {
+        "based_on": 1,
+        "person_wish": "家で暮らしたい",
+        "summary": "見立て",
+        "health-situation": "通院中",
+        "economy-risks": "滞納",
+        "change_reason": "退院後の状況",
+    }
     assert client.post(url("cases:assessment", w.case.pk), data).status_code == 302
     latest = w.case.assessments.latest("version_no")
     assert latest.version_no == 2 and latest.created_by == team_worker(w)
@@ -48,20 +54,40 @@ def test_assessment_revision_needs_a_reason(client):
 
 def plan_post(w, plan, **extra):
     data = {
-        "plan_id": plan.pk if plan else "", "edit_version": plan.edit_version if plan else "",
-        "overall_goal": "安心して暮らす", "monitoring_on": "2030-06-01", "change_reason": "",
-        "goals-TOTAL_FORMS": "3", "goals-INITIAL_FORMS": "0",
-        "goals-0-text": "通院を続ける", "goals-0-life_area": "health", "goals-0-review_on": "",
-        "goals-1-text": "", "goals-2-text": "家計を立て直す", "goals-2-life_area": "economy",
-        "actions-TOTAL_FORMS": "3", "actions-INITIAL_FORMS": "0",
-        "actions-0-goal_no": "1", "actions-0-description": "通院同行", "actions-0-organization": w.orgs["team"].pk,
-        "actions-0-role": "lead", "actions-0-person_in_charge": "田中", "actions-0-due_on": "R12.5.1",
-        "actions-0-review_on": "", "actions-0-status": "planned",
-        "actions-1-goal_no": "3", "actions-1-description": "家計相談", "actions-1-organization": w.orgs["off"].pk,
-        "actions-1-role": "cooperating", "actions-1-status": "in_progress",
-        "actions-2-goal_no": "", "actions-2-description": "", "actions-2-organization": "", "actions-2-role": "cooperating",
+        "plan_id": plan.pk if plan else "",
+        "edit_version": plan.edit_version if plan else "",
+        "overall_goal": "安心して暮らす",
+        "monitoring_on": "2030-06-01",
+        "change_reason": "",
+        "goals-TOTAL_FORMS": "3",
+        "goals-INITIAL_FORMS": "0",
+        "goals-0-text": "通院を続ける",
+        "goals-0-life_area": "health",
+        "goals-0-review_on": "",
+        "goals-1-text": "",
+        "goals-2-text": "家計を立て直す",
+        "goals-2-life_area": "economy",
+        "actions-TOTAL_FORMS": "3",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-goal_no": "1",
+        "actions-0-description": "通院同行",
+        "actions-0-organization": w.orgs["team"].pk,
+        "actions-0-role": "lead",
+        "actions-0-person_in_charge": "田中",
+        "actions-0-due_on": "R12.5.1",
+        "actions-0-review_on": "",
+        "actions-0-status": "planned",
+        "actions-1-goal_no": "3",
+        "actions-1-description": "家計相談",
+        "actions-1-organization": w.orgs["off"].pk,
+        "actions-1-role": "cooperating",
+        "actions-1-status": "in_progress",
+        "actions-2-goal_no": "",
+        "actions-2-description": "",
+        "actions-2-organization": "",
+        "actions-2-role": "cooperating",
         "actions-2-status": "planned",
-    }  # fmt: skip
+    }
     data.update(extra)
     return data
 
@@ -180,8 +206,12 @@ def test_the_responsible_organization_updates_its_action_status(client):
     action.refresh_from_db()
     assert action.status == "in_progress"
     # Other organizations, other cities, and roles without casework: refused, nothing changes.
-    for staff, status in ((unconsented_worker(w), 404), (off_team_worker(w), 404), (w.other.coordinator, 404),
-                          (w.city.auditor, 403)):  # fmt: skip
+    for staff, status in (
+        (unconsented_worker(w), 404),
+        (off_team_worker(w), 404),
+        (w.other.coordinator, 404),
+        (w.city.auditor, 403),
+    ):
         login_client(client, staff)
         assert client.post(target, {"status": "done"}).status_code == status
     client.logout()

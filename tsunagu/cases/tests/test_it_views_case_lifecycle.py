@@ -203,9 +203,13 @@ def test_closure_evaluation_closes_the_case_with_the_main_agency_carried_forward
     w.case.refresh_from_db()
     assert w.case.status == CaseStatus.INTAKE
     form = {
-        "version": w.case.version, "goal_attainment": "partly", "reason": "就労が安定した",
-        "main_agency_after_closure": w.orgs["team"].pk, "handover_to": w.orgs["unnamed"].pk, "handover_note": "見守り",
-    }  # fmt: skip
+        "version": w.case.version,
+        "goal_attainment": "partly",
+        "reason": "就労が安定した",
+        "main_agency_after_closure": w.orgs["team"].pk,
+        "handover_to": w.orgs["unnamed"].pk,
+        "handover_note": "見守り",
+    }
     assert client.post(url("cases:close", w.case.pk), form).status_code == 302
     w.case.refresh_from_db()
     assert w.case.status == CaseStatus.CLOSED

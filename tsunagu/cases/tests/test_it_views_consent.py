@@ -25,10 +25,14 @@ def media(settings, tmp_path):
 
 def form(w, **extra):
     data = {
-        "given_by": w.p2.pk, "persons": [w.p2.pk], "organizations": [w.orgs["unnamed"].pk],
-        "meeting_kinds": ["consented_conference"], "method": "written", "given_on": "R7.4.1",
+        "given_by": w.p2.pk,
+        "persons": [w.p2.pk],
+        "organizations": [w.orgs["unnamed"].pk],
+        "meeting_kinds": ["consented_conference"],
+        "method": "written",
+        "given_on": "R7.4.1",
         "basis": "self",
-    }  # fmt: skip
+    }
     data.update(extra)
     return data
 

@@ -20,9 +20,14 @@ pytestmark = pytest.mark.django_db
 
 def body(w, key="jusou", functions=("consented_conference", "case_review")):
     return MeetingBody.objects.create(
-        municipality=w.city.muni, key=key, name=f"会議 {key}", kind="other", frequency="monthly",
-        legal_functions=list(functions), confidentiality_duty=True,
-    )  # fmt: skip
+        municipality=w.city.muni,
+        key=key,
+        name=f"会議 {key}",
+        kind="other",
+        frequency="monthly",
+        legal_functions=list(functions),
+        confidentiality_duty=True,
+    )
 
 
 def agree(client, w, b, day=None):
@@ -47,9 +52,10 @@ def test_a_plan_cannot_be_agreed_in_a_jusou_meeting_without_consent_for_that_mee
 def test_a_plan_is_agreed_when_consent_covers_the_meeting(client):
     w = make_world()
     actions.record_consent(
-        actor=w.coordinator, case=w.case,
+        actor=w.coordinator,
+        case=w.case,
         data=consent_input(w.p1, [w.orgs["team"]], meeting_kinds=["consented_conference"]),
-    )  # fmt: skip
+    )
     b = body(w)
     login_client(client, w.coordinator)
     response = agree(client, w, b)
@@ -62,9 +68,10 @@ def test_a_plan_is_agreed_when_consent_covers_the_meeting(client):
 def test_only_a_body_with_the_jusou_function_may_agree_a_plan(client):
     w = make_world()
     actions.record_consent(
-        actor=w.coordinator, case=w.case,
+        actor=w.coordinator,
+        case=w.case,
         data=consent_input(w.p1, [w.orgs["team"]], meeting_kinds=["consented_conference"]),
-    )  # fmt: skip
+    )
     b = body(w, key="shienkaigi", functions=("confidential_conference",))
     login_client(client, w.coordinator)
     agree(client, w, b)
@@ -123,9 +130,10 @@ def test_a_hand_over_needs_a_reason_a_current_version_and_a_coordinator(client):
 def test_a_meeting_held_before_the_consent_was_given_cannot_agree_the_plan(client):
     w = make_world()
     actions.record_consent(
-        actor=w.coordinator, case=w.case,
+        actor=w.coordinator,
+        case=w.case,
         data=consent_input(w.p1, [w.orgs["team"]], meeting_kinds=["consented_conference"]),
-    )  # fmt: skip
+    )
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     login_client(client, w.coordinator)
     agree(client, w, body(w), day=yesterday.isoformat())

@@ -33,9 +33,16 @@ def test_it_computes_fiscal_years_from_april():
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("髙橋", "高橋"), ("山﨑", "山崎"), ("ｻｲﾄｳ", "さいとう"), ("サイトウ", "さいとう"), ("山田 太郎", "山田太郎"),
-     ("齋藤", "斎藤"), ("渡邊", "渡辺")],
-)  # fmt: skip
+    [
+        ("髙橋", "高橋"),
+        ("山﨑", "山崎"),
+        ("ｻｲﾄｳ", "さいとう"),
+        ("サイトウ", "さいとう"),
+        ("山田 太郎", "山田太郎"),
+        ("齋藤", "斎藤"),
+        ("渡邊", "渡辺"),
+    ],
+)
 def test_it_normalises_names_to_one_search_key(a, b):
     assert search_key(a) == search_key(b)
 
@@ -43,12 +50,19 @@ def test_it_normalises_names_to_one_search_key(a, b):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("1958-04-07", dt.date(1958, 4, 7)), ("1958/4/7", dt.date(1958, 4, 7)), ("19580407", dt.date(1958, 4, 7)),
-        ("１９５８年４月７日", dt.date(1958, 4, 7)), ("昭和33年4月7日", dt.date(1958, 4, 7)),
-        ("S33.4.7", dt.date(1958, 4, 7)), ("昭33.4.7", dt.date(1958, 4, 7)), ("h1.1.8", dt.date(1989, 1, 8)),
-        ("令和元年5月1日", dt.date(2019, 5, 1)), ("R7.4.1", dt.date(2025, 4, 1)), ("", None),
+        ("1958-04-07", dt.date(1958, 4, 7)),
+        ("1958/4/7", dt.date(1958, 4, 7)),
+        ("19580407", dt.date(1958, 4, 7)),
+        ("１９５８年４月７日", dt.date(1958, 4, 7)),
+        ("昭和33年4月7日", dt.date(1958, 4, 7)),
+        ("S33.4.7", dt.date(1958, 4, 7)),
+        ("昭33.4.7", dt.date(1958, 4, 7)),
+        ("h1.1.8", dt.date(1989, 1, 8)),
+        ("令和元年5月1日", dt.date(2019, 5, 1)),
+        ("R7.4.1", dt.date(2025, 4, 1)),
+        ("", None),
     ],
-)  # fmt: skip
+)
 def test_it_parses_dates_as_staff_type_them(text, expected):
     from tsunagu.core.dates import parse_japanese_date
 
@@ -57,9 +71,13 @@ def test_it_parses_dates_as_staff_type_them(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("2020-02-30", "存在しない日付"), ("昭和65年1月1日", "昭和65年という日付はありません"),
-     ("平成1年1月7日", "平成は1989年1月8日から"), ("きのう", "日付を読み取れません")],
-)  # fmt: skip
+    [
+        ("2020-02-30", "存在しない日付"),
+        ("昭和65年1月1日", "昭和65年という日付はありません"),
+        ("平成1年1月7日", "平成は1989年1月8日から"),
+        ("きのう", "日付を読み取れません"),
+    ],
+)
 def test_it_explains_dates_it_cannot_read(text, message):
     from tsunagu.core.dates import DateParseError, parse_japanese_date
 

@@ -103,9 +103,13 @@ def test_mitaka_coordinators_are_counted(client, mitaka):
 
 def test_synthetic_ladder_orders_tiers_and_places_the_case_step(city):
     make_rule(
-        city.a, "3分野以上は多機関協働へ", trigger="domains_at_least", min_domains=3, target="case",
+        city.a,
+        "3分野以上は多機関協働へ",
+        trigger="domains_at_least",
+        min_domains=3,
+        target="case",
         from_windows=[city.w_north],
-    )  # fmt: skip
+    )
     s = city_structure(city.a)
     titles = [step.title for step in s.ladder]
     assert titles == ["相談窓口", "多機関協働事業（第5号）", "第1段階の会議体", "第2段階の会議体"]

@@ -22,14 +22,24 @@ MARKER = "個人名マーカー"
 
 def consult(city: City, window: Window, at: dt.datetime, *, family_name: str = MARKER) -> Consultation:
     data = intake_actions.ConsultationInput(
-        window=window, received_at=at, channel="visit", consulter_kind="self", business_line="1ni",
-        sharing_consent="not_consented", submission_token=uuid.uuid4(),
+        window=window,
+        received_at=at,
+        channel="visit",
+        consulter_kind="self",
+        business_line="1ni",
+        sharing_consent="not_consented",
+        submission_token=uuid.uuid4(),
         new_person=PersonInput(
-            family_name=family_name, given_name="花子", family_kana="テスト", given_kana="ハナコ",
+            family_name=family_name,
+            given_name="花子",
+            family_kana="テスト",
+            given_kana="ハナコ",
             birth_date=dt.date(1950, 5, 5),
         ),
-        concerns=[city.concerns["care"]], note=f"相談メモ {MARKER}", actions=["listening"],
-    )  # fmt: skip
+        concerns=[city.concerns["care"]],
+        note=f"相談メモ {MARKER}",
+        actions=["listening"],
+    )
     consultation, _ = intake_actions.record_consultation(actor=city.window_worker, data=data)
     return consultation
 
@@ -48,9 +58,11 @@ def open_case(
         case_actions.set_team_member(actor=city.coordinator, case=case, organization=org, role=role)
     if monitoring_on is not None:
         plan = case_actions.PlanInput(
-            overall_goal="暮らしの安定", goals=[case_actions.GoalInput(text="通院を続ける")], actions=[],
+            overall_goal="暮らしの安定",
+            goals=[case_actions.GoalInput(text="通院を続ける")],
+            actions=[],
             monitoring_on=monitoring_on,
-        )  # fmt: skip
+        )
         case_actions.save_plan(actor=city.coordinator, case=case, data=plan)
     # Test set-up only: put the case straight into the state the figures need.
     Case.objects.filter(pk=case.pk).update(status=status)
@@ -83,9 +95,13 @@ def make_workload_city(now: dt.datetime | None = None) -> WorkloadCity:
     city = make_city("011002", "テスト市A")
     other = make_city("012025", "テスト市B")
     second = Window.objects.create(
-        municipality=city.muni, key="kodomo", name="こども相談窓口", organization=city.window_org,
-        business_lines=["1ha"], sort_order=5,
-    )  # fmt: skip
+        municipality=city.muni,
+        key="kodomo",
+        name="こども相談窓口",
+        organization=city.window_org,
+        business_lines=["1ha"],
+        sort_order=5,
+    )
     consult(city, city.window, dt.datetime(fy, 4, 1, 0, 10, tzinfo=tz))
     consult(city, city.window, dt.datetime(fy, 4, 20, 10, 0, tzinfo=tz))
     consult(city, city.window, now - dt.timedelta(minutes=5))
@@ -93,10 +109,12 @@ def make_workload_city(now: dt.datetime | None = None) -> WorkloadCity:
     consult(city, city.window, dt.datetime(fy, 3, 31, 23, 30, tzinfo=tz))
     past = now - dt.timedelta(days=1)
     open_case(
-        city, past, CaseStatus.SUPPORT,
+        city,
+        past,
+        CaseStatus.SUPPORT,
         [(city.agency_org, TeamRole.LEAD), (city.window_org, TeamRole.COOPERATING)],
         today - dt.timedelta(days=10),
-    )  # fmt: skip
+    )
     open_case(
         city,
         past,

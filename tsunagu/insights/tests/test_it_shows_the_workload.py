@@ -53,8 +53,13 @@ def test_case_figures_count_open_cases_by_status_and_organization(wc):
     counts = workload.case_counts(wc.city.muni)
     by_status = dict(zip([s for s, _ in counts.statuses], counts.by_status, strict=True))
     assert by_status == {
-        "intake": 1, "assessment": 1, "planning": 0, "support": 2, "evaluation": 0, "suspended": 0
-    }  # fmt: skip
+        "intake": 1,
+        "assessment": 1,
+        "planning": 0,
+        "support": 2,
+        "evaluation": 0,
+        "suspended": 0,
+    }
     assert counts.total == 4 and counts.without_team == 1
     rows = {r.name: r for r in counts.by_organization}
     assert set(rows) == {"地域包括支援センター", "福祉総合窓口"}

@@ -59,9 +59,13 @@ def make_city(code: str = "011002", name: str = "テスト市") -> City:
         for code_, (n, k, d) in CONCERNS.items()
     }
     EscalationRule.objects.create(
-        municipality=muni, key="three-domains", name="3分野以上の課題", trigger="domains_at_least",
-        min_domains=3, target="case",
-    )  # fmt: skip
+        municipality=muni,
+        key="three-domains",
+        name="3分野以上の課題",
+        trigger="domains_at_least",
+        min_domains=3,
+        target="case",
+    )
     # The persona base (tests/personas.py), plus a second window worker at the same window.
     staff = staff_city(
         muni, window_org=window_org, coordination_org=coord_org, agency_org=agency_org, administrator=False

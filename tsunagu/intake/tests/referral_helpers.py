@@ -31,11 +31,19 @@ def send(
     referral, created = referrals.send_referral(
         actor=actor or city.window_worker,
         data=referrals.ReferralInput(
-            person=consultation.person, household=consultation.household, to_organization=city.agency_org,
-            consent=consent, consent_note=consent_note, contact_by=contact_by, reason=reason,
-            submission_token=uuid.uuid4(), from_window=city.window, consultation=consultation, due_on=due_on,
+            person=consultation.person,
+            household=consultation.household,
+            to_organization=city.agency_org,
+            consent=consent,
+            consent_note=consent_note,
+            contact_by=contact_by,
+            reason=reason,
+            submission_token=uuid.uuid4(),
+            from_window=city.window,
+            consultation=consultation,
+            due_on=due_on,
         ),
-    )  # fmt: skip
+    )
     assert created
     return referral
 

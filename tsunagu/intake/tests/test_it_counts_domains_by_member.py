@@ -53,11 +53,18 @@ def _family(city: City):
 
 def _record(city: City, person: Person, concerns: dict[str, Person | None], consent: str = "consented"):
     data = actions.ConsultationInput(
-        window=city.window, received_at=timezone.now(), channel="visit", consulter_kind="self",
-        business_line="1ni", sharing_consent=consent, submission_token=uuid.uuid4(), person=person,
-        concerns=[city.concerns[c] for c in concerns], actions=["listening"],
+        window=city.window,
+        received_at=timezone.now(),
+        channel="visit",
+        consulter_kind="self",
+        business_line="1ni",
+        sharing_consent=consent,
+        submission_token=uuid.uuid4(),
+        person=person,
+        concerns=[city.concerns[c] for c in concerns],
+        actions=["listening"],
         subjects={city.concerns[c].pk: who for c, who in concerns.items() if who is not None},
-    )  # fmt: skip
+    )
     return actions.record_consultation(actor=city.window_worker, data=data)[0]
 
 
@@ -105,9 +112,11 @@ def test_a_recorded_disability_counts_and_foreign_counts_only_where_the_city_cou
     _record(city, son, {"debt": None})
     assert advise_rows(city, hh) == [("debt", ("hardship",))]
     people_actions.update_person_attributes(
-        actor=city.window_worker, person=son, version=son.version,
+        actor=city.window_worker,
+        person=son,
+        version=son.version,
         data=people_actions.PersonAttributes(disability=True, nationality="ブラジル"),
-    )  # fmt: skip
+    )
     # The national five count 障害 but not 外国籍.
     assert advise_rows(city, hh) == [("debt", ("disability", "hardship"))]
     city.muni.domains = [
@@ -137,12 +146,19 @@ def test_a_member_of_another_household_cannot_be_the_subject():
 
 def _form(city: City, person: Person, **extra):
     data = {
-        "submission_token": str(uuid.uuid4()), "window": city.window.pk,
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "channel": "visit",
-        "consulter_kind": "family", "person_choice": str(person.pk), "sex": "unknown", "relationship": "head",
-        "concerns": [city.concerns["care"].pk, city.concerns["poverty"].pk], "actions": ["listening"],
-        "business_line": "1ni", "sharing_consent": "consented",
-    }  # fmt: skip
+        "submission_token": str(uuid.uuid4()),
+        "window": city.window.pk,
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "channel": "visit",
+        "consulter_kind": "family",
+        "person_choice": str(person.pk),
+        "sex": "unknown",
+        "relationship": "head",
+        "concerns": [city.concerns["care"].pk, city.concerns["poverty"].pk],
+        "actions": ["listening"],
+        "business_line": "1ni",
+        "sharing_consent": "consented",
+    }
     data.update(extra)
     return data
 

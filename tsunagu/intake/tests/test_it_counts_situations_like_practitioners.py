@@ -56,9 +56,14 @@ def _city(name: str) -> tuple[Municipality, EscalationRule, Staff, Window]:
     if rule_key is None:
         assert muni.domains == []  # the national five
         rule = EscalationRule.objects.create(
-            municipality=muni, key="national-three", name="3分野以上の課題を多機関協働事業へ",
-            trigger="domains_at_least", min_domains=3, target="case", sort_order=999,
-        )  # fmt: skip
+            municipality=muni,
+            key="national-three",
+            name="3分野以上の課題を多機関協働事業へ",
+            trigger="domains_at_least",
+            min_domains=3,
+            target="case",
+            sort_order=999,
+        )
     else:
         rule = EscalationRule.objects.get(municipality=muni, key=rule_key)
     window = Window.objects.filter(municipality=muni, active=True).order_by("sort_order", "key").first()
@@ -78,12 +83,15 @@ def _record(muni: Municipality, staff: Staff, window: Window, s: dict[str, Any])
         )
         if m.get("disability") or m.get("nationality") or m.get("language"):
             p = people_actions.update_person_attributes(
-                actor=staff, person=p, version=p.version,
+                actor=staff,
+                person=p,
+                version=p.version,
                 data=PersonAttributes(
-                    disability=bool(m.get("disability")), nationality=m.get("nationality", ""),
+                    disability=bool(m.get("disability")),
+                    nationality=m.get("nationality", ""),
                     language_needs=m.get("language", ""),
                 ),
-            )  # fmt: skip
+            )
         persons[m["key"]] = p
     household = people_actions.create_household(actor=staff)
     for m in s["members"]:
@@ -94,12 +102,19 @@ def _record(muni: Municipality, staff: Staff, window: Window, s: dict[str, Any])
     types = {c.code: c for c in ConcernType.objects.filter(municipality=muni)}
     concerns = [types[c["code"]] for c in s["concerns"]]
     data = actions.ConsultationInput(
-        window=window, received_at=timezone.now(), channel="visit", consulter_kind="self",
-        business_line=(window.business_lines or ["1ni"])[0], sharing_consent="not_consented",
-        submission_token=uuid.uuid4(), person=consulting, household=household, concerns=concerns,
+        window=window,
+        received_at=timezone.now(),
+        channel="visit",
+        consulter_kind="self",
+        business_line=(window.business_lines or ["1ni"])[0],
+        sharing_consent="not_consented",
+        submission_token=uuid.uuid4(),
+        person=consulting,
+        household=household,
+        concerns=concerns,
         actions=["listening"],
         subjects={types[c["code"]].pk: persons[c["about"]] for c in s["concerns"] if "about" in c},
-    )  # fmt: skip
+    )
     actions.record_consultation(actor=staff, data=data)
     return household
 

@@ -27,8 +27,10 @@ def test_multi_agency_on_the_form_makes_the_request_with_the_consultation(client
     consultation = Consultation.objects.get()
     req = EscalationRequest.objects.get()
     assert (req.household, req.consultation, req.person) == (
-        consultation.household, consultation, consultation.person,
-    )  # fmt: skip
+        consultation.household,
+        consultation,
+        consultation.person,
+    )
     assert req.status == EscalationStatus.PENDING and req.reason == "介護と困窮が重なる"
     assert req.organization == city.window_org and req.requested_by == city.window_worker
     created = AuditEvent.objects.filter(action="create")

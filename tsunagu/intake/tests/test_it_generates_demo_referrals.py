@@ -28,9 +28,12 @@ def test_demo_referrals_cover_every_state_with_a_consistent_history():
     made = generate_referrals(sender=window, receiver=agency, seed=7)
     assert made == Referral.objects.count() == 10 and has_demo_referrals(window)
     assert {r.status for r in sent_referrals(window)} == {
-        ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.CLOSED,
+        ReferralStatus.SENT,
+        ReferralStatus.RECEIVED,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.CLOSED,
         ReferralStatus.RETURNED,
-    }  # fmt: skip
+    }
     today = timezone.localdate()
     for qs in (sent_referrals(window), received_referrals(agency)):
         assert any(r.overdue_days(today) for r in qs)

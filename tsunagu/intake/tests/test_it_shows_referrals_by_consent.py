@@ -134,10 +134,17 @@ def test_overdue_referrals_show_on_both_sides_lists(client):
 
 def send_form(city, c, **over):
     data = {
-        "submission_token": str(uuid.uuid4()), "consultation": c.pk, "person": c.person_id,
-        "to_organization": city.agency_org.pk, "to_window": "", "reason": "家計の相談につないでほしい",
-        "consent": "self", "consent_note": "口頭で同意", "contact_by": "receiver", "due_on": "",
-    }  # fmt: skip
+        "submission_token": str(uuid.uuid4()),
+        "consultation": c.pk,
+        "person": c.person_id,
+        "to_organization": city.agency_org.pk,
+        "to_window": "",
+        "reason": "家計の相談につないでほしい",
+        "consent": "self",
+        "consent_note": "口頭で同意",
+        "contact_by": "receiver",
+        "due_on": "",
+    }
     data.update(over)
     return data
 
@@ -156,9 +163,12 @@ def test_sending_from_the_household_page_and_walking_every_step(client):
     for name, data, status in (
         ("referral_receive", {"version": 1}, ReferralStatus.RECEIVED),
         ("referral_accept", {"version": 2, "note": ""}, ReferralStatus.ACCEPTED),
-        ("referral_first_contact", {"version": 3, "on": timezone.localdate().isoformat(), "method": "phone",
-                                    "note": ""}, ReferralStatus.CLOSED),
-    ):  # fmt: skip
+        (
+            "referral_first_contact",
+            {"version": 3, "on": timezone.localdate().isoformat(), "method": "phone", "note": ""},
+            ReferralStatus.CLOSED,
+        ),
+    ):
         client.post(reverse(f"intake:{name}", kwargs={"referral_id": r.pk}), data)
         r.refresh_from_db()
         assert r.status == status, name
@@ -243,20 +253,38 @@ def test_other_cities_and_roles_without_casework_get_nothing(client):
 
 def intake_form(city, **over):
     data = {
-        "submission_token": str(uuid.uuid4()), "window": city.window.pk, "received_at": "2026-11-20T10:30",
-        "channel": "visit", "consulter_kind": "self", "person_choice": "new", "family_name": "髙橋",
-        "given_name": "花子", "family_kana": "タカハシ", "given_kana": "ハナコ", "birth_date": "S25.5.1",
-        "sex": "female", "relationship": "head", "concerns": [city.concerns["care"].pk], "note": "介護の相談",
-        "actions": ["listening", "referral"], "referred_to": city.agency_org.pk, "business_line": "1ni",
+        "submission_token": str(uuid.uuid4()),
+        "window": city.window.pk,
+        "received_at": "2026-11-20T10:30",
+        "channel": "visit",
+        "consulter_kind": "self",
+        "person_choice": "new",
+        "family_name": "髙橋",
+        "given_name": "花子",
+        "family_kana": "タカハシ",
+        "given_kana": "ハナコ",
+        "birth_date": "S25.5.1",
+        "sex": "female",
+        "relationship": "head",
+        "concerns": [city.concerns["care"].pk],
+        "note": "介護の相談",
+        "actions": ["listening", "referral"],
+        "referred_to": city.agency_org.pk,
+        "business_line": "1ni",
         "sharing_consent": "consented",
-    }  # fmt: skip
+    }
     data.update(over)
     return data
 
 
-@pytest.mark.parametrize(("sharing", "consent", "contact_by"), [
-    ("consented", "self", "receiver"), ("not_consented", "none", "resident"), ("unconfirmed", "none", "resident"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("sharing", "consent", "contact_by"),
+    [
+        ("consented", "self", "receiver"),
+        ("not_consented", "none", "resident"),
+        ("unconfirmed", "none", "resident"),
+    ],
+)
 def test_the_intake_forms_tsunagisaki_sends_a_tracked_referral(client, sharing, consent, contact_by):
     city = make_city()
     login_client(client, city.window_worker)

@@ -60,9 +60,14 @@ def test_a_repeated_submission_and_a_second_open_referral_to_the_same_place_retu
     c = record(city, city.window_worker, "consented")
     token = uuid.uuid4()
     data = referrals.ReferralInput(
-        person=c.person, household=c.household, to_organization=city.agency_org, consent="self",
-        contact_by="receiver", submission_token=token, reason="理由",
-    )  # fmt: skip
+        person=c.person,
+        household=c.household,
+        to_organization=city.agency_org,
+        consent="self",
+        contact_by="receiver",
+        submission_token=token,
+        reason="理由",
+    )
     first, created = referrals.send_referral(actor=city.window_worker, data=data)
     again, created_again = referrals.send_referral(actor=city.window_worker, data=data)
     data.submission_token = uuid.uuid4()
@@ -208,9 +213,14 @@ def test_it_refuses_bad_referrals_and_sends_nothing(over, message):
     city = make_city()
     c = record(city, city.window_worker, "consented")
     data = referrals.ReferralInput(
-        person=c.person, household=c.household, to_organization=city.agency_org, consent="self",
-        contact_by="receiver", submission_token=uuid.uuid4(), reason="理由",
-    )  # fmt: skip
+        person=c.person,
+        household=c.household,
+        to_organization=city.agency_org,
+        consent="self",
+        contact_by="receiver",
+        submission_token=uuid.uuid4(),
+        reason="理由",
+    )
     for key, value in over.items():
         setattr(data, key, value)
     with pytest.raises(referrals.ReferralError, match=message):
@@ -224,9 +234,14 @@ def test_it_refuses_a_referral_to_ones_own_organization_or_another_city():
     c = record(city, city.window_worker, "consented")
     for target, message in ((city.window_org, "自分の機関"), (other.agency_org, "別の自治体")):
         data = referrals.ReferralInput(
-            person=c.person, household=c.household, to_organization=target, consent="self",
-            contact_by="receiver", submission_token=uuid.uuid4(), reason="理由",
-        )  # fmt: skip
+            person=c.person,
+            household=c.household,
+            to_organization=target,
+            consent="self",
+            contact_by="receiver",
+            submission_token=uuid.uuid4(),
+            reason="理由",
+        )
         with pytest.raises(referrals.ReferralError, match=message):
             referrals.send_referral(actor=city.window_worker, data=data)
     assert not Referral.objects.exists()

@@ -20,9 +20,13 @@ def make_body(world: World, key: str, kind: str, functions: list[str], **extra: 
     extra.setdefault("confidentiality_duty", "confidential_conference" in functions)
     members = extra.pop("members", [])
     body = MeetingBody.objects.create(
-        municipality=world.city.muni, key=key, name=extra.pop("name", f"会議体{key}"), kind=kind,
-        legal_functions=functions, **extra,
-    )  # fmt: skip
+        municipality=world.city.muni,
+        key=key,
+        name=extra.pop("name", f"会議体{key}"),
+        kind=kind,
+        legal_functions=functions,
+        **extra,
+    )
     body.members.set(members)  # type: ignore[arg-type]
     return body
 
@@ -33,9 +37,12 @@ def sitting(
     """A planned sitting relative to now (default: began an hour ago, so minutes may be recorded)."""
     at = timezone.now() + starts
     return Meeting.objects.create(
-        municipality=body.municipality, body=body, kind=MeetingKindOfSitting.SCHEDULED, starts_at=at,
+        municipality=body.municipality,
+        body=body,
+        kind=MeetingKindOfSitting.SCHEDULED,
+        starts_at=at,
         ends_at=at + dt.timedelta(minutes=minutes),
-    )  # fmt: skip
+    )
 
 
 @dataclass
@@ -65,9 +72,10 @@ def consent_for_conference(world: World, orgs: list) -> None:
     from tsunagu.cases.tests.helpers import consent_input
 
     case_actions.record_consent(
-        actor=world.coordinator, case=world.case,
+        actor=world.coordinator,
+        case=world.case,
         data=consent_input(world.p1, orgs, meeting_kinds=["consented_conference"]),
-    )  # fmt: skip
+    )
 
 
 __all__ = ["actions", "consent_for_conference", "make_body", "sitting", "staffed"]

@@ -47,9 +47,12 @@ class City:
 
     def consent(self, case: Case, *orgs: str) -> None:
         case_actions.record_consent(
-            actor=self.coordinator, case=case,
-            data=consent_input(case.extra_person, [self.orgs[o] for o in orgs], meeting_kinds=["consented_conference"]),  # type: ignore[attr-defined]
-        )  # fmt: skip
+            actor=self.coordinator,
+            case=case,
+            data=consent_input(
+                case.extra_person, [self.orgs[o] for o in orgs], meeting_kinds=["consented_conference"]
+            ),  # type: ignore[attr-defined]
+        )
 
     def worker(self, org: str):
         return make_staff(self.muni, Role.AGENCY_WORKER, self.orgs[org])
@@ -57,9 +60,13 @@ class City:
     def sitting_now(self, body: str, kind: str = MeetingKindOfSitting.AD_HOC, by=None) -> Meeting:
         """A sitting that began a moment ago (so minutes can be taken)."""
         return actions.call_meeting(
-            actor=by or self.coordinator, body=self.bodies[body], kind=kind,
-            starts_at=timezone.now() - dt.timedelta(minutes=30), minutes=90, reason="事例の検討",
-        )  # fmt: skip
+            actor=by or self.coordinator,
+            body=self.bodies[body],
+            kind=kind,
+            starts_at=timezone.now() - dt.timedelta(minutes=30),
+            minutes=90,
+            reason="事例の検討",
+        )
 
     def started(self, body: str) -> Meeting:
         """The body's first scheduled sitting, moved to have begun an hour ago (so minutes can be taken)."""
@@ -76,9 +83,15 @@ class City:
 
 def _place(city: City, m: Meeting, case: Case, function: str, orgs=(), purpose="roles", escalated_from=None):
     return actions.place_item(
-        actor=city.coordinator, meeting=m, case=case, purpose=purpose, minutes=15, function=function,
-        organizations=[city.orgs[o] for o in orgs], escalated_from=escalated_from,
-    )  # fmt: skip
+        actor=city.coordinator,
+        meeting=m,
+        case=case,
+        purpose=purpose,
+        minutes=15,
+        function=function,
+        organizations=[city.orgs[o] for o in orgs],
+        escalated_from=escalated_from,
+    )
 
 
 def _heard(city: City, item: AgendaItem, *workers) -> None:
@@ -125,8 +138,14 @@ def test_koga_core_members_screen_before_the_bimonthly_main_meeting():
         _place(city, main, case, "consented_conference", orgs=["fukushi-suishin", "shakyo"])
     core = city.sitting_now("core-member")
     screened = _place(city, core, case, "coordination", orgs=["fukushi-suishin"])
-    decide(actor=city.coordinator, item=screened, kind="move", note="本会議へ", to_body=city.bodies["jusoteki-shien-kaigi"],
-           to_function="consented_conference")  # fmt: skip
+    decide(
+        actor=city.coordinator,
+        item=screened,
+        kind="move",
+        note="本会議へ",
+        to_body=city.bodies["jusoteki-shien-kaigi"],
+        to_function="consented_conference",
+    )
     item = AgendaItem.objects.get(escalated_from=screened)
     assert item.meeting == main and item.legal_function == "consented_conference"
 
@@ -143,9 +162,13 @@ def test_kokubunji_tanto_then_sogo_then_an_emergency_meeting_called_by_a_directo
         "kyoiku-bu",
     }
     sogo = actions.call_meeting(
-        actor=city.coordinator, body=city.bodies["sogo-chosei"], kind="ad_hoc",
-        starts_at=timezone.now() + dt.timedelta(days=3), minutes=60, reason="報告",
-    )  # fmt: skip
+        actor=city.coordinator,
+        body=city.bodies["sogo-chosei"],
+        kind="ad_hoc",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        minutes=60,
+        reason="報告",
+    )
     decide(
         actor=city.coordinator,
         item=item,

@@ -37,9 +37,14 @@ def _confidential_item(s, body=None, orgs=("unnamed",)):
     )
     m = sitting(body)
     item = actions.place_item(
-        actor=w.coordinator, meeting=m, case=w.case, purpose="roles", minutes=20, function=CONFIDENTIAL,
+        actor=w.coordinator,
+        meeting=m,
+        case=w.case,
+        purpose="roles",
+        minutes=20,
+        function=CONFIDENTIAL,
         organizations=[w.orgs[k] for k in orgs],
-    )  # fmt: skip
+    )
     return m, item
 
 
@@ -60,9 +65,14 @@ def test_an_item_without_consent_cannot_be_placed_under_the_consented_conference
             actor=w.coordinator, meeting=m, case=w.case, purpose="plan", minutes=20, function=CONSENTED
         )
     item = actions.place_item(
-        actor=w.coordinator, meeting=m, case=w.case, purpose="plan", minutes=20, function=CONSENTED,
+        actor=w.coordinator,
+        meeting=m,
+        case=w.case,
+        purpose="plan",
+        minutes=20,
+        function=CONSENTED,
         organizations=[w.orgs["team"]],
-    )  # fmt: skip
+    )
     assert item.legal_function == CONSENTED
     # A body without 支援会議 offers no way around the consent.
     with pytest.raises(MeetingError, match="として検討できません"):
@@ -78,9 +88,14 @@ def test_an_organization_invited_to_the_sitting_must_be_covered_too():
     actions.invite(actor=w.coordinator, meeting=m, staff=s.unnamed)
     with pytest.raises(MeetingError, match=w.orgs["unnamed"].name):
         actions.place_item(
-            actor=w.coordinator, meeting=m, case=w.case, purpose="plan", minutes=20, function=CONSENTED,
+            actor=w.coordinator,
+            meeting=m,
+            case=w.case,
+            purpose="plan",
+            minutes=20,
+            function=CONSENTED,
             organizations=[w.orgs["team"]],
-        )  # fmt: skip
+        )
 
 
 def test_an_attendee_who_has_not_acknowledged_sees_nothing():
@@ -122,20 +137,34 @@ def test_a_body_with_two_functions_applies_each_items_rule():
     s = staffed()
     w = s.world
     body = make_body(
-        w, "suishin", "other", [CONSENTED, CONFIDENTIAL, "loneliness_council", "case_review"],
-        member_selection="per_case", name="重層的支援体制推進会議",
-    )  # fmt: skip
+        w,
+        "suishin",
+        "other",
+        [CONSENTED, CONFIDENTIAL, "loneliness_council", "case_review"],
+        member_selection="per_case",
+        name="重層的支援体制推進会議",
+    )
     m = sitting(body)
     consent_for_conference(w, [w.orgs["team"]])
     consented = actions.place_item(
-        actor=w.coordinator, meeting=m, case=w.case, purpose="plan", minutes=20, function=CONSENTED,
+        actor=w.coordinator,
+        meeting=m,
+        case=w.case,
+        purpose="plan",
+        minutes=20,
+        function=CONSENTED,
         organizations=[w.orgs["team"]],
-    )  # fmt: skip
+    )
     other_case = _second_case(w)
     duty = actions.place_item(
-        actor=w.coordinator, meeting=m, case=other_case, purpose="sharing", minutes=15, function=CONFIDENTIAL,
+        actor=w.coordinator,
+        meeting=m,
+        case=other_case,
+        purpose="sharing",
+        minutes=15,
+        function=CONFIDENTIAL,
         organizations=[w.orgs["team"], w.orgs["unnamed"]],
-    )  # fmt: skip
+    )
     # Consent lets team see its item without acknowledging; the 支援会議 item waits for the acknowledgement.
     assert list(visible_items(s.team)) == [consented]
     # unnamed is not covered by the consent: the same sitting shows it nothing until it acknowledges,
@@ -240,9 +269,14 @@ def test_withdrawing_the_consent_closes_a_consented_item():
     m = sitting(body, starts=dt.timedelta(days=3))
     consent_for_conference(w, [w.orgs["team"]])
     item = actions.place_item(
-        actor=w.coordinator, meeting=m, case=w.case, purpose="plan", minutes=20, function=CONSENTED,
+        actor=w.coordinator,
+        meeting=m,
+        case=w.case,
+        purpose="plan",
+        minutes=20,
+        function=CONSENTED,
         organizations=[w.orgs["team"]],
-    )  # fmt: skip
+    )
     assert list(visible_items(s.team)) == [item]
     from tsunagu.cases import actions as case_actions
     from tsunagu.cases.models import Consent

@@ -21,14 +21,26 @@ pytestmark = pytest.mark.django_db
 
 def _consented_item(s, purpose="plan", **body_extra):
     w = s.world
-    body = make_body(w, "jusou", "consented_conference", ["consented_conference"], member_selection="per_case",
-                     name="こまきつながる会議", **body_extra)  # fmt: skip
+    body = make_body(
+        w,
+        "jusou",
+        "consented_conference",
+        ["consented_conference"],
+        member_selection="per_case",
+        name="こまきつながる会議",
+        **body_extra,
+    )
     consent_for_conference(w, [w.orgs["team"]])
     m = sitting(body)
     return actions.place_item(
-        actor=w.coordinator, meeting=m, case=w.case, purpose=purpose, minutes=20, function="consented_conference",
+        actor=w.coordinator,
+        meeting=m,
+        case=w.case,
+        purpose=purpose,
+        minutes=20,
+        function="consented_conference",
         organizations=[w.orgs["team"]],
-    )  # fmt: skip
+    )
 
 
 def test_reviews_keep_done_changed_and_not_acted_apart():
@@ -72,9 +84,14 @@ def test_plan_agreed_only_under_the_consented_function():
         w, "shien", "confidential_conference", ["confidential_conference"], member_selection="per_case"
     )
     other = actions.place_item(
-        actor=w.coordinator, meeting=sitting(body), case=w.case, purpose="plan", minutes=10,
-        function="confidential_conference", organizations=[w.orgs["unnamed"]],
-    )  # fmt: skip
+        actor=w.coordinator,
+        meeting=sitting(body),
+        case=w.case,
+        purpose="plan",
+        minutes=10,
+        function="confidential_conference",
+        organizations=[w.orgs["unnamed"]],
+    )
     with pytest.raises(MeetingError, match="重層的支援会議（本人同意）として検討した議題"):
         decide(actor=w.coordinator, item=other, kind="plan_agreed", note="承認")
 
@@ -84,14 +101,26 @@ def test_closure_is_decided_on_a_closure_item_through_cases_close_case():
     w = s.world
     item = _consented_item(s, purpose="sharing")
     with pytest.raises(MeetingError, match="終結評価"):
-        decide(actor=w.coordinator, item=item, kind="close", note="目標達成", goal_attainment="achieved",
-               main_agency_after_closure=w.orgs["team"])  # fmt: skip
+        decide(
+            actor=w.coordinator,
+            item=item,
+            kind="close",
+            note="目標達成",
+            goal_attainment="achieved",
+            main_agency_after_closure=w.orgs["team"],
+        )
     closing = _closure_item(s)
     with pytest.raises(MeetingError, match="主担当機関"):
         decide(actor=w.coordinator, item=closing, kind="close", note="目標達成", goal_attainment="achieved")
     assert not Decision.objects.exists()
-    decide(actor=w.coordinator, item=closing, kind="close", note="目標達成", goal_attainment="achieved",
-           main_agency_after_closure=w.orgs["team"])  # fmt: skip
+    decide(
+        actor=w.coordinator,
+        item=closing,
+        kind="close",
+        note="目標達成",
+        goal_attainment="achieved",
+        main_agency_after_closure=w.orgs["team"],
+    )
     w.case.refresh_from_db()
     assert w.case.status == CaseStatus.CLOSED and "目標達成" in w.case.closure_reason
 
@@ -102,9 +131,14 @@ def _closure_item(s):
         w, "jusou2", "consented_conference", ["consented_conference"], member_selection="per_case"
     )
     return actions.place_item(
-        actor=w.coordinator, meeting=sitting(body), case=w.case, purpose="closure", minutes=10,
-        function="consented_conference", organizations=[w.orgs["team"]],
-    )  # fmt: skip
+        actor=w.coordinator,
+        meeting=sitting(body),
+        case=w.case,
+        purpose="closure",
+        minutes=10,
+        function="consented_conference",
+        organizations=[w.orgs["team"]],
+    )
 
 
 def test_minutes_wait_for_the_meeting_to_begin():
@@ -114,9 +148,14 @@ def test_minutes_wait_for_the_meeting_to_begin():
         w, "shien", "confidential_conference", ["confidential_conference"], member_selection="per_case"
     )
     item = actions.place_item(
-        actor=w.coordinator, meeting=sitting(body, starts=dt.timedelta(days=2)), case=w.case, purpose="roles",
-        minutes=10, function="confidential_conference", organizations=[w.orgs["unnamed"]],
-    )  # fmt: skip
+        actor=w.coordinator,
+        meeting=sitting(body, starts=dt.timedelta(days=2)),
+        case=w.case,
+        purpose="roles",
+        minutes=10,
+        function="confidential_conference",
+        organizations=[w.orgs["unnamed"]],
+    )
     with pytest.raises(MeetingError, match="始まる前"):
         decide(actor=w.coordinator, item=item, kind="note", note="メモ")
     with pytest.raises(MeetingError, match="始まる前"):

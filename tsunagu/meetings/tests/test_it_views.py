@@ -23,13 +23,26 @@ pytestmark = pytest.mark.django_db
 def _setup():
     s = staffed()
     w = s.world
-    body = make_body(w, "scrum", "confidential_conference", ["confidential_conference"], member_selection="per_case",
-                     name="スクラムネット", monitoring_interval_days=60, closed=True)  # fmt: skip
+    body = make_body(
+        w,
+        "scrum",
+        "confidential_conference",
+        ["confidential_conference"],
+        member_selection="per_case",
+        name="スクラムネット",
+        monitoring_interval_days=60,
+        closed=True,
+    )
     m = sitting(body)
     item = actions.place_item(
-        actor=w.coordinator, meeting=m, case=w.case, purpose="roles", minutes=20, function="confidential_conference",
+        actor=w.coordinator,
+        meeting=m,
+        case=w.case,
+        purpose="roles",
+        minutes=20,
+        function="confidential_conference",
         organizations=[w.orgs["unnamed"]],
-    )  # fmt: skip
+    )
     actions.invite(actor=w.coordinator, meeting=m, staff=s.withdrawn)  # invited, but not for this case
     return s, m, item
 
@@ -88,14 +101,27 @@ def test_a_decision_on_the_item_page_sets_the_next_monitoring_date(client):
 
 def test_an_ad_hoc_call_by_a_role_the_city_does_not_allow_changes_nothing(client):
     s = staffed()
-    body = make_body(s.world, "kinkyu", "internal", ["coordination"], name="緊急会議", emergency=True,
-                     ad_hoc_callers=["manager"])  # fmt: skip
+    body = make_body(
+        s.world,
+        "kinkyu",
+        "internal",
+        ["coordination"],
+        name="緊急会議",
+        emergency=True,
+        ad_hoc_callers=["manager"],
+    )
     login_client(client, s.team)
     before = Meeting.objects.count()
-    r = client.post(reverse("meetings:call"), {
-        "body": body.pk, "kind": "emergency", "starts_at": (timezone.localtime() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "minutes": "60", "reason": "対応困難な事例",
-    })  # fmt: skip
+    r = client.post(
+        reverse("meetings:call"),
+        {
+            "body": body.pk,
+            "kind": "emergency",
+            "starts_at": (timezone.localtime() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "minutes": "60",
+            "reason": "対応困難な事例",
+        },
+    )
     assert r.status_code == 200 and "招集できる役割ではありません" in r.content.decode()
     assert Meeting.objects.count() == before
 

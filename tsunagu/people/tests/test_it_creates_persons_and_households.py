@@ -27,10 +27,15 @@ def test_it_creates_a_person_a_household_and_a_membership_each_audited():
     person = actions.create_person(
         actor=staff,
         data=actions.PersonInput(
-            family_name=" 髙橋 ", given_name="花子", family_kana="タカハシ", given_kana="ハナコ",
-            birth_date=dt.date(1950, 1, 1), address="テスト市1-2-3", area=area,
+            family_name=" 髙橋 ",
+            given_name="花子",
+            family_kana="タカハシ",
+            given_kana="ハナコ",
+            birth_date=dt.date(1950, 1, 1),
+            address="テスト市1-2-3",
+            area=area,
         ),
-    )  # fmt: skip
+    )
     household = actions.create_household(actor=staff, address=person.address, area=area)
     member, created = actions.add_member(actor=staff, household=household, person=person, relationship="head")
     assert created and member.relationship == "head"

@@ -263,9 +263,14 @@ def test_planted_duplicates_and_namesakes_come_with_ground_truth(city: Municipal
     profile = tmp_path / "kakuu.toml"
     out = StringIO()
     call_command(
-        "generate_demo", profile=str(profile), households=N, seed=2, plant_duplicates=6,
-        truth_file=str(truth), stdout=out,
-    )  # fmt: skip
+        "generate_demo",
+        profile=str(profile),
+        households=N,
+        seed=2,
+        plant_duplicates=6,
+        truth_file=str(truth),
+        stdout=out,
+    )
     data = json.loads(truth.read_text("utf-8"))
     pairs = data["pairs"]
     assert Counter(p["kind"] for p in pairs) == {"duplicate": 6, "namesake": 6}
@@ -296,9 +301,15 @@ def test_planted_duplicates_and_namesakes_come_with_ground_truth(city: Municipal
     # The same seed plants the same records: the truth's stable references repeat.
     refs = [(p["kind"], p["original_ref"], p["variants"]) for p in pairs]
     call_command(
-        "generate_demo", profile=str(profile), households=N, seed=2, plant_duplicates=6,
-        truth_file=str(truth), replace=True, stdout=StringIO(),
-    )  # fmt: skip
+        "generate_demo",
+        profile=str(profile),
+        households=N,
+        seed=2,
+        plant_duplicates=6,
+        truth_file=str(truth),
+        replace=True,
+        stdout=StringIO(),
+    )
     again = json.loads(truth.read_text("utf-8"))["pairs"]
     assert [(p["kind"], p["original_ref"], p["variants"]) for p in again] == refs
 

@@ -31,12 +31,36 @@ class City:
         self.p = Personas()
         a = self.p.city_a
         # A duplicate registered at two windows (4項目一致), and a same-kana namesake born years apart.
-        self.keep = make_person(a, "高橋", "花子", family_kana="タカハシ", given_kana="ハナコ", sex="female",
-                                birth_date=dt.date(1950, 5, 3), address="東京都三鷹市下連雀1-2-3")  # fmt: skip
-        self.dup = make_person(a, "髙橋", "花子", family_kana="タカハシ", given_kana="ハナコ", sex="female",
-                               birth_date=dt.date(1950, 5, 3), address="東京都三鷹市下連雀1-2-3")  # fmt: skip
-        self.namesake = make_person(a, "高橋", "花子", family_kana="タカハシ", given_kana="ハナコ", sex="female",
-                                    birth_date=dt.date(1988, 11, 20), address="東京都三鷹市井口5-6-7")  # fmt: skip
+        self.keep = make_person(
+            a,
+            "高橋",
+            "花子",
+            family_kana="タカハシ",
+            given_kana="ハナコ",
+            sex="female",
+            birth_date=dt.date(1950, 5, 3),
+            address="東京都三鷹市下連雀1-2-3",
+        )
+        self.dup = make_person(
+            a,
+            "髙橋",
+            "花子",
+            family_kana="タカハシ",
+            given_kana="ハナコ",
+            sex="female",
+            birth_date=dt.date(1950, 5, 3),
+            address="東京都三鷹市下連雀1-2-3",
+        )
+        self.namesake = make_person(
+            a,
+            "高橋",
+            "花子",
+            family_kana="タカハシ",
+            given_kana="ハナコ",
+            sex="female",
+            birth_date=dt.date(1988, 11, 20),
+            address="東京都三鷹市井口5-6-7",
+        )
         # Same name and reading, birth date one field off: could be a typo, could be someone else.
         self.slip = make_person(
             a,
@@ -63,9 +87,13 @@ class City:
 
     def merge_data(self, **overrides: object) -> dict[str, object]:
         data: dict[str, object] = {
-            "left": self.keep.pk, "right": self.dup.pk, "left_version": 1, "right_version": 1,
-            "keep": "left", "reason": "窓口で本人確認（保険証）",
-        }  # fmt: skip
+            "left": self.keep.pk,
+            "right": self.dup.pk,
+            "left_version": 1,
+            "right_version": 1,
+            "keep": "left",
+            "reason": "窓口で本人確認（保険証）",
+        }
         data.update(overrides)
         return data
 
@@ -173,8 +201,15 @@ def test_candidate_list_pages_through_many_pairs_by_keyset(client, city):
     a = city.p.city_a
     for n in range(60):
         for _ in range(2):
-            make_person(a, "佐藤", f"{n}郎", family_kana="サトウ", given_kana=f"イチ{n}ロウ",
-                        birth_date=dt.date(1940, 1, 1) + dt.timedelta(days=n), sex="male")  # fmt: skip
+            make_person(
+                a,
+                "佐藤",
+                f"{n}郎",
+                family_kana="サトウ",
+                given_kana=f"イチ{n}ロウ",
+                birth_date=dt.date(1940, 1, 1) + dt.timedelta(days=n),
+                sex="male",
+            )
     recompute_candidates(a.pk)  # manage.py match_persons
     login_client(client, city.p.window_worker)
     first = client.get(reverse("people:candidates")).content.decode()
@@ -209,8 +244,19 @@ def test_compare_shows_every_field_evidence_households_counts_and_audits(client,
     response = client.get(city.compare_url())
     body = response.content.decode()
     assert response.status_code == 200
-    for text in ["高橋", "髙橋", "タカハシ　ハナコ", "東京都三鷹市下連雀1-2-3", "女性", "生年月日一致",
-                 "氏名一致（異体字を同一視）", "4項目一致", f"世帯 {city.h1.pk}", f"世帯 {city.h2.pk}", "世帯員の件数"]:  # fmt: skip
+    for text in [
+        "高橋",
+        "髙橋",
+        "タカハシ　ハナコ",
+        "東京都三鷹市下連雀1-2-3",
+        "女性",
+        "生年月日一致",
+        "氏名一致（異体字を同一視）",
+        "4項目一致",
+        f"世帯 {city.h1.pk}",
+        f"世帯 {city.h2.pk}",
+        "世帯員の件数",
+    ]:
         assert text in body, text
     assert 'type="radio" name="keep" value="left" checked' not in body  # nothing chosen for staff
     assert "同姓同名の可能性があります" not in body

@@ -27,20 +27,24 @@ def build_digests(today: dt.date) -> dict[Staff, tuple[DueLists, str]]:
     """Per active casework staff member with something due: their due lists and the digest text."""
     out: dict[Staff, tuple[DueLists, str]] = {}
     recipients = (
-        Staff.objects.filter(is_active=True, role__in=list(CASEWORK), municipality__isnull=False,
-                             organization__isnull=False)
+        Staff.objects.filter(
+            is_active=True, role__in=list(CASEWORK), municipality__isnull=False, organization__isnull=False
+        )
         .select_related("organization", "municipality")
         .order_by("municipality_id", "organization_id", "pk")
-    )  # fmt: skip
+    )
     for staff in recipients:
         lists = due_for(staff, today)
         if not lists:
             continue
         with transaction.atomic():
             audit.record(
-                actor=staff, action="list", channel="system", objects=[("case", pk) for pk in lists.case_ids()],
+                actor=staff,
+                action="list",
+                channel="system",
+                objects=[("case", pk) for pk in lists.case_ids()],
                 detail={"kind": "case_digest", "date": today.isoformat()},
-            )  # fmt: skip
+            )
         out[staff] = (lists, digest_text(staff, lists))
     return out
 

@@ -43,9 +43,13 @@ DEMO_HOUSEHOLDS = 2000
 DEMO_PLANTED = 10
 # Fictional staff names for the demo logins (the login table marks them as demo accounts).
 DEMO_NAMES = {
-    "window": "青木 さくら", "coordinator": "石井 大地", "agency": "上田 みのり",
-    "manager": "遠藤 健", "auditor": "小川 静", "admin": "加藤 誠",
-}  # fmt: skip
+    "window": "青木 さくら",
+    "coordinator": "石井 大地",
+    "agency": "上田 みのり",
+    "manager": "遠藤 健",
+    "auditor": "小川 静",
+    "admin": "加藤 誠",
+}
 
 # Agencies that a 関係機関職員 typically works at, most typical first.
 AGENCY_KINDS = (
