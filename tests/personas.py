@@ -59,13 +59,21 @@ def staff_city(
     agency_org: Organization,
     username_prefix: str | None = None,
     administrator: bool = True,
+    organizations: dict[str, Organization] | None = None,
 ) -> CityStaff:
     """One staff member per role in `muni` (see the module docstring for who sits where); usernames are
-    "<prefix>-window", "<prefix>-coord" … when a prefix is given, generated otherwise."""
+    "<prefix>-window", "<prefix>-coord" … when a prefix is given, generated otherwise.
+
+    `organizations` seats single roles elsewhere, by CityStaff attribute ({"auditor": audit_org}) — for
+    worlds whose auditor, say, belongs to a different department than the coordinator."""
+    seats = organizations or {}
+    unknown = set(seats) - set(USERNAMES)
+    if unknown:
+        raise ValueError(f"unknown persona roles: {sorted(unknown)}")
 
     def one(attr: str, role: str, org: Organization) -> Staff:
         username = f"{username_prefix}-{USERNAMES[attr]}" if username_prefix else None
-        return make_staff(muni, role, org, username=username)
+        return make_staff(muni, role, seats.get(attr, org), username=username)
 
     return CityStaff(
         muni=muni,

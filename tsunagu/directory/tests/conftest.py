@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import make_area, make_municipality, make_organization, make_staff
-from tsunagu.accounts.models import Role
+from tests.factories import make_area, make_municipality, make_organization
+from tests.personas import staff_city
 from tsunagu.municipalities.models import Area
 
 from .makers import make_body, make_post, make_program, make_rule, make_window
@@ -154,6 +154,17 @@ def city(db):
     b_body = make_body(b, "Ｂ市支援会議", legal_functions=["confidential_conference"], tier=1)
     b_post = make_post(b, "Ｂ市コーディネーター", count=9)
 
+    # The persona base (tests/personas.py): the window worker at the northern 包括, the coordinator (and
+    # manager) in 生活福祉課, the auditor in 高齢支援課; city B's twin supplies the outsider.
+    staff = staff_city(
+        a,
+        window_org=hokatsu_north,
+        coordination_org=hardship_dept,
+        agency_org=jiritsu,
+        organizations={"auditor": elderly_dept},
+    )
+    b_staff = staff_city(b, window_org=b_org, coordination_org=b_org, agency_org=b_org)
+
     return SimpleNamespace(
         a=a,
         b=b,
@@ -182,8 +193,9 @@ def city(db):
         b_program=b_program,
         b_body=b_body,
         b_post=b_post,
-        worker=make_staff(a, role=Role.WINDOW_WORKER, organization=hokatsu_north),
-        coordinator=make_staff(a, role=Role.COORDINATOR, organization=hardship_dept),
-        auditor=make_staff(a, role=Role.AUDITOR, organization=elderly_dept),
-        outsider=make_staff(b, role=Role.COORDINATOR, organization=b_org),
+        worker=staff.window_worker,
+        coordinator=staff.coordinator,
+        manager=staff.manager,
+        auditor=staff.auditor,
+        outsider=b_staff.coordinator,
     )

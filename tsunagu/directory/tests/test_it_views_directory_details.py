@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tsunagu.accounts.models import Role
-
 from .makers import make_body
 
 
@@ -114,8 +112,5 @@ def test_urls_carry_no_more_than_a_number(city):
 
 
 def test_manager_role_also_reads(client, city):
-    from tests.factories import make_staff
-
-    manager = make_staff(city.a, role=Role.MANAGER)
-    client.force_login(manager)
+    client.force_login(city.manager)
     assert client.get(url(city, "body", "core")).status_code == 200
