@@ -12,10 +12,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.factories import make_household, make_organization, make_staff
-from tsunagu.accounts.models import Role
+from tests.factories import make_household, make_organization
+from tests.personas import staff_city
 from tsunagu.cases.models import Case, CaseStatus, CaseTeamMember, TeamRole
-from tsunagu.directory.models import Window
+from tsunagu.directory.models import Organization, Window
 from tsunagu.insights.navigator_evidence import cutoff, evidence_for, suppress
 from tsunagu.intake.models import Consultation
 from tsunagu.municipalities.models import ConcernType
@@ -58,9 +58,14 @@ def test_no_hidden_cell_can_be_derived(counts, threshold):
 
 @pytest.fixture
 def world(city):
-    staff = make_staff(city, role=Role.COORDINATOR)
+    # The persona base (tests/personas.py) on the navigator's profile city: 福祉課 runs the 総合相談窓口
+    # and 多機関協働, 地域包括支援センター is the agency.
+    org = {o.key: o for o in Organization.objects.filter(municipality=city)}
+    staff = staff_city(
+        city, window_org=org["fukushi"], coordination_org=org["fukushi"], agency_org=org["hokatsu"]
+    )
     return {
-        "staff": staff,
+        "staff": staff.coordinator,
         "sogo": Window.objects.get(municipality=city, key="sogo"),
         "jiritsu": Window.objects.get(municipality=city, key="jiritsu"),
         "lead_a": make_organization(city, name="主担当機関A"),
