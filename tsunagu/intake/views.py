@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.access import audit
@@ -25,15 +27,38 @@ from tsunagu.people import policy as people_policy
 from tsunagu.people.actions import PersonInput
 from tsunagu.people.search import count_matches, search_persons
 
-from . import actions, policy, subjects
+from . import actions, policy, referral_policy, subjects
 from .escalation import advise
 from .forms import NEW, DeclineEscalationForm, EscalationForm, IntakeForm
 from .models import ActionKind, EscalationStatus
+from .referral_models import OPEN_REFERRAL_STATUSES
 
 ESCALATION_PAGE_SIZE = 50
 PERSON_PAGE = 20  # persons listed per さらに表示
 PERSON_SHOWN_MAX = 200  # past this, narrowing by birth date finds the person faster than scrolling
 PERSON_COUNT_CAP = 1000
+
+
+def _open_work(staff: Staff) -> list[tuple[str, str, int]]:
+    """The window's own open work, as (label, link, count) with a count above zero: referrals received
+    and not yet through, overdue ones either way, and escalation requests still 受付待ち. Counts only,
+    each from the policy of its list and matching the list it links to, so they name no one."""
+    today = timezone.localdate()
+    received = referral_policy.received_referrals(staff).filter(status__in=OPEN_REFERRAL_STATUSES)
+    sent = referral_policy.sent_referrals(staff).filter(status__in=OPEN_REFERRAL_STATUSES)
+    received_url = reverse("intake:referrals_received")
+    sent_url = reverse("intake:referrals_sent")
+    items = [
+        ("受けたつなぎ（対応中）", f"{received_url}?view=open", received.count()),
+        ("受けたつなぎ 期限切れ", f"{received_url}?view=overdue", received.filter(due_on__lt=today).count()),
+        ("送ったつなぎ 期限切れ", f"{sent_url}?view=overdue", sent.filter(due_on__lt=today).count()),
+        (
+            "多機関協働へのつなぎ依頼（受付待ち）",
+            f"{reverse('intake:escalations')}?status={EscalationStatus.PENDING}",
+            policy.visible_escalation_requests(staff).filter(status=EscalationStatus.PENDING).count(),
+        ),
+    ]
+    return [item for item in items if item[2]]
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -134,7 +159,14 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/intake.html",
-        {"form": form, "chosen": chosen, "NEW": NEW, "selected_concerns": selected, "entry": entry},
+        {
+            "form": form,
+            "chosen": chosen,
+            "NEW": NEW,
+            "selected_concerns": selected,
+            "entry": entry,
+            "open_work": _open_work(staff),
+        },
     )
 
 
