@@ -314,8 +314,12 @@ def send(fuzz: Fuzz, client: Client, label: str, route: Route, method: str, url:
     cookies = copy.deepcopy(client.cookies)
     response = None
     log = WriteLog()
+    # Marked as the test framework's own block (as Django's TestCase marks its own), so that the durable
+    # actions a screen calls run inside it as they would at the top level.
+    savepoint = transaction.atomic()
+    savepoint._from_testcase = True  # type: ignore[attr-defined]
     try:
-        with transaction.atomic():
+        with savepoint:
             with connection.execute_wrapper(log):
                 if method == "GET":
                     response = client.generic("GET", f"{url}?{query}" if query else url)

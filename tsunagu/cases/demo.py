@@ -27,6 +27,7 @@ from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.demo import DemoWorld
 from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
+from tsunagu.intake.policy import visible_escalation_requests
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.models import Household, HouseholdMember, Person, Relationship
 
@@ -167,12 +168,14 @@ def _consented_body(muni: Municipality) -> MeetingBody | None:
 
 
 def _households(
-    muni: Municipality, rng: random.Random, needed: int
+    muni: Municipality, rng: random.Random, needed: int, coordinator: Staff
 ) -> list[tuple[Household, EscalationRequest | None]]:
     """Households for the cases: pending escalation requests first (all but a few stay waiting), then
     other synthetic households without a request or case."""
     pending = list(
-        EscalationRequest.objects.filter(municipality=muni, status=EscalationStatus.PENDING)
+        # Read through intake's policy as the coordinator who takes them (only intake touches its table).
+        visible_escalation_requests(coordinator)
+        .filter(status=EscalationStatus.PENDING)
         .select_related("household")
         .order_by("pk")
     )
@@ -180,7 +183,7 @@ def _households(
     taken = pending[: max(0, min(needed, len(pending) - WAITING_REQUESTS))]
     chosen: list[tuple[Household, EscalationRequest | None]] = [(r.household, r) for r in taken]
     if len(chosen) < needed:
-        busy = set(EscalationRequest.objects.filter(municipality=muni).values_list("household_id", flat=True))
+        busy = set(visible_escalation_requests(coordinator).values_list("household_id", flat=True))
         busy |= set(Case.objects.filter(municipality=muni).values_list("household_id", flat=True))
         others = [
             h
@@ -433,7 +436,9 @@ def generate_cases(
     made = 0
     # Oldest first, so that case numbers follow the opening dates as they would in the city.
     scenarios = sorted(SCENARIOS, key=lambda sc: -sc.age)
-    for sc, (household, request) in zip(scenarios, _households(muni, rng, len(scenarios)), strict=False):
+    for sc, (household, request) in zip(
+        scenarios, _households(muni, rng, len(scenarios), coordinator), strict=False
+    ):
         builder.build(sc, household, request)
         made += 1
     return made

@@ -50,8 +50,10 @@ class City:
             actor=self.coordinator,
             case=case,
             data=consent_input(
-                case.extra_person, [self.orgs[o] for o in orgs], meeting_kinds=["consented_conference"]
-            ),  # type: ignore[attr-defined]
+                case.extra_person,  # type: ignore[attr-defined]
+                [self.orgs[o] for o in orgs],
+                meeting_kinds=["consented_conference"],
+            ),
         )
 
     def worker(self, org: str):
