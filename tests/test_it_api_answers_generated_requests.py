@@ -20,7 +20,8 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.test import Client, override_settings
 from django.urls import path
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -94,16 +95,24 @@ def _fuzz_operation(operation, label: str, jar: dict[str, str], examples: int) -
 def run_schema(users: dict[str, object | None], examples: int) -> tuple[int, list[str]]:
     """Every operation of the schema, every role: (requests made, failures)."""
     app = WSGIHandler()
-    schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, app)
-    cookies = _session_cookies(users)
-    requests = 0
-    failures: list[str] = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        for label, jar in cookies.items():
-            made, found = _fuzz_operation(operation, label, jar, examples)
-            requests += made
-            failures += found
+    # As Django's test client does: a request's start and end must not close the test's connection (inside the
+    # test transaction it is "obsolete" to close_old_connections, and PostgreSQL then loses it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, app)
+        cookies = _session_cookies(users)
+        requests = 0
+        failures: list[str] = []
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            for label, jar in cookies.items():
+                made, found = _fuzz_operation(operation, label, jar, examples)
+                requests += made
+                failures += found
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return requests, failures
 
 

@@ -86,10 +86,10 @@ def test_the_app_role_appends_to_the_audit_log_but_cannot_change_it(client, app_
         client.force_login(p.agency_worker)
         reason = "本人と連絡がとれず、安否確認のため緊急に世帯状況を確認する必要がある"
         response = client.post(
-            "/access/break-glass/", {"obj_type": "person", "obj_id": head.pk, "reason": reason}
+            "/access/break-glass/", {"target": f"household:{household.pk}", "reason": reason}
         )
         assert response.status_code == 302
-        assert BreakGlassGrant.objects.filter(staff=p.agency_worker, obj_id=head.pk).exists()
+        assert BreakGlassGrant.objects.filter(staff=p.agency_worker, obj_id=household.pk).exists()
         event = audit.record(actor=p.window_worker, action="view", objects=[("person", head.pk)])
         assert AuditEvent.objects.filter(pk=event.pk).exists()
 

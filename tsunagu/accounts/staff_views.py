@@ -207,6 +207,9 @@ def staff_reset_mfa(request: HttpRequest, staff_id: int) -> HttpResponse:
     actor, municipality = _admin(request)
     staff = _managed_staff(municipality, staff_id)
     reason = request.POST.get("reason", "").strip()[:200]
+    if "\x00" in reason:  # PostgreSQL text cannot hold NUL: refuse it as unreadable input
+        messages.error(request, "理由に使えない文字が含まれています。何も変更していません。")
+        return redirect("accounts:staff_detail", staff_id=staff.pk)
     return _done(
         request,
         staff,

@@ -479,6 +479,17 @@ def test_mfa_reset_keeps_a_reason_of_any_length_trimmed(admin_client, p):
     assert len(event.reason) == 200 and not TOTPDevice.objects.filter(user=p.coordinator).exists()
 
 
+def test_mfa_reset_with_a_nul_in_the_reason_is_refused_and_changes_nothing(admin_client, p):
+    """PostgreSQL text cannot hold NUL: the walk found a DataError (500) there."""
+    had_device = TOTPDevice.objects.filter(user=p.coordinator).exists()
+    response = admin_client.post(
+        reverse("accounts:staff_reset_mfa", args=[p.coordinator.pk]), {"reason": "機種\x00変更"}, follow=True
+    )
+    assert "使えない文字" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="mfa_reset").exists()
+    assert TOTPDevice.objects.filter(user=p.coordinator).exists() == had_device
+
+
 # --- the Django admin is no way around the actions -----------------------------------------------------
 
 
