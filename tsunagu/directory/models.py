@@ -568,3 +568,7 @@ class EscalationRule(ScopedModel):
         if self.trigger == EscalationTrigger.CONCERNS_ANY:
             return bool(set(self.concerns) & concern_codes)
         return False
+
+
+# Community resources (社会資源) live in their own module; imported here so Django registers them.
+from .resource_models import Resource as Resource  # noqa: E402
