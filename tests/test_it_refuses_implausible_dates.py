@@ -52,6 +52,7 @@ def consent_form(w, **over):
         "organizations": [w.orgs["unnamed"].pk],
         "method": "written",
         "given_on": "R7.4.1",
+        "submission_token": str(uuid.uuid4()),
     }
     data.update(over)
     return data

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Staff
@@ -41,6 +42,7 @@ class ConsentInput:
     expires_on: dt.date | None = None
     given_by_note: str = ""
     basis: str = ConsentBasis.SELF
+    submission_token: uuid.UUID | None = None
 
 
 def _check_basis(data: ConsentInput) -> None:
@@ -69,7 +71,10 @@ def _check_basis(data: ConsentInput) -> None:
 
 @transaction.atomic(durable=True)
 def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: object = None) -> Consent:
-    """Record 本人同意: who, for which persons, to which organizations and meeting kinds, until when."""
+    """Record 本人同意: who, for which persons, to which organizations and meeting kinds, until when.
+
+    Idempotent per form: a repeated submission (same `submission_token`) returns the first record and
+    records nothing more, also when two submissions race (the unique constraint decides)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _same_city(actor, data.given_by, *data.persons, *data.organizations)
     _require_open(case)
@@ -91,7 +96,34 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
     if data.expires_on is not None and data.expires_on < data.given_on:
         raise CaseError("有効期限は同意日より後の日付にしてください。")
     _check_basis(data)
-    consent = Consent.objects.create(
+    if (first := _submitted(case, data.submission_token)) is not None:
+        return first
+    try:
+        with transaction.atomic():
+            consent = _create(actor, case, data, document)
+    except IntegrityError:
+        first = _submitted(case, data.submission_token)
+        if first is None:  # the token belongs to another case's form: never one of ours
+            raise CaseError(
+                "この送信は処理できません。画面を開き直して、もう一度入力してください。"
+            ) from None
+        return first
+    consent.persons.set(data.persons)
+    consent.organizations.set(data.organizations)
+    _audit(actor, "create", case, ("consent", consent.pk))
+    return consent
+
+
+def _submitted(case: Case, token: uuid.UUID | None) -> Consent | None:
+    if token is None:
+        return None
+    return Consent.objects.filter(
+        municipality_id=case.municipality_id, case=case, submission_token=token
+    ).first()
+
+
+def _create(actor: Staff, case: Case, data: ConsentInput, document: object) -> Consent:
+    return Consent.objects.create(
         municipality=case.municipality,
         case=case,
         given_by=data.given_by,
@@ -102,12 +134,9 @@ def record_consent(*, actor: Staff, case: Case, data: ConsentInput, document: ob
         given_on=data.given_on,
         expires_on=data.expires_on,
         recorded_by=actor,
+        submission_token=data.submission_token,
         **({"document": document} if document else {}),
     )
-    consent.persons.set(data.persons)
-    consent.organizations.set(data.organizations)
-    _audit(actor, "create", case, ("consent", consent.pk))
-    return consent
 
 
 @transaction.atomic(durable=True)

@@ -111,7 +111,32 @@ class TeamForm(forms.Form):
         self.fields["organization"].queryset = organizations_of(municipality)  # type: ignore[attr-defined]
 
 
-class ConsentForm(forms.Form):
+class OneSubmissionForm(forms.Form):
+    """A form that records something once: the page carries a one-time token, and the action finds the
+    first record by it (a unique constraint) when the same form is submitted again."""
+
+    submission_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "画面の有効期限が切れました。開き直して、もう一度入力してください。",
+            "invalid": "画面の有効期限が切れました。開き直して、もう一度入力してください。",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_token", uuid.uuid4())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The token is a hidden field: say its problem at the top of the form, where it is seen.
+        if problems := self.errors.pop("submission_token", None):
+            for message in problems:
+                self.add_error(None, message)
+        return cleaned
+
+
+class ConsentForm(OneSubmissionForm):
     given_by = StrictModelChoiceField(
         queryset=Person.objects.none(),
         label="同意した人",
@@ -307,7 +332,7 @@ class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label="状況", choices=ActionStatus.choices)
 
 
-class MonitoringForm(forms.Form):
+class MonitoringForm(OneSubmissionForm):
     held_on = JapaneseDateField(
         label="実施日", kind=DateKind.EVENT, error_messages={"required": "実施日を入力してください。"}
     )

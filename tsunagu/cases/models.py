@@ -202,10 +202,20 @@ class Consent(models.Model):
     document = models.FileField("同意書（スキャン）", upload_to="consents/%Y/", blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The form's one-time token: a second submit of the same form (double click, reload) finds the
+    # first record through the constraint instead of recording the consent twice. Empty on old rows.
+    submission_token = models.UUIDField("送信識別子", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "本人同意"
         ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "submission_token"],
+                condition=models.Q(submission_token__isnull=False),
+                name="consent_unique_submission",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"同意 {self.pk}"
@@ -380,8 +390,18 @@ class Monitoring(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    # The form's one-time token (see Consent.submission_token); empty when a meeting's decision records it.
+    submission_token = models.UUIDField("送信識別子", null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "submission_token"],
+                condition=models.Q(submission_token__isnull=False),
+                name="monitoring_unique_submission",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"モニタリング {self.held_on}"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -330,10 +331,15 @@ def record_monitoring(
     summary: str,
     next_on: dt.date | None,
     attainments: dict[int, str] | None = None,
+    submission_token: uuid.UUID | None = None,
 ) -> Monitoring:
     """モニタリング (評価): what happened, the next date, and how far each goal of the plan in force is
-    attained (達成状況, goal id → value; goals left out are not judged this time)."""
+    attained (達成状況, goal id → value; goals left out are not judged this time).
+
+    A repeated submission of the same form (same `submission_token`) returns the first record."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
+    if (first := _monitoring_submitted(case, submission_token)) is not None:
+        return first
     _require_open(case)
     plan = plan_in_force(case)
     if plan is None:
@@ -352,15 +358,24 @@ def record_monitoring(
         raise CaseError(
             "達成状況を記録する目標が、いまのプランの目標ではありません。画面を開き直してください。"
         )
-    m = Monitoring.objects.create(
-        municipality=case.municipality,
-        case=case,
-        plan=plan,
-        held_on=held_on,
-        summary=summary.strip(),
-        next_on=next_on,
-        recorded_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            m = Monitoring.objects.create(
+                municipality=case.municipality,
+                case=case,
+                plan=plan,
+                held_on=held_on,
+                summary=summary.strip(),
+                next_on=next_on,
+                recorded_by=actor,
+                submission_token=submission_token,
+            )
+    except IntegrityError:  # a concurrent submit of the same form won the race
+        if (first := _monitoring_submitted(case, submission_token)) is None:
+            raise CaseError(
+                "この送信は処理できません。画面を開き直して、もう一度入力してください。"
+            ) from None
+        return first
     changes: dict[str, object] = {}
     for pk, value in attainments.items():
         goal = goals[pk]
@@ -372,6 +387,14 @@ def record_monitoring(
         SupportPlan.objects.filter(pk=plan.pk).update(monitoring_on=next_on)
     _audit(actor, "create", case, ("monitoring", m.pk), ("support_plan", plan.pk), **changes)
     return m
+
+
+def _monitoring_submitted(case: Case, token: uuid.UUID | None) -> Monitoring | None:
+    if token is None:
+        return None
+    return Monitoring.objects.filter(
+        municipality_id=case.municipality_id, case=case, submission_token=token
+    ).first()
 
 
 @transaction.atomic  # not durable: meetings' decisions call it inside their own transaction

@@ -537,25 +537,6 @@ def team(request: HttpRequest, case_id: int) -> HttpResponse:
 # ---- consent -------------------------------------------------------------------------------------
 
 
-def _same_consent_exists(case: Case, d: dict[str, Any]) -> bool:
-    """A second submit of the same consent form (double click, reload) records nothing new."""
-    candidates = case.consents.filter(
-        given_by=d["given_by"],
-        given_on=d["given_on"],
-        method=d["method"],
-        expires_on=d["expires_on"],
-        withdrawn_at__isnull=True,
-    ).prefetch_related("organizations", "persons")
-    orgs = {o.pk for o in d["organizations"]}
-    persons = {p.pk for p in d["persons"]}
-    return any(
-        {o.pk for o in c.organizations.all()} == orgs
-        and {p.pk for p in c.persons.all()} == persons
-        and sorted(c.meeting_kinds) == sorted(set(d["meeting_kinds"]))
-        for c in candidates
-    )
-
-
 @login_required
 @permission("cases.coordinate")
 @require_http_methods(["GET", "POST"])
@@ -581,9 +562,6 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _same_consent_exists(case, d):
-            messages.info(request, "同じ内容の同意はすでに記録されています（二重送信を防ぎました）。")
-            return _to_detail(case, "consents")
         data = actions.ConsentInput(
             given_by=d["given_by"],
             persons=list(d["persons"]),
@@ -594,6 +572,7 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
             expires_on=d["expires_on"],
             given_by_note=d["given_by_note"],
             basis=d["basis"],
+            submission_token=d["submission_token"],
         )
         try:
             actions.record_consent(actor=staff, case=case, data=data, document=d["document"])
@@ -814,9 +793,6 @@ def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if case.monitorings.filter(held_on=d["held_on"], summary=d["summary"].strip()).exists():
-            messages.info(request, "同じモニタリングはすでに記録されています（二重送信を防ぎました）。")
-            return _to_detail(case, "monitoring")
         try:
             actions.record_monitoring(
                 actor=staff,
@@ -825,6 +801,7 @@ def monitoring(request: HttpRequest, case_id: int) -> HttpResponse:
                 summary=d["summary"],
                 next_on=d["next_on"],
                 attainments=form.attainments(),
+                submission_token=d["submission_token"],
             )
         except actions.CaseError as exc:
             form.add_error(None, str(exc))

@@ -5,6 +5,7 @@ Japanese message and nothing is recorded."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -99,6 +100,7 @@ def test_the_form_asks_for_the_basis_and_the_case_page_and_paper_show_it(client)
         "method": "written",
         "given_on": "R7.4.1",
         "basis": "self",
+        "submission_token": str(uuid.uuid4()),
     }
     before = Consent.objects.count()
     response = client.post(url("cases:consent_new", w.case.pk), post)

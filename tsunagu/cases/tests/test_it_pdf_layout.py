@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from typing import Any
 
 import pypdf
@@ -200,7 +201,12 @@ def test_monitoring_records_each_goals_attainment_which_the_evaluation_sheet_pri
     page = client.get(url("cases:monitoring", w.case.pk)).content.decode()
     assert "目標ごとの達成状況" in page and f'name="goal_{goal.pk}"' in page
     held = timezone.localdate() - dt.timedelta(days=1)
-    post = {"held_on": held.isoformat(), "summary": "家計が安定してきた", f"goal_{goal.pk}": "bogus"}
+    post = {
+        "held_on": held.isoformat(),
+        "summary": "家計が安定してきた",
+        f"goal_{goal.pk}": "bogus",
+        "submission_token": str(uuid.uuid4()),
+    }
     response = client.post(url("cases:monitoring", w.case.pk), post)
     assert response.status_code == 200 and "達成状況を選び直してください" in response.content.decode()
     goal.refresh_from_db()

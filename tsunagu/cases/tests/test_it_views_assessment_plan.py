@@ -4,6 +4,7 @@ and monitoring: bad input and stale or repeated submits change nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -244,12 +245,14 @@ def test_monitoring_is_recorded_once_and_moves_the_next_date(client):
         "held_on": today.isoformat(),
         "summary": "通院が安定",
         "next_on": (today + dt.timedelta(days=60)).isoformat(),
+        "submission_token": str(uuid.uuid4()),
     }
     assert client.post(url("cases:monitoring", w.case.pk), data).status_code == 302
     assert client.post(url("cases:monitoring", w.case.pk), data).status_code == 302  # double submit
     assert Monitoring.objects.filter(case=w.case, summary="通院が安定").count() == 1
     w.plan.refresh_from_db()
     assert w.plan.monitoring_on == today + dt.timedelta(days=60)
+    data["submission_token"] = str(uuid.uuid4())  # a new form from here on
     bad = dict(data, next_on=(today - dt.timedelta(days=1)).isoformat(), summary="別の記録")
     response = client.post(url("cases:monitoring", w.case.pk), bad)
     assert "次回モニタリング日は実施日より後" in response.content.decode()

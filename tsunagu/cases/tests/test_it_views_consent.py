@@ -3,6 +3,8 @@ served only through the access-checked, audited view."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -32,6 +34,7 @@ def form(w, **extra):
         "method": "written",
         "given_on": "R7.4.1",
         "basis": "self",
+        "submission_token": str(uuid.uuid4()),
     }
     data.update(extra)
     return data
@@ -41,7 +44,8 @@ def test_recording_consent_with_a_pdf_opens_sharing_at_once(client, media):
     w = make_world()
     login_client(client, w.coordinator)
     doc = SimpleUploadedFile("山田花子の同意書.pdf", PDF, content_type="application/pdf")
-    response = client.post(url("cases:consent_new", w.case.pk), form(w, document=doc))
+    first = form(w, document=doc)
+    response = client.post(url("cases:consent_new", w.case.pk), first)
     assert response.status_code == 302
     consent = Consent.objects.filter(case=w.case).latest("pk")
     assert consent.document.name.endswith(".pdf") and "山田" not in consent.document.name
@@ -56,10 +60,24 @@ def test_recording_consent_with_a_pdf_opens_sharing_at_once(client, media):
     )
     login_client(client, unnamed_worker)
     assert client.get(url("cases:detail", w.case.pk)).status_code == 200
-    # A double submit records nothing new.
+    # A double submit (the same form's token) records nothing new; the same content in a new form does.
     login_client(client, w.coordinator)
-    client.post(url("cases:consent_new", w.case.pk), form(w))
+    resent = first | {"document": SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")}
+    assert client.post(url("cases:consent_new", w.case.pk), resent).status_code == 302
     assert Consent.objects.filter(case=w.case).count() == 4
+    assert client.post(url("cases:consent_new", w.case.pk), form(w)).status_code == 302
+    assert Consent.objects.filter(case=w.case).count() == 5
+
+
+def test_a_missing_or_forged_token_is_refused_in_japanese_and_records_nothing(client):
+    w = make_world()
+    login_client(client, w.coordinator)
+    before = Consent.objects.count()
+    for token in ("", "not-a-token"):
+        response = client.post(url("cases:consent_new", w.case.pk), form(w, submission_token=token))
+        assert response.status_code == 200
+        assert "画面の有効期限が切れました" in response.content.decode()
+    assert Consent.objects.count() == before
 
 
 def test_document_is_served_only_to_those_who_see_the_case_and_each_read_is_audited(client):
