@@ -322,3 +322,32 @@ def _head(head: AuditChainHead | None) -> tuple[int, str]:
     if head is None:
         return 0, GENESIS
     return head.last_seq, head.last_hash
+
+
+def record_retention(
+    *,
+    actor: Any,
+    municipality: Any,
+    objects: Iterable[ObjectRef],
+    cutoff: Any,
+    counts: Mapping[str, int] | None = None,
+    anonymised: bool = False,
+) -> AuditEvent | None:
+    """The audit row of one app's retention step (cases/retention.py): a system DELETE naming every
+    removed id with the counts per kind, or an UPDATE naming every anonymised one. Nothing to name, no row."""
+    objs = list(objects)
+    if not objs:
+        return None
+    detail: dict[str, Any] = {"retention": True, "cutoff": cutoff.isoformat()}
+    if anonymised:
+        detail["anonymised"] = True
+    for label, n in sorted((counts or {}).items()):
+        detail[f"deleted {label}"] = n
+    return record(
+        actor=actor,
+        action=AuditAction.UPDATE if anonymised else AuditAction.DELETE,
+        channel=AuditChannel.SYSTEM,
+        municipality=municipality,
+        objects=objs,
+        detail=detail,
+    )

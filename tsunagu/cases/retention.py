@@ -1,17 +1,19 @@
 """Retention (ASVS 14.2.7; docs/operations.md "保存期間"): remove what a city keeps no longer.
 
 Per municipality, from its profile (`[municipality] case_retention_years`, `consultation_retention_years`,
-default 5):
-- a closed case (終結) whose `closed_at` is older than the period is deleted with everything that hangs on
-  it (transitions, team, consents, assessments, plans with goals and actions, monitoring, meeting access,
-  and rows of upper apps that point at it);
-- a closed consultation (終了) whose last change is older than the period is deleted with what hangs on it,
-  unless its household still has a case that is kept (open, 中断, or closed within the period): the
-  case's history is read with the consultations that led to it;
-- a household whose last case and consultation this run removes goes with its members, unless anything
-  outside an allow-list (a consent, a relationship, another household, a meeting record) points at them;
-- the audit log is never touched (append-only, and it holds ids, never names).
-One run of one municipality is one transaction with one audit row that lists every deleted id.
+default 5), one run is one transaction of three steps, each app removing its own rows through its own
+action with its own audit row (ids, counts, cutoff):
+1. cases (here): a closed case (終結) whose `closed_at` is older than the period is deleted with everything
+   that hangs on it (transitions, team, consents, assessments, plans with goals and actions, monitoring,
+   meeting access, and rows of upper apps that point at it);
+2. intake (`intake.actions.apply_retention`): a closed consultation (終了) whose last change is older than
+   the period is deleted with what hangs on it, unless its household still has a case that is kept (open,
+   中断, or closed within the period): the case's history is read with the consultations that led to it;
+3. people (`people.actions.apply_retention`, people/retention.py): households and persons nothing outside
+   people points at any more are deleted, or anonymised when a relationship or another household keeps
+   them; households emptied by an earlier run are looked at again.
+The audit log is never touched (append-only, and it holds ids, never names). A dry run is the same run
+rolled back at its end: it lists exactly what the run would do and changes nothing.
 """
 
 from __future__ import annotations
@@ -20,14 +22,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
 from tsunagu.access import audit
-from tsunagu.access.models import AuditAction, AuditChannel
 from tsunagu.core import removal
-from tsunagu.intake.models import Consultation, ConsultationStatus
+from tsunagu.core.removal import RetentionStep
+from tsunagu.intake import actions as intake_actions
 from tsunagu.municipalities.models import Municipality
-from tsunagu.people.models import Household, HouseholdMember, Person
+from tsunagu.people import actions as people_actions
 
 from .models import Case, CaseStatus
 
@@ -51,22 +52,7 @@ KIND_LABELS = {
     "people.Person": "人",
 }
 KEEP_FOR_CASES = frozenset({"people.Person", "people.Household"})
-# What may go with a household and its members; anything else pointing at them keeps them.
-PEOPLE_ONLY = frozenset(
-    {"people.Household", "people.HouseholdMember", "people.Person", "people.PersonMatchCandidate"}
-)
-KEEP_FOR_CONSULTATIONS = frozenset({"people.Person", "people.Household", "cases.Case"})
-
-
-def years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+KEPT_CASE_REFERENCED = "ケースが他の記録から参照されている"
 
 
 @dataclass
@@ -75,14 +61,25 @@ class RetentionPlan:
     today: dt.date
     case_cutoff: dt.date
     consultation_cutoff: dt.date
-    removal: removal.Removal = field(default_factory=removal.Removal)
-    kept: dict[str, list[int]] = field(default_factory=dict)  # past retention but kept, with why
+    steps: list[RetentionStep] = field(default_factory=list)  # cases, intake, people
+    dry_run: bool = False
 
     def counts(self) -> dict[str, int]:
-        return dict(sorted(self.removal.counts().items()))
+        total: dict[str, int] = {}
+        for step in self.steps:
+            for label, n in step.removal.counts().items():
+                total[label] = total.get(label, 0) + n
+        return dict(sorted(total.items()))
 
     def ids(self, label: str) -> list[int]:
-        return self.removal.ids(label)
+        return sorted(pk for step in self.steps for pk in step.removal.ids(label))
+
+    def anonymised(self, label: str) -> list[int]:
+        return sorted(pk for step in self.steps for pk in step.anonymised.get(label, []))
+
+    @property
+    def kept(self) -> dict[str, list[int]]:
+        return {why: ids for step in self.steps for why, ids in step.kept.items()}
 
     def describe(self) -> list[str]:
         m = self.municipality
@@ -93,106 +90,69 @@ class RetentionPlan:
         for label, n in self.counts().items():
             name = KIND_LABELS.get(label, label)
             lines.append(f"  {name}（{label}）{n}件: {', '.join(map(str, self.ids(label)))}")
+        for label in ("people.Household", "people.Person"):
+            if ids := self.anonymised(label):
+                name = KIND_LABELS[label]
+                lines.append(f"  匿名化する{name}（{label}）{len(ids)}件: {', '.join(map(str, ids))}")
         for why, ids in self.kept.items():
             if ids:
                 lines.append(f"  残す（{why}）{len(ids)}件: {', '.join(map(str, ids))}")
-        if not self.removal.rows:
+        if not any(step.removal.rows or any(step.anonymised.values()) for step in self.steps):
             lines.append("  期限を過ぎた記録はありません")
         return lines
 
 
-def plan_for(municipality: Municipality, today: dt.date) -> RetentionPlan:
-    """What a run on `today` would remove in `municipality` (reads only)."""
+class _DryRun(Exception):
+    """Raised at the end of a dry run so that its transaction rolls back."""
+
+
+@transaction.atomic
+def remove_expired_cases(*, actor: object, municipality: Municipality, cutoff: dt.date) -> RetentionStep:
+    """Cases' step: delete the closed cases of `municipality` closed before `cutoff` with all their
+    children, one audit row naming every removed case; a case something else points at is kept."""
+    expired = Case.objects.filter(
+        municipality=municipality, status=CaseStatus.CLOSED, closed_at__lt=removal.start_of(cutoff)
+    ).order_by("pk")
+    done, blocked, objects = removal.remove_each(
+        expired, keep=KEEP_FOR_CASES, label="cases.Case", objects="case"
+    )
+    audit.record_retention(
+        actor=actor, municipality=municipality, objects=objects, cutoff=cutoff, counts=done.counts()
+    )
+    return RetentionStep(removal=done, kept={KEPT_CASE_REFERENCED: blocked})
+
+
+def apply(municipality: Municipality, today: dt.date, *, dry_run: bool = False) -> RetentionPlan:
+    """Run the three steps in one transaction; with `dry_run` roll it back and only report."""
     p = RetentionPlan(
         municipality=municipality,
         today=today,
-        case_cutoff=years_before(today, municipality.case_retention_years),
-        consultation_cutoff=years_before(today, municipality.consultation_retention_years),
+        case_cutoff=removal.years_before(today, municipality.case_retention_years),
+        consultation_cutoff=removal.years_before(today, municipality.consultation_retention_years),
+        dry_run=dry_run,
     )
-    expired_cases = Case.objects.filter(
-        municipality=municipality, status=CaseStatus.CLOSED, closed_at__lt=_start_of(p.case_cutoff)
-    ).order_by("pk")
-    blocked_cases: list[int] = []
-    for case in expired_cases:
-        try:
-            removal.collect([case], keep=KEEP_FOR_CASES, into=p.removal)
-        except removal.Blocked:
-            blocked_cases.append(case.pk)
-    p.kept["ケースが他の記録から参照されている"] = blocked_cases
-    removed_cases = set(p.ids("cases.Case"))
-    kept_case_households = set(
-        Case.objects.filter(municipality=municipality)
-        .exclude(pk__in=removed_cases)
-        .values_list("household_id", flat=True)
-    )
-    expired = Consultation.objects.filter(
-        municipality=municipality,
-        status=ConsultationStatus.CLOSED,
-        updated_at__lt=_start_of(p.consultation_cutoff),
-    ).order_by("pk")
-    with_case: list[int] = []
-    blocked: list[int] = []
-    for consultation in expired:
-        if consultation.household_id in kept_case_households:
-            with_case.append(consultation.pk)
-            continue
-        try:
-            removal.collect([consultation], keep=KEEP_FOR_CONSULTATIONS, into=p.removal)
-        except removal.Blocked:
-            blocked.append(consultation.pk)
-    p.kept["世帯に保存中のケースがある相談"] = with_case
-    p.kept["相談が他の記録から参照されている"] = blocked
-    _plan_households(p)
-    return p
-
-
-def _plan_households(p: RetentionPlan) -> None:
-    """A household whose last case and consultation this run removes goes too, with its members, unless a
-    member belongs to another household or anything else (a consent, a relationship, a meeting record)
-    still points at them: then the household and its persons are kept."""
-    touched = set(Case.objects.filter(pk__in=p.ids("cases.Case")).values_list("household_id", flat=True))
-    touched |= set(
-        Consultation.objects.filter(pk__in=p.ids("intake.Consultation")).values_list(
-            "household_id", flat=True
-        )
-    )
-    kept: list[int] = []
-    for household in Household.objects.filter(pk__in=touched).order_by("pk"):
-        persons = list(Person.objects.filter(memberships__household=household).order_by("pk").distinct())
-        elsewhere = HouseholdMember.objects.filter(person__in=persons).exclude(household=household).exists()
-        try:
-            if elsewhere:
-                raise removal.Blocked("people.HouseholdMember")
-            removal.collect([household, *persons], only=PEOPLE_ONLY, into=p.removal)
-        except removal.Blocked:
-            kept.append(household.pk)
-    p.kept["世帯・人に他の記録が残っている"] = kept
-
-
-def apply(municipality: Municipality, today: dt.date) -> RetentionPlan:
-    """Remove what is past retention in one transaction, with one audit row naming every removed id."""
-    with transaction.atomic():
-        p = plan_for(Municipality.objects.select_for_update().get(pk=municipality.pk), today)
-        objects = [
-            (label.split(".")[1].lower(), pk)
-            for label in ("cases.Case", "intake.Consultation", "people.Household", "people.Person")
-            for pk in p.ids(label)
-        ]
-        removal.execute(p.removal)
-        detail: dict[str, str | int | bool] = {
-            "retention": True,
-            "today": today.isoformat(),
-            "case_cutoff": p.case_cutoff.isoformat(),
-            "consultation_cutoff": p.consultation_cutoff.isoformat(),
-        }
-        for label, n in p.counts().items():
-            detail[f"deleted {label}"] = n
-        audit.record(
-            actor=None,
-            action=AuditAction.DELETE,
-            channel=AuditChannel.SYSTEM,
-            municipality=municipality,
-            objects=objects,
-            detail=detail,
-        )
+    try:
+        with transaction.atomic():
+            muni = Municipality.objects.select_for_update().get(pk=municipality.pk)
+            p.steps.append(remove_expired_cases(actor=None, municipality=muni, cutoff=p.case_cutoff))
+            kept_case_households = set(
+                Case.objects.filter(municipality=muni).values_list("household_id", flat=True)
+            )
+            p.steps.append(
+                intake_actions.apply_retention(
+                    actor=None,
+                    municipality=muni,
+                    cutoff=p.consultation_cutoff,
+                    keep_households=kept_case_households,
+                )
+            )
+            p.steps.append(
+                people_actions.apply_retention(
+                    actor=None, municipality=muni, cutoff=p.consultation_cutoff, today=today
+                )
+            )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     return p

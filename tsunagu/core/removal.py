@@ -10,11 +10,17 @@ audit log) stops the walk: the record is then not removable and the caller keeps
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import models
-from django.db.models import ForeignObjectRel
+from django.db.models import Exists, ForeignObjectRel, OuterRef, QuerySet
+from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
 
 # Never removed through a walk, whatever points where: the audit log is append-only (a trigger refuses it).
 ALWAYS_KEEP = frozenset({"access.AuditEvent", "access.AuditChainHead"})
@@ -42,6 +48,50 @@ class Removal:
 
     def contains(self, row: models.Model) -> bool:
         return (row._meta.label, row.pk) in self._done
+
+
+@dataclass
+class RetentionStep:
+    """What one app's retention step removed, anonymised and kept (with why), for the run's report."""
+
+    removal: Removal = field(default_factory=Removal)
+    anonymised: dict[str, list[int]] = field(default_factory=dict)  # model label -> ids
+    kept: dict[str, list[int]] = field(default_factory=dict)  # why -> ids
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def reverse_relations(model: type[models.Model]) -> list[ForeignObjectRel]:
+    """Every key that points at `model`, also those hidden by related_name="+" (through rows included)."""
+    rels = []
+    for rel in model._meta.get_fields(include_hidden=True):
+        if rel.auto_created and not rel.concrete and not rel.many_to_many:
+            assert isinstance(rel, ForeignObjectRel)
+            rels.append(rel)
+    return rels
+
+
+def unreferenced(queryset: QuerySet[M], *, within: frozenset[str]) -> QuerySet[M]:
+    """The rows of `queryset` that no row outside the models labelled in `within` points at.
+
+    A lower app asks this of its own records without importing the upper apps whose rows may point at
+    them (a household with no case, consultation or referral left)."""
+    for rel in reverse_relations(queryset.model):
+        child = rel.related_model
+        assert not isinstance(child, str)
+        if child._meta.label in within:
+            continue
+        queryset = queryset.exclude(Exists(child._base_manager.filter(**{rel.field.name: OuterRef("pk")})))
+    return queryset
 
 
 def collect(
@@ -76,11 +126,9 @@ def _walk(
     if key in removal._done:
         return
     in_progress.add(key)
-    # Every reverse relation, also those hidden by related_name="+" (most keys to a case or a person are).
-    for rel in row._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete) or rel.many_to_many:
-            continue  # forward fields; many-to-many through rows go with the delete
-        assert isinstance(rel, ForeignObjectRel)
+    # Every reverse relation, also those hidden by related_name="+" (most keys to a case or a person are);
+    # many-to-many through rows are reverse relations of their own and are walked like any child.
+    for rel in reverse_relations(type(row)):
         fk = rel.field
         child_model = rel.related_model
         assert not isinstance(child_model, str)  # resolved once the app registry is ready
@@ -100,6 +148,22 @@ def _walk(
     in_progress.discard(key)
     removal._done.add(key)
     removal.rows.append(row)
+
+
+def remove_each(
+    roots: Iterable[models.Model], *, keep: frozenset[str], label: str, objects: str
+) -> tuple[Removal, list[int], list[tuple[str, int]]]:
+    """Collect and delete each root that can go (call inside a transaction): the removal, the ids of the
+    roots kept because a row in `keep` points at them, and the (`objects`, id) pairs the audit row names."""
+    done = Removal()
+    blocked: list[int] = []
+    for root in roots:
+        try:
+            collect([root], keep=keep, into=done)
+        except Blocked:
+            blocked.append(int(root.pk))
+    execute(done)
+    return done, blocked, [(objects, pk) for pk in done.ids(label)]
 
 
 def execute(removal: Removal) -> None:

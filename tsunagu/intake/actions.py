@@ -17,14 +17,23 @@ from django.utils import timezone
 
 from tsunagu.access import audit
 from tsunagu.accounts.models import Staff
+from tsunagu.core import removal
+from tsunagu.core.removal import RetentionStep
 from tsunagu.directory.models import EscalationRule, Organization, Window
-from tsunagu.municipalities.models import ConcernType
+from tsunagu.municipalities.models import ConcernType, Municipality
 from tsunagu.people import actions as people_actions
 from tsunagu.people.actions import PersonInput
 from tsunagu.people.models import Household, HouseholdMember, Person, Relationship
 
 from . import referrals
-from .models import ActionKind, ConcernSubject, Consultation, EscalationRequest, EscalationStatus
+from .models import (
+    ActionKind,
+    ConcernSubject,
+    Consultation,
+    ConsultationStatus,
+    EscalationRequest,
+    EscalationStatus,
+)
 from .policy import ESCALATION_HANDLER_ROLES
 
 T = TypeVar("T")
@@ -351,3 +360,39 @@ def decline_escalation(
         detail={"status": [EscalationStatus.PENDING.value, EscalationStatus.DECLINED.value]},
     )
     return request
+
+
+# ------------------------------------------------------------------------------------------ retention
+
+RETAINED_WITH_CASE = "世帯に保存中のケースがある相談"
+RETAINED_REFERENCED = "相談が他の記録から参照されている"
+# Rows a consultation's removal may not take with it: the people it is about (people's own retention step
+# decides on them) and a case (which has its own period).
+KEEP_FOR_CONSULTATIONS = frozenset({"people.Person", "people.Household", "cases.Case"})
+
+
+@transaction.atomic
+def apply_retention(
+    *, actor: Staff | None, municipality: Municipality, cutoff: dt.date, keep_households: set[int]
+) -> RetentionStep:
+    """Intake's retention step: delete the closed consultations of `municipality` last changed before
+    `cutoff`, with what hangs on them (concern subjects, referrals, escalation requests), and audit every
+    removed id. A consultation of a household in `keep_households` stays (the caller keeps a case there
+    whose history is read with the consultations that led to it), as does one something else points at.
+    Called by cases' retention run inside its transaction; `actor` None is the scheduled command."""
+    expired = Consultation.objects.filter(
+        municipality=municipality,
+        status=ConsultationStatus.CLOSED,
+        updated_at__lt=removal.start_of(cutoff),
+    ).order_by("pk")
+    with_case = sorted(expired.filter(household__in=keep_households).values_list("pk", flat=True))
+    done, blocked, objects = removal.remove_each(
+        expired.exclude(household__in=keep_households),
+        keep=KEEP_FOR_CONSULTATIONS,
+        label="intake.Consultation",
+        objects="consultation",
+    )
+    audit.record_retention(
+        actor=actor, municipality=municipality, objects=objects, cutoff=cutoff, counts=done.counts()
+    )
+    return RetentionStep(removal=done, kept={RETAINED_WITH_CASE: with_case, RETAINED_REFERENCED: blocked})

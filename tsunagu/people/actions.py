@@ -28,18 +28,23 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tsunagu.access import audit
 from tsunagu.accounts.models import Staff
-from tsunagu.municipalities.models import Area
+from tsunagu.core import removal
+from tsunagu.core.removal import RetentionStep
+from tsunagu.municipalities.models import Area, Municipality
 
+from . import retention
 from .candidates import refresh_candidates_for
 from .models import (
     SYMMETRIC_KINDS,
     Household,
     HouseholdMember,
     Person,
+    PersonMatchCandidate,
     PersonMerge,
     PersonRelationship,
     Relationship,
@@ -554,3 +559,39 @@ def update_person_attributes(*, actor: Staff, person: Person, version: int, data
     locked.save(update_fields=[*changed, "version"])
     audit.record(actor=actor, action="update", channel="view", objects=[("person", locked.pk)], detail=detail)
     return locked
+
+
+# ------------------------------------------------------------------------------------------ retention
+
+
+@transaction.atomic
+def apply_retention(
+    *, actor: Staff | None, municipality: Municipality, cutoff: dt.date, today: dt.date
+) -> RetentionStep:
+    """People's retention step (people/retention.py): remove the households and persons past retention
+    that nothing outside people points at, anonymise those that must stay, with one audit row naming
+    every removed and anonymised id. Runs after the upper apps' steps, in their transaction.
+    `actor` is None for the scheduled command (the audit row is then a system row)."""
+    plan = retention.plan(municipality, cutoff=cutoff)
+    step = plan.step
+    removal.execute(step.removal)
+    for household in plan.households_to_anonymise:
+        household.address = household.note = ""
+        household.version = F("version") + 1
+        household.save(update_fields=["address", "note", "version"])
+    for person in plan.persons_to_anonymise:
+        fields = retention.anonymise(person, today)
+        person.version = F("version") + 1
+        person.save(update_fields=fields)
+        PersonMatchCandidate.objects.filter(models.Q(left=person) | models.Q(right=person)).delete()
+    removed = [("household", pk) for pk in step.removal.ids("people.Household")]
+    removed += [("person", pk) for pk in step.removal.ids("people.Person")]
+    audit.record_retention(
+        actor=actor, municipality=municipality, objects=removed, cutoff=cutoff, counts=step.removal.counts()
+    )
+    anonymised = [("household", pk) for pk in step.anonymised["people.Household"]]
+    anonymised += [("person", pk) for pk in step.anonymised["people.Person"]]
+    audit.record_retention(
+        actor=actor, municipality=municipality, objects=anonymised, cutoff=cutoff, anonymised=True
+    )
+    return step

@@ -119,6 +119,9 @@ class Person(models.Model):
         related_name="absorbed",
         verbose_name="名寄せ先",
     )
+    # Set by retention (people.actions.apply_retention): the record outlived its retention period but is
+    # still pointed at (a relationship, a 名寄せ record), so its identity was removed instead of the row.
+    anonymised_on = models.DateField("匿名化日", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 

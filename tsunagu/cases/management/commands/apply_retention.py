@@ -1,7 +1,9 @@
 """`manage.py apply_retention [--municipality CODE] [--dry-run] [--today YYYY-MM-DD]`.
 
-Deletes closed cases and closed consultations past the city's retention period (tsunagu/cases/retention.py,
-docs/operations.md). `--dry-run` prints the counts per kind and the ids and changes nothing.
+Deletes closed cases and closed consultations past the city's retention period, then the households and
+persons nothing points at any more, anonymising those that must stay (tsunagu/cases/retention.py,
+docs/operations.md). `--dry-run` runs the same and rolls it back: it prints the counts per kind and the ids
+and changes nothing.
 """
 
 from __future__ import annotations
@@ -40,10 +42,6 @@ class Command(BaseCommand):
             if not munis.exists():
                 raise CommandError(f"団体コード {options['municipality']} の自治体はありません")
         for muni in munis:
-            if options["dry_run"]:
-                p = retention.plan_for(muni, today)
-                self.stdout.write("【試行・変更なし】")
-            else:
-                p = retention.apply(muni, today)
-                self.stdout.write("【削除しました】")
+            p = retention.apply(muni, today, dry_run=options["dry_run"])
+            self.stdout.write("【試行・変更なし】" if options["dry_run"] else "【削除しました】")
             self.stdout.write("\n".join(p.describe()))
