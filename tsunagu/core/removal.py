@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import ForeignObjectRel
 
 # Never removed through a walk, whatever points where: the audit log is append-only (a trigger refuses it).
-ALWAYS_KEEP = frozenset({"access.AuditEvent", "access.AuditChainHead"})
+ALWAYS_KEEP = frozenset({"access.AuditEvent", "access.AuditChainHead", "access.AuditObject"})
 
 
 class Blocked(Exception):
