@@ -24,6 +24,17 @@ def _drop_triggers() -> None:
             cur.execute("DROP TRIGGER access_auditevent_no_delete")
 
 
+def _delete_rows(where: str, params: list[object]) -> None:
+    """Delete audit rows as someone with database rights would: their object index rows first (the index
+    points at its rows)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"DELETE FROM access_auditobject WHERE event_id IN (SELECT id FROM access_auditevent WHERE {where})",  # noqa: S608 - the tests' own condition
+            params,
+        )
+        cur.execute(f"DELETE FROM access_auditevent WHERE {where}", params)  # noqa: S608 - the tests' own condition
+
+
 def _chain(n: int = 5) -> list[AuditEvent]:
     p = make_personas()
     return [
@@ -43,7 +54,7 @@ def _verify_fails_at(seq: int) -> str:
 def test_untouched_chain_verifies(capsys):
     events = _chain()
     call_command("verify_audit")
-    assert f"OK: 監査ログ {len(events)} 行" in capsys.readouterr().out
+    assert f"OK [自治体 {events[0].municipality_id}]: 監査ログ {len(events)} 行" in capsys.readouterr().out
 
 
 def test_the_database_refuses_update_and_delete():
@@ -115,16 +126,14 @@ def test_an_altered_row_with_a_recomputed_plain_hash_is_still_reported():
 def test_a_deleted_row_is_reported():
     events = _chain()
     _drop_triggers()
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM access_auditevent WHERE id = %s", [events[1].pk])
+    _delete_rows("id = %s", [events[1].pk])
     assert "削除" in _verify_fails_at(events[1].seq)
 
 
 def test_a_deleted_last_row_is_reported():
     events = _chain()
     _drop_triggers()
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM access_auditevent WHERE id = %s", [events[-1].pk])
+    _delete_rows("id = %s", [events[-1].pk])
     assert "末尾" in _verify_fails_at(events[-1].seq)
 
 
@@ -135,9 +144,9 @@ def test_an_inserted_row_is_reported():
         cur.execute(
             "INSERT INTO access_auditevent (seq, at, municipality_id, actor_id, actor_username, actor_role,"
             " organization_id_snapshot, organization_name, action, channel, objects_json, object_index, reason,"
-            " detail, view_name, prev_hash, hash) VALUES (%s, %s, NULL, NULL, 'ghost', '', NULL, '', 'view',"
+            " detail, view_name, prev_hash, hash) VALUES (%s, %s, %s, NULL, 'ghost', '', NULL, '', 'view',"
             " 'view', '[]', '', '', '{}', '', %s, %s)",
-            [last.seq + 1, last.at, last.hash, "f" * 64],
+            [last.seq + 1, last.at, last.municipality_id, last.hash, "f" * 64],
         )
     _verify_fails_at(last.seq + 1)
 
@@ -152,9 +161,9 @@ def test_an_inserted_row_in_the_middle_is_reported():
         cur.execute(
             "INSERT INTO access_auditevent (seq, at, municipality_id, actor_id, actor_username, actor_role,"
             " organization_id_snapshot, organization_name, action, channel, objects_json, object_index, reason,"
-            " detail, view_name, prev_hash, hash) VALUES (%s, %s, NULL, NULL, 'ghost', '', NULL, '', 'view',"
+            " detail, view_name, prev_hash, hash) VALUES (%s, %s, %s, NULL, 'ghost', '', NULL, '', 'view',"
             " 'view', '[]', '', '', '{}', '', %s, %s)",
-            [events[2].seq, events[2].at, events[1].hash, "e" * 64],
+            [events[2].seq, events[2].at, events[2].municipality_id, events[1].hash, "e" * 64],
         )
     _verify_fails_at(events[2].seq)
 
@@ -191,18 +200,17 @@ def _cut_tail(keep: AuditEvent, head_mac: str | None = None) -> None:
     from tsunagu.access.models import AuditChainHead
 
     _drop_triggers()
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM access_auditevent WHERE seq > %s", [keep.seq])
+    _delete_rows("municipality_id = %s AND seq > %s", [keep.municipality_id, keep.seq])
     fields = {"last_seq": keep.seq, "last_hash": keep.hash}
     if head_mac is not None:
         fields["mac"] = head_mac
-    AuditChainHead.objects.filter(pk=1).update(**fields)
+    AuditChainHead.objects.filter(pk=keep.municipality_id).update(**fields)
 
 
 def _head_mac() -> str:
     from tsunagu.access.models import AuditChainHead
 
-    return AuditChainHead.objects.get(pk=1).mac
+    return AuditChainHead.objects.exclude(pk=AuditChainHead.SYSTEM_CHAIN).get().mac
 
 
 def _recreate_triggers() -> None:
@@ -263,7 +271,7 @@ def test_the_daily_checkpoint_catches_a_cut_tail_and_a_restored_head(capsys, set
     events += _chain_more(2)
     call_command("verify_audit", "--checkpoint")
     out = capsys.readouterr().out
-    assert "OK: 監査ログ 5 行" in out and "チェックポイントを追記しました: 通番 5" in out
+    assert "]: 監査ログ 5 行" in out and "チェックポイントを追記しました: 通番 5" in out
     call_command("verify_audit")
     assert "チェックポイント 1 件と一致しました。最新: 通番 5" in capsys.readouterr().out
     _cut_tail(events[2], head_mac=old_head)
@@ -286,7 +294,7 @@ def test_a_checkpoint_is_written_only_for_committed_rows(settings, django_captur
             _chain_more(2)  # rows 4–5 would checkpoint at 4, but roll back
             raise RuntimeError("the action failed")
     assert [c.seq for c in read_checkpoints().checkpoints] == [2]
-    assert audit.verify_chain().ok
+    assert all(r.ok for r in audit.verify_all())
 
 
 def test_an_altered_or_forged_checkpoint_line_is_reported(settings):
@@ -312,13 +320,13 @@ def test_a_copy_of_the_checkpoints_from_syslog_can_be_checked(tmp_path, settings
     copy = tmp_path / "from-syslog.log"
     copy.write_text(
         "Dec  2 03:00:01 host tsunagu[812]: audit checkpoint "
-        + format_line(events[3].seq, events[3].hash, "2026-12-02T03:00:01+00:00")
+        + format_line(events[3].seq, events[3].hash, "2026-12-02T03:00:01+00:00", events[3].municipality_id)
     )
     call_command("verify_audit", "--checkpoints", str(copy))
     assert "チェックポイント 1 件と一致しました" in capsys.readouterr().out
     from tsunagu.access.auditkey import head_mac  # the worst case: someone who also has the key
 
-    _cut_tail(events[1], head_mac=head_mac(events[1].seq, events[1].hash))
+    _cut_tail(events[1], head_mac=head_mac(events[1].seq, events[1].hash, events[1].municipality_id))
     _recreate_triggers()
     call_command("verify_audit")  # the local file has no checkpoint: with the key, the cut is invisible here
     with pytest.raises(CommandError, match="通番 3: 末尾の行が削除されています"):
@@ -356,8 +364,7 @@ def test_the_whole_log_deleted_with_its_head_is_reported_against_a_checkpoint(se
     _chain(3)
     call_command("verify_audit", "--checkpoint")
     _drop_triggers()
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM access_auditevent")
+    _delete_rows("1 = 1", [])
     AuditChainHead.objects.all().delete()
     _recreate_triggers()
     assert "いまは通番 0 まで" in _verify_fails_at(1)

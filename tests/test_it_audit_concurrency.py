@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from tsunagu.access import audit
-from tsunagu.access.audit import verify_chain
+from tsunagu.access.audit import verify_all
 from tsunagu.access.models import AuditEvent
 
 from .factories import make_personas
@@ -42,7 +42,8 @@ def test_concurrent_appends_keep_one_chain(settings):
         t.join()
     assert not errors, errors
     assert AuditEvent.objects.count() == 40
-    result = verify_chain()
+    [result] = verify_all()
     assert result.ok, result
+    assert result.chain == p.window_worker.municipality_id
     assert result.checkpoints == 8 and result.latest_checkpoint is not None
     assert result.latest_checkpoint.seq == 40

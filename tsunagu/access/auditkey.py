@@ -21,10 +21,11 @@ def sign(data: bytes) -> str:
     return hmac.new(audit_key(), data, hashlib.sha256).hexdigest()
 
 
-def head_mac(seq: int, last_hash: str) -> str:
-    """The chain head's signature: someone who rolls the head back needs the key (or an old copy of this
-    value, which is why the chain is also anchored outside the database)."""
-    return sign(f"tsunagu-audit-head|{int(seq)}|{last_hash}".encode())
+def head_mac(seq: int, last_hash: str, chain: int) -> str:
+    """A chain head's signature, bound to its chain (a municipality's id, 0 for the system chain): someone
+    who rolls a head back needs the key (or an old copy of this value, which is why every chain is also
+    anchored outside the database)."""
+    return sign(f"tsunagu-audit-head|{int(chain)}|{int(seq)}|{last_hash}".encode())
 
 
 def same(a: str, b: str) -> bool:

@@ -4,7 +4,8 @@ Migrations run as the owner of the tables; the web server connects as another ro
 module grants that role what the application needs — read and write every table of the schema — and takes
 back what it must never do to the audit log: UPDATE, DELETE and TRUNCATE of `access_auditevent` (the row
 trigger refuses UPDATE/DELETE even for the owner; TRUNCATE bypasses row triggers, so the privilege matters),
-and DELETE/TRUNCATE of the chain head (it is updated on every append; its value is signed with the audit key).
+DELETE/TRUNCATE of the chain heads (updated on every append; their values are signed with the audit key), and
+UPDATE/DELETE/TRUNCATE of the object index `access_auditobject` (written with each row; verify_audit checks it).
 
 Run by `manage.py grant_app_role ROLE`, and after every `migrate` when TSUNAGU_DATABASE_APP_ROLE names the
 role (new tables need their grants). SQLite has no roles: there only the triggers, the HMAC chain and the
@@ -22,6 +23,7 @@ from django.db import connections
 
 AUDIT_TABLE = "access_auditevent"
 HEAD_TABLE = "access_auditchainhead"
+OBJECT_INDEX_TABLE = "access_auditobject"
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -75,6 +77,7 @@ def grant_app_role(role: str, using: str = "default") -> AuditPrivileges:
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
             f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {q(AUDIT_TABLE)} FROM {r}",
             f"REVOKE DELETE, TRUNCATE, REFERENCES, TRIGGER ON {q(HEAD_TABLE)} FROM {r}",
+            f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {q(OBJECT_INDEX_TABLE)} FROM {r}",
         ):
             cur.execute(sql)
     return audit_privileges(role, using)

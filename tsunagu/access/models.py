@@ -51,7 +51,10 @@ class AuditEvent(models.Model):
     what (record types and ids only — never names), how (channel) and why (reason).
     """
 
-    seq = models.PositiveBigIntegerField("通番", unique=True)
+    # Numbers the rows of one chain: each municipality has its own chain (1, 2, 3 … per city), and the
+    # events that belong to no city (a failed login with an unknown ID, an installation superuser) form
+    # the system chain, whose rows have no municipality.
+    seq = models.PositiveBigIntegerField("通番")
     at = models.DateTimeField("日時", db_index=True)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="自治体"
@@ -71,7 +74,8 @@ class AuditEvent(models.Model):
     action = models.CharField("操作", max_length=30, choices=AuditAction.choices)
     channel = models.CharField("経路", max_length=10, choices=AuditChannel.choices, default=AuditChannel.VIEW)
     objects_json = models.JSONField("対象", default=list, blank=True)
-    # " person:12 household:3 " — the same list as text, so that every database can filter by one record.
+    # " person:12 household:3 " — the same list as text. Part of the hashed row (older rows were chained
+    # with it), no longer queried: lookups by record go through AuditObject, an indexed table.
     object_index = models.TextField(blank=True, default="")
     reason = models.TextField("理由", blank=True)
     detail = models.JSONField("詳細", default=dict, blank=True)
@@ -81,7 +85,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "監査ログ"
-        ordering = ["seq"]
+        ordering = ["municipality", "seq"]
+        constraints = [
+            # One number per row of a city's chain; the system chain (municipality NULL) is kept unique
+            # by its head's lock and checked by verify_audit.
+            models.UniqueConstraint(fields=["municipality", "seq"], name="audit_seq_per_municipality"),
+        ]
         indexes = [
             models.Index(fields=["municipality", "at"], name="audit_muni_at"),
             models.Index(fields=["actor", "at"], name="audit_actor_at"),
@@ -96,9 +105,20 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row that holds the end of the chain. Appenders lock it, so the chain never forks; its
-    `mac` is signed with the audit key, and checkpoints outside the database anchor it (checkpoints.py)."""
+    """The end of one chain: one row per municipality, and one for the system chain. Appenders lock their
+    chain's row, so a chain never forks and writers of different cities never wait for each other; `mac`
+    is signed with the audit key, and checkpoints outside the database anchor it (checkpoints.py).
 
+    The primary key is the chain: the municipality's id, or SYSTEM_CHAIN (0) for events of no city — so
+    concurrent first writers of a chain create its head race-free (INSERT … ON CONFLICT DO NOTHING).
+    """
+
+    SYSTEM_CHAIN = 0
+
+    id = models.BigIntegerField(primary_key=True)
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="自治体"
+    )
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
     # HMAC under the audit key over (last_seq, last_hash): rolling the head back needs the key
@@ -107,9 +127,43 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "監査ログの末尾"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(municipality__isnull=True, id=0) | models.Q(id=models.F("municipality")),
+                name="audit_head_is_its_chain",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.last_seq}"
+
+
+class AuditObject(models.Model):
+    """The object index: one row per record an audit event of a city names (監査ログの対象索引).
+
+    "Everything about this person" is then an index scan on (municipality, kind, obj_id) instead of a text
+    search through every row. Written with the event in the same transaction (audit.record). The rows are
+    derived from the hashed `objects_json`: verify_audit checks that each event's index rows are exactly
+    its objects, so a deleted or added index row is reported like a changed audit row.
+    System-chain events (no municipality) are not indexed: no city's auditor screen shows them.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("対象の種類", max_length=40)
+    obj_id = models.BigIntegerField("対象ID")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "監査ログの対象索引"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "obj_id", "event"], name="audit_object_lookup"
+            )
+        ]
+        indexes = [models.Index(fields=["event"], name="audit_object_event")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.obj_id}"
 
 
 class AuditAlertSetting(models.Model):

@@ -24,7 +24,7 @@ from tsunagu.directory.models import Organization
 from . import actions, audit
 from . import targets as targets_registry
 from .alerts import hourly_limit, read_volume_alerts
-from .models import AuditAction, AuditEvent, BreakGlassGrant, ReviewOutcome
+from .models import AuditAction, AuditEvent, AuditObject, BreakGlassGrant, ReviewOutcome
 from .permissions import permission
 from .scope import BREAK_GLASS_TYPES
 
@@ -82,11 +82,17 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _object_filter(targets: list[targets_registry.Target]) -> Q:
-    condition = Q()
-    for obj_type, obj_id in targets:
-        condition |= Q(object_index__contains=f" {obj_type}:{obj_id} ")
-    return condition
+def _object_filter(muni_id: int, targets: list[targets_registry.Target]) -> Q:
+    """Events of the city that name any of `targets`: an index lookup in the object index (AuditObject,
+    unique index audit_object_lookup on municipality, kind, obj_id), not a scan of the rows' text."""
+    if not targets:
+        return Q(pk__in=[])
+    # One equality lookup per record, united (an OR inside one lookup would use only the index's prefix).
+    lookups = [
+        AuditObject.objects.filter(municipality_id=muni_id, kind=obj_type, obj_id=obj_id).values("event_id")
+        for obj_type, obj_id in targets
+    ]
+    return Q(pk__in=lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0])
 
 
 @dataclass
@@ -113,10 +119,10 @@ def _filtered_events(
     data = form.cleaned_data
     if data["person"]:
         trail = targets_registry.person_trail(muni_id, data["person"])
-        events = events.filter(_object_filter(trail))
+        events = events.filter(_object_filter(muni_id, trail))
         filters["person"] = data["person"]
     if data["obj_type"] and data["obj_id"]:
-        events = events.filter(_object_filter([(data["obj_type"], data["obj_id"])]))
+        events = events.filter(_object_filter(muni_id, [(data["obj_type"], data["obj_id"])]))
         filters["object"] = f"{data['obj_type']}:{data['obj_id']}"
     if data["actor"]:
         events = events.filter(actor=data["actor"])

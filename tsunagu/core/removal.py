@@ -23,7 +23,7 @@ from django.utils import timezone
 M = TypeVar("M", bound=models.Model)
 
 # Never removed through a walk, whatever points where: the audit log is append-only (a trigger refuses it).
-ALWAYS_KEEP = frozenset({"access.AuditEvent", "access.AuditChainHead"})
+ALWAYS_KEEP = frozenset({"access.AuditEvent", "access.AuditChainHead", "access.AuditObject"})
 
 
 class Blocked(Exception):

@@ -5,8 +5,9 @@ of `audit_events` of them (deterministic by seed), and chains them with the audi
 (`tsunagu.access.audit.compute_hash`), continuing the chain already in the database, so that
 `manage.py verify_audit` accepts the result.
 
-The chain layout (one chain for the installation, its head in AuditChainHead) is confined to
-`_ChainHead` and `_Event` below: when the chain becomes per municipality, only they change.
+The chain layout (one chain per municipality, its head in AuditChainHead with the city's id as key) is
+confined to `_ChainHead` and `_Event` below. The object index (AuditObject) of the new rows is filled by
+one INSERT … SELECT over their `objects_json` after the load (`audit.index_loaded_rows`).
 """
 
 from __future__ import annotations
@@ -71,21 +72,15 @@ class _Event:
 class _ChainHead:
     """The end of the chain the new events continue (locked until commit)."""
 
-    def __init__(self) -> None:
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            AuditChainHead.objects.bulk_create(
-                [AuditChainHead(pk=1, last_seq=0, last_hash=audit.GENESIS, mac=head_mac(0, audit.GENESIS))],
-                ignore_conflicts=True,
-            )
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        self.head = head
-        self.seq = head.last_seq
-        self.hash = head.last_hash
+    def __init__(self, municipality_id: int) -> None:
+        self.chain = audit.chain_of(municipality_id)
+        self.head = audit.lock_head(self.chain)
+        self.seq = self.head.last_seq
+        self.hash = self.head.last_hash
 
     def save(self) -> None:
         AuditChainHead.objects.filter(pk=self.head.pk).update(
-            last_seq=self.seq, last_hash=self.hash, mac=head_mac(self.seq, self.hash)
+            last_seq=self.seq, last_hash=self.hash, mac=head_mac(self.seq, self.hash, self.chain)
         )
 
 
@@ -108,12 +103,13 @@ def audit_step(ctx: HistoryContext) -> None:
     ]
     sample = heapq.merge(*streams, key=lambda i: i.at)
     table = ctx.table(AuditEvent)
-    head = _ChainHead()
+    head = _ChainHead(ctx.municipality.pk)
     first_id = ctx.writer.reserve_ids(table, min(available, int(target * 1.1) + 100))
     staff: StaffData = ctx.shared["staff"]
     with ctx.writer.bulk_load([table]):
         written = ctx.writer.write(table, COLUMNS, _rows(ctx, sample, head, first_id, staff))
     ctx.writer.release_ids(table, first_id + written - 1)
+    audit.index_loaded_rows(first_id, first_id + written - 1)
     head.save()
 
 
