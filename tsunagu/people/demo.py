@@ -33,6 +33,19 @@ from django.utils import timezone
 
 from tsunagu.municipalities.models import Area, Municipality
 
+from .demo_names import (
+    FOREIGN,
+    GIVEN_NAMES,
+    HOMOPHONES,
+    KIND_LABELS,
+    KINDS,
+    NOTE_PREFIX,
+    SURNAME_WEIGHTS,
+    SURNAMES,
+    UNVOICED,
+    VARIANT_SHARE,
+    VOICED,
+)
 from .models import KEY_FIELDS, Household, HouseholdMember, Person, Relationship, Sex, person_keys
 
 # Ages are computed on this day, so that a seed gives the same people whatever day it runs.
@@ -42,197 +55,6 @@ DUMMY_PHONE = "000-0000-0000"
 
 class DemoDataExists(Exception):
     """Synthetic data already exists for the city and `replace` was not asked for."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Names. Readings are written here (they cannot be derived from kanji); katakana as on 住民票 forms.
-
-# (surname, reading, variant spellings seen on real records). Listed roughly by frequency.
-# fmt: off
-SURNAMES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("佐藤", "サトウ", ()), ("鈴木", "スズキ", ()), ("高橋", "タカハシ", ("髙橋",)), ("田中", "タナカ", ()),
-    ("伊藤", "イトウ", ()), ("渡辺", "ワタナベ", ("渡邊", "渡邉")), ("山本", "ヤマモト", ()),
-    ("中村", "ナカムラ", ()), ("小林", "コバヤシ", ()), ("加藤", "カトウ", ()), ("吉田", "ヨシダ", ()),
-    ("山田", "ヤマダ", ()), ("佐々木", "ササキ", ()), ("山口", "ヤマグチ", ()), ("松本", "マツモト", ()),
-    ("井上", "イノウエ", ()), ("木村", "キムラ", ()), ("林", "ハヤシ", ()), ("斎藤", "サイトウ", ("齋藤", "齊藤")),
-    ("清水", "シミズ", ()), ("山崎", "ヤマザキ", ("山﨑",)), ("森", "モリ", ()), ("池田", "イケダ", ()),
-    ("橋本", "ハシモト", ()), ("阿部", "アベ", ()), ("石川", "イシカワ", ()), ("山下", "ヤマシタ", ()),
-    ("中島", "ナカジマ", ()), ("石井", "イシイ", ()), ("小川", "オガワ", ()), ("前田", "マエダ", ()),
-    ("岡田", "オカダ", ()), ("長谷川", "ハセガワ", ()), ("藤田", "フジタ", ()), ("後藤", "ゴトウ", ()),
-    ("近藤", "コンドウ", ()), ("村上", "ムラカミ", ()), ("遠藤", "エンドウ", ()), ("青木", "アオキ", ()),
-    ("坂本", "サカモト", ()), ("斉藤", "サイトウ", ()), ("福田", "フクダ", ()), ("太田", "オオタ", ()),
-    ("西村", "ニシムラ", ()), ("藤井", "フジイ", ()), ("金子", "カネコ", ()), ("岡本", "オカモト", ()),
-    ("藤原", "フジワラ", ()), ("中野", "ナカノ", ()), ("三浦", "ミウラ", ()), ("原田", "ハラダ", ()),
-    ("中川", "ナカガワ", ()), ("松田", "マツダ", ()), ("竹内", "タケウチ", ()), ("小野", "オノ", ()),
-    ("田村", "タムラ", ()), ("中山", "ナカヤマ", ()), ("和田", "ワダ", ()), ("石田", "イシダ", ()),
-    ("森田", "モリタ", ()), ("上田", "ウエダ", ()), ("原", "ハラ", ()), ("内田", "ウチダ", ()),
-    ("柴田", "シバタ", ()), ("酒井", "サカイ", ()), ("宮崎", "ミヤザキ", ("宮﨑",)), ("横山", "ヨコヤマ", ()),
-    ("高木", "タカギ", ("髙木",)), ("安藤", "アンドウ", ()), ("宮本", "ミヤモト", ()), ("大野", "オオノ", ()),
-    ("小島", "コジマ", ()), ("工藤", "クドウ", ()), ("浜田", "ハマダ", ("濱田",)), ("桜井", "サクライ", ("櫻井",)),
-    ("広瀬", "ヒロセ", ("廣瀬",)), ("沢田", "サワダ", ("澤田",)), ("菅原", "スガワラ", ()), ("千葉", "チバ", ()),
-    ("久保", "クボ", ()), ("松井", "マツイ", ()), ("野口", "ノグチ", ()), ("菊地", "キクチ", ()),
-    ("杉山", "スギヤマ", ()), ("山内", "ヤマウチ", ()), ("河野", "コウノ", ()), ("河野", "カワノ", ()),
-    ("東", "ヒガシ", ()), ("東", "アズマ", ()), ("今井", "イマイ", ()), ("大塚", "オオツカ", ()),
-)
-# fmt: on
-SURNAME_WEIGHTS = tuple(1.0 / (rank + 8) for rank in range(len(SURNAMES)))
-VARIANT_SHARE = 0.15  # of holders of a surname with variants, how many are registered in a variant form
-
-
-def _names(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple(tuple(pair.split(":")) for pair in text.split())  # type: ignore[misc]
-
-
-# Given names by generation (birth year up to the bound) and sex: "漢字:カナ".
-GIVEN_NAMES: tuple[tuple[int, dict[str, tuple[tuple[str, str], ...]]], ...] = (
-    (
-        1946,
-        {
-            Sex.MALE: _names(
-                "清:キヨシ 茂:シゲル 勇:イサム 実:ミノル 進:ススム 博:ヒロシ 正:タダシ 弘:ヒロシ 武:タケシ "
-                "三郎:サブロウ 正雄:マサオ 昭:アキラ 和夫:カズオ 勝:マサル 忠:タダシ 義男:ヨシオ"
-            ),
-            Sex.FEMALE: _names(
-                "和子:カズコ 幸子:サチコ 節子:セツコ 久子:ヒサコ 洋子:ヨウコ 美代子:ミヨコ 文子:フミコ "
-                "春子:ハルコ 静子:シズコ トミ:トミ ハツ:ハツ 千代子:チヨコ 光子:ミツコ 京子:キョウコ 照子:テルコ"
-            ),
-        },
-    ),
-    (
-        1970,
-        {
-            Sex.MALE: _names(
-                "誠:マコト 浩:ヒロシ 修:オサム 隆:タカシ 健一:ケンイチ 博之:ヒロユキ 和彦:カズヒコ 秀樹:ヒデキ "
-                "明:アキラ 茂樹:シゲキ 正人:マサト 信也:シンヤ 幸一:コウイチ 哲也:テツヤ 康弘:ヤスヒロ 和夫:カズオ"
-            ),
-            Sex.FEMALE: _names(
-                "恵子:ケイコ 由美子:ユミコ 裕子:ユウコ 直美:ナオミ 真由美:マユミ 久美子:クミコ 明美:アケミ "
-                "順子:ジュンコ 陽子:ヨウコ 智子:トモコ 美智子:ミチコ 典子:ノリコ 悦子:エツコ 幸子:サチコ 洋子:ヨウコ"
-            ),
-        },
-    ),
-    (
-        1995,
-        {
-            Sex.MALE: _names(
-                "大輔:ダイスケ 拓也:タクヤ 健太:ケンタ 達也:タツヤ 翔太:ショウタ 直樹:ナオキ 和也:カズヤ 剛:ツヨシ "
-                "亮:リョウ 雄太:ユウタ 大介:ダイスケ 健:ケン 聡:サトシ 学:マナブ 裕太:ユウタ"
-            ),
-            Sex.FEMALE: _names(
-                "愛:アイ 彩:アヤ 麻衣:マイ 恵:メグミ 舞:マイ 智美:トモミ 由佳:ユカ 優子:ユウコ 真由美:マユミ "
-                "香織:カオリ 美穂:ミホ 陽子:ヨウコ 沙織:サオリ 奈々:ナナ 綾:アヤ"
-            ),
-        },
-    ),
-    (
-        9999,
-        {
-            Sex.MALE: _names(
-                "蓮:レン 陽翔:ハルト 悠真:ユウマ 湊:ミナト 蒼:アオイ 大翔:ヒロト 悠斗:ユウト 颯太:ソウタ 樹:イツキ "
-                "陸:リク 結翔:ユイト 律:リツ 朝陽:アサヒ 翔:ショウ"
-            ),
-            Sex.FEMALE: _names(
-                "陽葵:ヒマリ 凛:リン 結菜:ユイナ 芽依:メイ さくら:サクラ 葵:アオイ 結愛:ユア 紬:ツムギ "
-                "美咲:ミサキ 莉子:リコ 花:ハナ 杏:アン 心春:コハル 澪:ミオ 彩花:アヤカ"
-            ),
-        },
-    ),
-)
-
-# Same reading, different kanji: a window's typo, or a namesake's own name.
-HOMOPHONES: dict[str, str] = {
-    "裕子": "祐子",
-    "優子": "裕子",
-    "祐子": "裕子",
-    "洋子": "陽子",
-    "陽子": "洋子",
-    "浩": "博",
-    "博": "浩",
-    "弘": "宏",
-    "恵子": "啓子",
-    "明美": "朱美",
-    "智子": "知子",
-    "大輔": "大介",
-    "大介": "大輔",
-    "雄太": "勇太",
-    "裕太": "祐太",
-    "直樹": "尚樹",
-    "剛": "毅",
-    "隆": "孝",
-    "正": "忠",
-    "忠": "正",
-    "和夫": "一夫",
-    "聡": "智",
-    "愛": "藍",
-    "彩": "綾",
-    "綾": "彩",
-    "奈々": "菜々",
-    "健一": "健市",
-    "誠": "真",
-    "修": "治",
-    "実": "稔",
-    "清": "潔",
-    "進": "晋",
-    "勝": "克",
-    "昭": "明",
-    "明": "昭",
-    "幸子": "幸子",
-    "久子": "寿子",
-    "京子": "恭子",
-}
-
-_VOICED = dict(
-    zip("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダヂヅデドバビブベボ", strict=True)
-)
-_UNVOICED = {v: k for k, v in _VOICED.items()}
-
-# Foreign residents: nationality, language needs (several, one picked), family names, given names by sex.
-# fmt: off
-FOREIGN: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], dict[str, tuple[tuple[str, str], ...]]], ...] = (
-    ("ベトナム", ("ベトナム語（通訳が必要）", "ベトナム語（やさしい日本語で可）"),
-     _names("グエン:グエン チャン:チャン レ:レ ファム:ファム ホアン:ホアン"),
-     {Sex.MALE: _names("ヴァン・ミン:ヴァン・ミン ドゥック:ドゥック クアン:クアン タイン:タイン"),
-      Sex.FEMALE: _names("ティ・ラン:ティ・ラン ティ・フオン:ティ・フオン ホア:ホア リン:リン")}),
-    ("中国", ("中国語（通訳が必要）", "中国語（筆談可）", ""),
-     _names("王:ワン 李:リ 張:チャン 劉:リュウ 陳:チン"),
-     {Sex.MALE: _names("偉:ウェイ 強:チアン 浩然:ハオラン 俊:ジュン"),
-      Sex.FEMALE: _names("芳:ファン 静:ジン 麗:リー 婷:ティン")}),
-    ("フィリピン", ("タガログ語・英語（通訳が必要）", "英語で可"),
-     _names("サントス:サントス レイエス:レイエス クルーズ:クルーズ ガルシア:ガルシア"),
-     {Sex.MALE: _names("ジョセフ:ジョセフ マーク:マーク ジョン:ジョン"),
-      Sex.FEMALE: _names("マリア:マリア アンジェリカ:アンジェリカ ジャスミン:ジャスミン")}),
-    ("ブラジル", ("ポルトガル語（通訳が必要）", "ポルトガル語（やさしい日本語で可）"),
-     _names("シルバ:シルバ オリベイラ:オリベイラ ソウザ:ソウザ ペレイラ:ペレイラ"),
-     {Sex.MALE: _names("ルーカス:ルーカス ガブリエル:ガブリエル マテウス:マテウス"),
-      Sex.FEMALE: _names("アナ:アナ ジュリア:ジュリア ベアトリス:ベアトリス")}),
-    ("ネパール", ("ネパール語（通訳が必要）", "やさしい日本語で可"),
-     _names("グルン:グルン シュレスタ:シュレスタ タマン:タマン ライ:ライ"),
-     {Sex.MALE: _names("ラジ:ラジ ビカス:ビカス スレシュ:スレシュ"),
-      Sex.FEMALE: _names("スニタ:スニタ サビナ:サビナ プジャ:プジャ")}),
-    ("韓国", ("",),
-     _names("金:キム 朴:パク 崔:チェ 鄭:チョン"),
-     {Sex.MALE: _names("民俊:ミンジュン 英浩:ヨンホ 成民:ソンミン"),
-      Sex.FEMALE: _names("智恩:ジウン 秀賢:スヒョン 美英:ミヨン")}),
-)
-# fmt: on
-
-# Household kinds: (code, label, weight in percent).
-KINDS: tuple[tuple[str, str, int], ...] = (
-    ("single", "単身（現役世代）", 18),
-    ("single_elderly", "高齢単身", 14),
-    ("elderly_couple", "高齢夫婦", 12),
-    ("couple", "夫婦のみ", 9),
-    ("nuclear", "夫婦と子", 21),
-    ("single_parent", "ひとり親と子", 6),
-    ("8050", "8050（高齢の親と中高年の子）", 5),
-    ("multigenerational", "三世代同居", 5),
-    ("double_care", "ダブルケア（子育てと介護）", 3),
-    ("foreign", "外国籍住民の世帯", 4),
-    ("siblings", "兄弟姉妹", 2),
-    ("sharehouse", "同居人（血縁なし）", 1),
-)
-KIND_LABELS = {code: label for code, label, _ in KINDS}
-NOTE_PREFIX = "デモ用の架空世帯: "
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,12 +349,12 @@ def _variant_surname(name: str) -> str | None:
 
 def _kana_typo(kana: str, rng: random.Random) -> str | None:
     """One 濁点 added or dropped (ヤマサキ/ヤマザキ): the commonest misreading at a counter."""
-    spots = [i for i, ch in enumerate(kana) if ch in _VOICED or ch in _UNVOICED]
+    spots = [i for i, ch in enumerate(kana) if ch in VOICED or ch in UNVOICED]
     if not spots:
         return None
     i = rng.choice(spots)
     ch = kana[i]
-    return kana[:i] + (_VOICED.get(ch) or _UNVOICED[ch]) + kana[i + 1 :]
+    return kana[:i] + (VOICED.get(ch) or UNVOICED[ch]) + kana[i + 1 :]
 
 
 @dataclass
