@@ -58,9 +58,14 @@ class StaleEngagement(OutreachError):
 
 def _city(actor: Staff) -> Municipality:
     muni = actor.municipality
-    if muni is None or actor.organization_id is None or actor.role not in CASEWORK:
+    if muni is None or actor.organization is None or actor.role not in CASEWORK:
         raise OutreachError("所属機関のある相談・支援の職員だけが記録できます。")
     return muni
+
+
+def _organization(actor: Staff) -> Organization:
+    assert actor.organization is not None  # checked by _city
+    return actor.organization
 
 
 def _same_city(muni: Municipality, *objs: object) -> None:
@@ -164,7 +169,7 @@ def open_engagement(*, actor: Staff, data: EngagementInput) -> tuple[Engagement,
         reporter_note=_text(data.reporter_note, "連絡してきた人・経緯", DESCRIPTION_MAX),
         area=data.area,
         purpose=_text(data.purpose, "目的", required=True),
-        organization_id=actor.organization_id,
+        organization=_organization(actor),
         started_on=started,
         next_contact_on=plan,
         created_by=actor,
@@ -274,7 +279,7 @@ def record_contact(
         companions=_text(data.companions, "同行者・仲介した人", DESCRIPTION_MAX),
         note=_text(data.note, "記録"),
         by=actor,
-        organization_id=actor.organization_id,
+        organization=_organization(actor),
         submission_token=data.submission_token,
     )
     engagement.next_contact_on = plan

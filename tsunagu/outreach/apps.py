@@ -11,7 +11,6 @@ class OutreachConfig(AppConfig):
         from tsunagu.access.registry import declare_record_kind
         from tsunagu.access.scope import register_break_glass_type
         from tsunagu.access.targets import register_describer, register_person_relations
-        from tsunagu.accounts.models import Role
         from tsunagu.core.demo import register_demo_step
         from tsunagu.people.actions import register_person_reference
         from tsunagu.people.timeline import register_timeline_source
@@ -24,8 +23,6 @@ class OutreachConfig(AppConfig):
 
         # Outreach screens: casework roles; which engagement is decided per record by policy.py.
         register_permission("outreach.use", CASEWORK)
-        # The city-wide list ordered by what is most overdue: the 束ね役.
-        register_permission("outreach.coordinate", {Role.COORDINATOR})
         register_break_glass_type(ENGAGEMENT, "outreach.Engagement")
         declare_record_kind(ENGAGEMENT, "outreach.Engagement")
         register_describer(ENGAGEMENT, "アウトリーチ", audit_targets.describe_engagements)

@@ -31,7 +31,7 @@ def _work_rule(staff: Staff, cw: Casework) -> Q:
     if staff.role == Role.COORDINATOR:
         return Q(pk__isnull=False)  # every engagement of the city (the municipality is filtered outside)
     assigned = EngagementWorker.objects.filter(engagement=OuterRef("pk"), staff_id=staff.pk)
-    return Q(organization_id=cw.organization_id) | Exists(assigned)
+    return Q(organization_id=cw.organization_id) | Q(Exists(assigned))
 
 
 def workable_engagements(staff: Staff) -> QuerySet[Engagement]:
