@@ -63,6 +63,7 @@ class EngagementForm(forms.Form):
     description = forms.CharField(
         label="対象者の様子・呼び名",
         max_length=DESCRIPTION_MAX,
+        widget=forms.TextInput(attrs={"class": "wide"}),
         help_text="名前が分からなくても始められます。例: 隣家の高齢男性（80代くらい）。分かったら「本人を特定する」で結びつけます。",
         error_messages={"required": "対象者の様子・呼び名を入力してください。"},
     )
@@ -74,7 +75,12 @@ class EngagementForm(forms.Form):
             "invalid_choice": "把握のきっかけは一覧から選んでください。",
         },
     )
-    reporter_note = forms.CharField(label="連絡してきた人・経緯", max_length=DESCRIPTION_MAX, required=False)
+    reporter_note = forms.CharField(
+        label="連絡してきた人・経緯",
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "wide"}),
+    )
     area = _Named(
         queryset=Area.objects.none(),
         label="地区",
@@ -139,7 +145,12 @@ class ContactForm(VersionForm):
             "invalid_choice": "本人の反応は一覧から選んでください。",
         },
     )
-    companions = forms.CharField(label="同行者・仲介した人", max_length=DESCRIPTION_MAX, required=False)
+    companions = forms.CharField(
+        label="同行者・仲介した人",
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "wide"}),
+    )
     note = forms.CharField(
         label="記録", max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
