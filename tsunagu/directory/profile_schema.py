@@ -31,6 +31,7 @@ from tsunagu.municipalities.choices import (
     MunicipalityKind,
 )
 from tsunagu.municipalities.models import (
+    OUTREACH_LAPSE_DAYS_DEFAULT,
     REFERRAL_DUE_DAYS_DEFAULT,
     RETENTION_YEARS_DEFAULT,
     Area,
@@ -198,6 +199,8 @@ class MunicipalitySection(Strict):
     small_cell_threshold: int = Field(default=10, ge=3, le=100)
     # Days from sending a referral between windows (つなぎ) to the receiver's first contact; default 14.
     referral_due_days: int = Field(default=REFERRAL_DUE_DAYS_DEFAULT, ge=1, le=90)
+    # Days without contact after which an outreach engagement (第4号) is lapsed (途切れ); default 30.
+    outreach_lapse_days: int = Field(default=OUTREACH_LAPSE_DAYS_DEFAULT, ge=1, le=365)
     # Years closed cases / closed consultations are kept before `apply_retention` removes them; default 5.
     case_retention_years: int = Field(default=RETENTION_YEARS_DEFAULT, ge=1, le=30)
     consultation_retention_years: int = Field(default=RETENTION_YEARS_DEFAULT, ge=1, le=30)

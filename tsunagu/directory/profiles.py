@@ -303,6 +303,7 @@ def _write_municipality(p: Profile) -> tuple[Municipality, LoadReport]:
         "lead_summary": m.lead_summary,
         "small_cell_threshold": m.small_cell_threshold,
         "referral_due_days": m.referral_due_days,
+        "outreach_lapse_days": m.outreach_lapse_days,
         "case_retention_years": m.case_retention_years,
         "consultation_retention_years": m.consultation_retention_years,
         "domains": [{"code": d.code, "name": d.name} for d in p.domains],

@@ -28,6 +28,9 @@ REFERRAL_DUE_DAYS_DEFAULT = 14
 # Tsunagu's default retention (docs/profile.md, docs/operations.md): closed cases and consultations are kept
 # five years after closure / last activity, then `manage.py apply_retention` removes them.
 RETENTION_YEARS_DEFAULT = 5
+# Tsunagu's default for `outreach_lapse_days` (docs/profile.md): an outreach engagement (第4号) with no
+# contact for 30 days is 途切れ. No source document fixes an interval; a city writes its own.
+OUTREACH_LAPSE_DAYS_DEFAULT = 30
 
 
 class Municipality(models.Model):
@@ -48,6 +51,11 @@ class Municipality(models.Model):
     # unless the sender sets another date; open referrals past it are 期限切れ on both sides' lists.
     referral_due_days = models.PositiveSmallIntegerField(
         "つなぎの初回連絡までの標準日数", default=REFERRAL_DUE_DAYS_DEFAULT
+    )
+    # An outreach engagement (アウトリーチ, 第4号) is lapsed (途切れ) when no contact was made for this many
+    # days, or its next planned contact date has passed.
+    outreach_lapse_days = models.PositiveSmallIntegerField(
+        "アウトリーチの途切れ判定日数", default=OUTREACH_LAPSE_DAYS_DEFAULT
     )
     # Years a closed case (from closed_at) and a closed consultation (from its last change) are kept.
     case_retention_years = models.PositiveSmallIntegerField(
