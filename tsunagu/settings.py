@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "tsunagu.people",
     "tsunagu.intake",
     "tsunagu.cases",
+    "tsunagu.participation",
     "tsunagu.meetings",
     "tsunagu.insights",
     "tsunagu.navigator",

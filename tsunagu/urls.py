@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/", include("tsunagu.intake.urls")),
     path("people/", include("tsunagu.people.urls")),
     path("cases/", include("tsunagu.cases.urls")),
+    path("participation/", include("tsunagu.participation.urls")),
     path("meetings/", include("tsunagu.meetings.urls")),
     path("navigator/", include("tsunagu.navigator.urls")),
     path("api/v1/", tsunagu_api.urls),
