@@ -38,7 +38,7 @@ def _setup():  # type: ignore[no-untyped-def]
 
 
 def test_anonymous_goes_to_login(client):
-    world, record, match = _setup()
+    _world, record, match = _setup()
     for url in (
         reverse("participation:list"),
         reverse("participation:detail", args=[record.pk]),
@@ -92,12 +92,12 @@ def test_the_supporting_worker_sees_the_ranking_with_reasons_and_what_was_left_o
     )
     assert "休止中のサロン" in html and "現在は活動していません（無効）" in html
     assert "人と話したい" in html and "大きな音が苦手" in html
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-seq")[0]
     assert AuditEvent.objects.count() == before + 1 and ["person", record.person_id] in event.objects_json
 
 
 def test_the_coordinator_lists_by_stage_with_pages(client):
-    world, record, match = _setup()
+    world, _record, _match = _setup()
     c = login_client(client, world.a.coordinator)
     assert "鈴木" in c.get(reverse("participation:list") + "?stage=proposed").content.decode()
     assert "鈴木" not in c.get(reverse("participation:list") + "?stage=participating").content.decode()
@@ -105,7 +105,7 @@ def test_the_coordinator_lists_by_stage_with_pages(client):
 
 
 def test_stage_change_screen_refuses_an_invalid_move_in_japanese(client):
-    world, record, match = _setup()
+    world, _record, match = _setup()
     c = login_client(client, world.a.window_worker)
     response = c.post(
         reverse("participation:stage", args=[match.pk]),
@@ -141,7 +141,7 @@ def test_the_receiving_side_sees_nothing_without_consent_and_only_its_part_with_
 
     consent(world, record, share_contact=True)
     assert "090-1111-2222" in agency.get(url).content.decode()
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-seq")[0]
     assert event.actor_id == world.a.agency_worker.pk and ["person", record.person_id] in event.objects_json
 
     response = agency.post(
