@@ -11,11 +11,12 @@ class ParticipationConfig(AppConfig):
         from tsunagu.access.registry import declare_record_kind
         from tsunagu.access.targets import register_describer, register_person_relations
         from tsunagu.core.demo import register_demo_step
+        from tsunagu.people.panels import register_household_panel
         from tsunagu.people.timeline import register_timeline_source
 
         from . import audit_targets
         from .demo import demo_step
-        from .household import TIMELINE_SOURCES
+        from .household import PANELS, TIMELINE_SOURCES
         from .policy import RECORD
 
         # Participation screens, the receiving side's included: casework roles. Which record or match is
@@ -29,5 +30,7 @@ class ParticipationConfig(AppConfig):
         register_person_relations("participation.records", audit_targets.records_of)
         for source in TIMELINE_SOURCES:
             register_timeline_source(source)
+        for panel in PANELS:
+            register_household_panel(panel)
         # `make demo`: after cases (100) and outreach (150).
         register_demo_step("participation", 160, demo_step)

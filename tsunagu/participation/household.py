@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.http import HttpRequest
+
+from tsunagu.access.scope import casework
 from tsunagu.accounts.models import Staff
 from tsunagu.people.models import Household
+from tsunagu.people.panels import HouseholdPanelSource, Panel
 from tsunagu.people.timeline import Cursor, TimelineEntry, TimelineSource, older_than
 
-from .models import StageChange
+from .models import StageChange, SupportRecord
 from .policy import visible_records
 
 STAGES = "participation.stage"
@@ -47,3 +51,35 @@ def stage_entries(
 
 
 TIMELINE_SOURCES = (TimelineSource(key=STAGES, label="参加支援", entries=stage_entries),)
+
+
+def participation_panel(request: HttpRequest, staff: Staff, household: Household) -> Panel | None:
+    """参加支援 per member: a link to the record the reader may read, else 「参加支援を始める」. A member whose
+    record the reader may not read gets neither (the record is another organization's)."""
+    if casework(staff) is None:
+        return None
+    members = list(household.members.select_related("person").order_by("pk"))
+    persons = [m.person for m in members if not m.person.deceased]
+    if not persons:
+        return None
+    readable = {r.person_id: r for r in visible_records(staff).filter(person__in=persons)}
+    existing = set(
+        SupportRecord.objects.filter(
+            municipality_id=household.municipality_id, person__in=persons
+        ).values_list("person_id", flat=True)
+    )
+    rows = [
+        {"person": p, "record": readable.get(p.pk)}
+        for p in persons
+        if p.pk in readable or p.pk not in existing
+    ]
+    return Panel(
+        template="participation/_household_panel.html",
+        context={"rows": rows},
+        audit_objects=tuple(("supportrecord", r.pk) for r in readable.values()),
+    )
+
+
+PANELS = (
+    HouseholdPanelSource(key="participation.members", slot="actions", order=40, build=participation_panel),
+)

@@ -153,8 +153,11 @@ class Ranked:
     @property
     def summary(self) -> str:
         """「なぜこの場所か」 in one sentence."""
-        parts = [*self.meets[:2], self.distance] if self.distance else list(self.meets[:2])
-        return "、".join(p for p in parts if p) or "条件に反する点はありません"
+        parts = list(self.meets[:2]) or [
+            "希望・やりたいことに直接は合わないが条件は満たす",
+            *self.respects[:1],
+        ]
+        return "、".join(p for p in [*parts, self.distance] if p)
 
 
 @dataclass(frozen=True)
@@ -296,6 +299,8 @@ def _score(needs: Needs, place: Place, areas: Areas) -> Ranked:
     elif relation == "parent":
         parent = areas.parents.get(needs.area_id) if needs.area_id is not None else None
         where.append(f"近くの地区（{areas.name(place.area_id)}・{areas.name(parent)}内）")
+    elif place.area_id is not None and needs.area_id is None:
+        where.append(f"{areas.name(place.area_id)}（本人の地区は未登録）")
     elif place.area_id is not None:
         where.append(f"別の地区（{areas.name(place.area_id)}）")
     if km is not None:

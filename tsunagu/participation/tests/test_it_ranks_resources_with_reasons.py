@@ -191,3 +191,17 @@ def test_unknowns_are_not_filtered_but_flagged_and_summary_reads_as_a_sentence()
         r.summary == "希望「就労体験」に合う（就労体験）、やりたいこと「農作業」ができる、同じ地区（東地区）"
     )
     assert r.score == 40 + 15 + 20
+
+
+def test_a_place_that_meets_no_wish_says_so_and_an_unknown_home_area_is_not_called_another_area():
+    needs = Needs(goals=("ibasho",), weekdays=(1,))
+    result = rank(
+        needs, [place(1, "farm", kind="work_experience", weekdays=(1,), cost_yen=0, area_id=3)], AREAS
+    )
+    r = result.ranked[0]
+    assert r.meets == ()
+    assert r.distance == "北地区（本人の地区は未登録）"
+    assert (
+        r.summary
+        == "希望・やりたいことに直接は合わないが条件は満たす、行ける日時に開いている（火）、北地区（本人の地区は未登録）"
+    )
