@@ -96,6 +96,7 @@ class NeedsForm(forms.Form):
         label="配慮・制約（補足）", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
     case = CaseChoiceField(queryset=Case.objects.none(), label="ケース（多機関協働）", required=False)
+    version = StrictIntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

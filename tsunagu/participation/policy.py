@@ -28,6 +28,7 @@ from tsunagu.access.registry import widen
 from tsunagu.access.scope import casework, get_for
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.cases.policy import active_consents, visible_cases
+from tsunagu.people.models import Person
 
 from .models import Match, ParticipationConsent, ReceiverReport, SupportRecord
 
@@ -66,6 +67,12 @@ def visible_records(staff: Staff, at: dt.datetime | None = None) -> QuerySet[Sup
 def get_record_for(staff: Staff, record_id: object) -> SupportRecord:
     """The record if `staff` may read it; `Http404` for missing and forbidden alike."""
     return get_for(visible_records(staff), record_id)
+
+
+def record_exists(person: Person) -> bool:
+    """Whether the person has a participation record — all that casework staff outside it may learn, so
+    that nobody opens a second one (the caller fetched `person` through people's policy)."""
+    return SupportRecord.objects.filter(municipality_id=person.municipality_id, person=person).exists()
 
 
 def visible_matches(staff: Staff) -> QuerySet[Match]:

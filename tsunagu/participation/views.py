@@ -49,6 +49,7 @@ from .policy import (
     get_record_for,
     received_matches,
     receiver_view,
+    record_exists,
     visible_records,
 )
 from .ranking import explanation_text, rank_for, record_days_to_first_participation
@@ -64,7 +65,7 @@ def _staff(request: HttpRequest) -> Staff:
     return staff
 
 
-def _cases_for(staff: Staff, record_person_id: int, household_id: int | None) -> QuerySet[Case]:
+def _cases_for(staff: Staff, household_id: int | None) -> QuerySet[Case]:
     """The cases of the person's household the staff member may open (to link the record to)."""
     return visible_cases(staff).filter(household_id=household_id) if household_id else Case.objects.none()
 
@@ -145,8 +146,12 @@ def record_new(request: HttpRequest) -> HttpResponseBase:
     existing = visible_records(staff).filter(person=person).first()
     if existing is not None:
         return redirect("participation:detail", existing.pk)
+    if record_exists(person):
+        # Like a case (cases.policy.household_has_case): others learn only that one exists, never its content.
+        audit.record(actor=staff, action="view", objects=[("person", person.pk)], request=request)
+        return render(request, "participation/held_elsewhere.html", {"person": person})
     household = person.memberships.order_by("pk").values_list("household_id", flat=True).first()
-    form = NeedsForm(request.POST or None, cases=_cases_for(staff, person.pk, household))
+    form = NeedsForm(request.POST or None, cases=_cases_for(staff, household))
     if request.method == "POST" and form.is_valid():
         try:
             record, created = actions.open_record(actor=staff, person=person, data=_needs_input(form))
@@ -183,17 +188,11 @@ def record_needs(request: HttpRequest, record_id: int) -> HttpResponseBase:
         "constraints_note": record.constraints_note,
         "case": record.case_id,
     }
-    form = NeedsForm(
-        request.POST or None, initial=initial, cases=_cases_for(staff, record.person_id, record.household_id)
-    )
+    form = NeedsForm(request.POST or None, initial=initial, cases=_cases_for(staff, record.household_id))
     if request.method == "POST" and form.is_valid():
-        version = request.POST.get("version", "")
         try:
             actions.update_needs(
-                actor=staff,
-                record=record,
-                version=int(version) if version.isascii() and version.isdigit() and len(version) < 10 else 0,
-                data=_needs_input(form),
+                actor=staff, record=record, version=form.cleaned_data["version"] or 0, data=_needs_input(form)
             )
         except actions.ParticipationError as exc:
             form.add_error(None, str(exc))

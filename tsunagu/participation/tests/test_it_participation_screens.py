@@ -61,9 +61,13 @@ def test_other_city_and_off_team_get_404(client):
             ).status_code
             == 404
         )
-        # City B cannot find the person; an off-team worker may find persons (identity only) but not the record.
-        expected = 404 if staff == world.worker_b else 200
-        assert c.get(reverse("participation:new") + f"?person={record.person_id}").status_code == expected
+        # City B cannot find the person; an off-team worker learns only that someone else holds the record.
+        new = c.get(reverse("participation:new") + f"?person={record.person_id}")
+        if staff == world.worker_b:
+            assert new.status_code == 404
+        else:
+            text = new.content.decode()
+            assert "既にほかの機関が担当しています" in text and "人と話したい" not in text
         page = c.get(reverse("participation:list"))
         assert page.status_code == 200 and "鈴木" not in page.content.decode()
     match.refresh_from_db()
