@@ -257,12 +257,14 @@ class ProposalInput:
     explanation: str = ""
 
 
-def occupancy(resource_ids: Sequence[int]) -> dict[int, int]:
-    """People in 体験 or 参加 at each resource now (for the capacity filter)."""
+def occupancy(resource_ids: Sequence[int], *, besides: SupportRecord | None = None) -> dict[int, int]:
+    """People in 体験 or 参加 at each resource now (for the capacity filter), not counting `besides`'s own
+    matches (a person already there does not fill the place against themselves)."""
     counts: dict[int, int] = {}
-    for rid in Match.objects.filter(resource_id__in=resource_ids, stage__in=OCCUPYING).values_list(
-        "resource_id", flat=True
-    ):
+    rows = Match.objects.filter(resource_id__in=resource_ids, stage__in=OCCUPYING)
+    if besides is not None:
+        rows = rows.exclude(record=besides)
+    for rid in rows.values_list("resource_id", flat=True):
         counts[rid] = counts.get(rid, 0) + 1
     return counts
 

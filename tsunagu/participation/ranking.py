@@ -36,10 +36,11 @@ def needs_of(record: SupportRecord, today: dt.date) -> Needs:
     )
 
 
-def places_of(municipality_id: int) -> list[Place]:
-    """Every resource of the city — inactive ones too, so that the page can say why they are missing."""
+def places_of(municipality_id: int, record: SupportRecord | None = None) -> list[Place]:
+    """Every resource of the city — inactive ones too, so that the page can say why they are missing.
+    Occupancy leaves out `record`'s own matches."""
     rows = list(Resource.objects.filter(municipality_id=municipality_id).order_by("key", "pk"))
-    occupied = occupancy([r.pk for r in rows])
+    occupied = occupancy([r.pk for r in rows], besides=record)
     return [
         Place(
             id=r.pk,
@@ -75,7 +76,9 @@ def areas_of(municipality_id: int) -> Areas:
 
 def rank_for(record: SupportRecord, today: dt.date) -> Ranking:
     """The city's resources ranked for this person today."""
-    return rank(needs_of(record, today), places_of(record.municipality_id), areas_of(record.municipality_id))
+    return rank(
+        needs_of(record, today), places_of(record.municipality_id, record), areas_of(record.municipality_id)
+    )
 
 
 def explanation_text(ranked: Ranked) -> str:

@@ -13,6 +13,7 @@ from tsunagu.access.models import AuditEvent
 from tsunagu.participation import actions
 from tsunagu.participation.figures import business_line_counts
 from tsunagu.participation.models import Stage, StageChange
+from tsunagu.participation.ranking import rank_for
 
 from .helpers import make_resource, make_world, move, open_record, propose, resident
 
@@ -118,6 +119,13 @@ def test_full_capacity_refuses_participation():
     m1 = propose(world, open_record(world, resident(world, "佐藤")), small)
     move(world, m1, Stage.PARTICIPATING, ago=1)
     m2 = propose(world, open_record(world, resident(world, "田中")), small)
+    # The ranking counts the place full for others, never for the person already there.
+    today = timezone.localdate()
+    assert [r.place.key for r in rank_for(m1.record, today).ranked] == ["small"]
+    excluded = rank_for(m2.record, today).excluded
+    assert [(e.place.key, e.reasons) for e in excluded] == [
+        ("small", ("定員（1人）に達しています（参加・体験中 1人）",))
+    ]
     with pytest.raises(actions.ParticipationError, match="定員に達しています"):
         actions.change_stage(
             actor=world.a.window_worker,
