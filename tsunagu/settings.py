@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "tsunagu.intake",
     "tsunagu.cases",
     "tsunagu.outreach",
+    "tsunagu.participation",
     "tsunagu.meetings",
     "tsunagu.insights",
     "tsunagu.navigator",

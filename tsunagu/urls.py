@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include("tsunagu.people.urls")),
     path("cases/", include("tsunagu.cases.urls")),
     path("outreach/", include("tsunagu.outreach.urls")),
+    path("participation/", include("tsunagu.participation.urls")),
     path("meetings/", include("tsunagu.meetings.urls")),
     path("navigator/", include("tsunagu.navigator.urls")),
     path("api/v1/", tsunagu_api.urls),
