@@ -568,3 +568,8 @@ class EscalationRule(ScopedModel):
         if self.trigger == EscalationTrigger.CONCERNS_ANY:
             return bool(set(self.concerns) & concern_codes)
         return False
+
+
+# 地域づくり（第3号）の設定, in its own module; imported here so Django registers the models with the app.
+from .community_models import CommunityGroup as CommunityGroup  # noqa: E402
+from .community_models import PointsProgram as PointsProgram  # noqa: E402
