@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "tsunagu.intake",
     "tsunagu.cases",
     "tsunagu.meetings",
+    "tsunagu.community",
     "tsunagu.insights",
     "tsunagu.navigator",
     "tsunagu.synthetic",

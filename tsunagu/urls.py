@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include("tsunagu.people.urls")),
     path("cases/", include("tsunagu.cases.urls")),
     path("meetings/", include("tsunagu.meetings.urls")),
+    path("community/", include("tsunagu.community.urls")),
     path("navigator/", include("tsunagu.navigator.urls")),
     path("api/v1/", tsunagu_api.urls),
     path("insights/", include("tsunagu.insights.urls")),
