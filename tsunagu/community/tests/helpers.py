@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from tests.factories import make_area
 from tsunagu.directory.models import CommunityGroup, PointsProgram
@@ -55,7 +56,7 @@ def make_world(code: str = "011002", name: str = "テスト市", **program: int 
 
 
 def sit(
-    world: World, group: CommunityGroup | None = None, on: dt.date | None = None, **counts: int
+    world: World, group: CommunityGroup | None = None, on: dt.date | None = None, **counts: Any
 ) -> Sitting:
     sitting, _ = actions.record_sitting(
         actor=world.city.coordinator,
