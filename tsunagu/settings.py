@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "tsunagu.outreach",
     "tsunagu.participation",
     "tsunagu.meetings",
+    "tsunagu.community",
     "tsunagu.insights",
     "tsunagu.navigator",
     "tsunagu.synthetic",

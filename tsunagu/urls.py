@@ -18,6 +18,7 @@ urlpatterns = [
     path("outreach/", include("tsunagu.outreach.urls")),
     path("participation/", include("tsunagu.participation.urls")),
     path("meetings/", include("tsunagu.meetings.urls")),
+    path("community/", include("tsunagu.community.urls")),
     path("navigator/", include("tsunagu.navigator.urls")),
     path("api/v1/", tsunagu_api.urls),
     path("insights/", include("tsunagu.insights.urls")),

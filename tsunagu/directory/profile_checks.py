@@ -372,6 +372,21 @@ def check_help_lines(p: Profile, k: Known) -> Problems:
     return problems
 
 
+def check_community(p: Profile, k: Known) -> Problems:
+    """[[community_groups]] and [[points_programs]]: unique keys, known organizations and areas."""
+    problems: Problems = []
+    _unique(problems, "community_groups", [g.key for g in p.community_groups])
+    _unique(problems, "points_programs", [x.key for x in p.points_programs])
+    for i, g in enumerate(p.community_groups):
+        loc = at("community_groups", i, g.key, "organization")
+        _ref(problems, loc, g.organization, k.organizations, "運営・事務局", "organizations")
+        _refs(problems, at("community_groups", i, g.key, "areas"), g.areas, k.areas, "地区", "areas")
+    for i, x in enumerate(p.points_programs):
+        loc = at("points_programs", i, x.key, "organization")
+        _ref(problems, loc, x.organization, k.organizations, "所管・運営", "organizations")
+    return problems
+
+
 CHECKS: list[Callable[[Profile, Known], Problems]] = [
     check_domains,
     check_concerns,
@@ -383,6 +398,7 @@ CHECKS: list[Callable[[Profile, Known], Problems]] = [
     check_meeting_bodies,
     check_escalation_rules,
     check_help_lines,
+    check_community,
 ]
 
 

@@ -23,11 +23,8 @@ UNSUPPORTED: dict[str, dict[str, str]] = {
     "": {
         "resources": "社会資源（居場所・サロン・子ども食堂など）の一覧",
         "community_resources": "社会資源（居場所・サロン・子ども食堂など）の一覧",
-        "community_groups": "地域づくりの団体・活動（地域ケアネットワーク・協議体など）",
-        "groups": "地域づくりの団体・活動（地域ケアネットワーク・協議体など）",
         "meetings": "会議の開催予定・実績",
         "retention": "記録の保存期間",
-        "points": "ボランティアポイント制度",
         "budget": "予算・交付金",
     },
     "*": {

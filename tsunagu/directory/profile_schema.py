@@ -39,6 +39,7 @@ from tsunagu.municipalities.models import (
     Municipality,
 )
 
+from .community_models import COMMUNITY_LINES, CommunityGroup, CommunityGroupKind, PointsProgram
 from .models import (
     CoordinatorPost,
     EscalationRule,
@@ -542,6 +543,71 @@ assert {"domains_at_least", "concerns_any", "manual"} == set(EscalationTrigger.v
 assert {"case", "meeting_body", "meeting_function"} == set(EscalationTarget.values)
 
 
+CommunityLineCode = Literal["3i", "3ro", "3ha", "3ni", "3hardship"]
+CommunityGroupKindCode = Literal[
+    "care_network",
+    "watch_network",
+    "council",
+    "consultation_salon",
+    "salon",
+    "gathering_place",
+    "district_center",
+    "forum",
+    "other",
+]
+assert set(CommunityGroupKindCode.__args__) == set(CommunityGroupKind.values)  # type: ignore[attr-defined]
+assert set(CommunityLineCode.__args__) == set(COMMUNITY_LINES)  # type: ignore[attr-defined]
+
+
+class CommunityGroupEntry(Strict):
+    """A community group (地域ケアネットワーク, 協議体 …): `sites` when the source counts them without names."""
+
+    key: Key
+    name: str = required(CommunityGroup, "name")
+    kind: CommunityGroupKindCode
+    # Left out when the source does not say which 第3号 line counts the group.
+    business_line: CommunityLineCode | None = None
+    organization: Key | None = None
+    areas: Keys = []
+    sites: Count | None = None
+    venue: str = optional(CommunityGroup, "venue")
+    frequency: FrequencyCode = "unspecified"
+    per_year: int | None = Field(default=None, ge=1, le=366)
+    description: LongText = ""
+
+    @model_validator(mode="after")
+    def _rhythm(self) -> CommunityGroupEntry:
+        if (self.frequency == "per_year") != (self.per_year is not None):
+            raise FieldError(
+                "per_year",
+                'per_year（年間回数）は frequency = "per_year" のときだけ、必ず書いてください',
+            )
+        return self
+
+
+class PointsProgramEntry(Strict):
+    """A volunteer points program: leave a number out when the city's rules do not fix it."""
+
+    key: Key
+    name: str = required(PointsProgram, "name")
+    business_line: CommunityLineCode
+    organization: Key | None = None
+    points_per_activity: int | None = Field(default=None, ge=1, le=COUNT_MAX)
+    yearly_cap: int | None = Field(default=None, ge=1, le=1_000_000)
+    redemption_unit: int | None = Field(default=None, ge=1, le=1_000_000)
+    reward: str = optional(PointsProgram, "reward")
+    description: LongText = ""
+
+    @model_validator(mode="after")
+    def _cap_fits_unit(self) -> PointsProgramEntry:
+        if self.yearly_cap and self.redemption_unit and self.redemption_unit > self.yearly_cap:
+            raise FieldError(
+                "redemption_unit",
+                f"交換の単位（{self.redemption_unit}）が年度の上限（{self.yearly_cap}）より大きいと交換できません",
+            )
+        return self
+
+
 class Profile(Strict):
     schema_version: Literal[1] = 1
     municipality: MunicipalitySection
@@ -556,6 +622,8 @@ class Profile(Strict):
     meeting_bodies: list[MeetingBodyEntry] = Field([], max_length=MAX_ENTRIES)
     escalation_rules: list[EscalationRuleEntry] = Field([], max_length=MAX_ENTRIES)
     help_lines: list[HelpLineEntry] = Field([], max_length=MAX_ENTRIES)
+    community_groups: list[CommunityGroupEntry] = Field([], max_length=MAX_ENTRIES)
+    points_programs: list[PointsProgramEntry] = Field([], max_length=MAX_ENTRIES)
 
 
 class NationalTaxonomy(Strict):

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from tsunagu.municipalities.models import Area, ConcernType, Municipality
 
+from .community_models import CommunityGroup, PointsProgram
 from .models import CoordinatorPost, EscalationRule, HelpLine, MeetingBody, Organization, Program, Window
 from .profile_checks import NATIONAL_TAXONOMY, cross_check, national_taxonomy
 from .profile_input import UnreadableProfile, read_profile_data
@@ -606,6 +607,51 @@ def _write_help_lines(w: _Writer, p: Profile, done: _Loaded) -> None:
     w.deactivate_missing(HelpLine, {x.key for x in p.help_lines}, "help_lines")
 
 
+def _write_community(w: _Writer, p: Profile, done: _Loaded) -> None:
+    """[[community_groups]] and [[points_programs]] (地域づくり・第3号)."""
+    orgs = done.organizations
+    for i, g in enumerate(p.community_groups):
+        obj = w.upsert(
+            CommunityGroup,
+            {"municipality": w.muni, "key": g.key},
+            {
+                "name": g.name,
+                "kind": g.kind,
+                "business_line": g.business_line or "",
+                "organization": orgs.get(g.organization) if g.organization else None,
+                "sites": g.sites,
+                "venue": g.venue,
+                "frequency": g.frequency,
+                "per_year": g.per_year,
+                "description": g.description,
+                "sort_order": i,
+                "active": True,
+            },
+            "community_groups",
+        )
+        w.set_m2m(obj, "areas", [done.areas[k] for k in g.areas], "community_groups")
+    w.deactivate_missing(CommunityGroup, {g.key for g in p.community_groups}, "community_groups")
+    for i, x in enumerate(p.points_programs):
+        w.upsert(
+            PointsProgram,
+            {"municipality": w.muni, "key": x.key},
+            {
+                "name": x.name,
+                "business_line": x.business_line,
+                "organization": orgs.get(x.organization) if x.organization else None,
+                "points_per_activity": x.points_per_activity,
+                "yearly_cap": x.yearly_cap,
+                "redemption_unit": x.redemption_unit,
+                "reward": x.reward,
+                "description": x.description,
+                "sort_order": i,
+                "active": True,
+            },
+            "points_programs",
+        )
+    w.deactivate_missing(PointsProgram, {x.key for x in p.points_programs}, "points_programs")
+
+
 # In dependency order: a section is written after the sections it refers to. A new section adds its
 # writer here (docs/profile.md §8).
 WRITERS: list[Callable[[_Writer, Profile, _Loaded], None]] = [
@@ -618,4 +664,5 @@ WRITERS: list[Callable[[_Writer, Profile, _Loaded], None]] = [
     _write_meeting_bodies,
     _write_escalation_rules,
     _write_help_lines,
+    _write_community,
 ]

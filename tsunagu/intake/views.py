@@ -24,13 +24,12 @@ from tsunagu.core.pagination import numbered_page
 from tsunagu.directory.models import EscalationRule
 from tsunagu.municipalities.models import ConcernType
 from tsunagu.people import policy as people_policy
-from tsunagu.people.actions import PersonInput
 from tsunagu.people.search import count_matches, search_persons
 
-from . import actions, policy, referral_policy, subjects
+from . import actions, policy, referral_policy, subjects, submission
 from .escalation import advise
 from .forms import NEW, DeclineEscalationForm, EscalationForm, IntakeForm
-from .models import ActionKind, EscalationStatus
+from .models import EscalationStatus
 from .referral_models import OPEN_REFERRAL_STATUSES
 
 ESCALATION_PAGE_SIZE = 50
@@ -77,97 +76,14 @@ def intake(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     muni = current_municipality(request)
     form = IntakeForm(request.POST or None, municipality=muni, organization=staff.organization)
-    chosen = None
-    entry = subjects.entering_posted(staff, muni, request.POST) if request.method == "POST" else None
-    if request.method == "POST" and form.is_valid():
-        assert entry is not None
-        d = form.cleaned_data
-        person = None
-        new_person = None
-        if d["person_choice"] == NEW:
-            new_person = PersonInput(
-                family_name=d["family_name"],
-                given_name=d["given_name"],
-                family_kana=d["family_kana"],
-                given_kana=d["given_kana"],
-                birth_date=d["birth_date"],
-                estimated_age=d["estimated_age"],
-                sex=d["sex"],
-                address=d["address"],
-                area=d["area"],
-                phone=d["phone"],
-                nationality=d["nationality"],
-                language_needs=d["language_needs"],
-            )
-        else:
-            person = people_policy.get_person_for(staff, int(d["person_choice"]))  # checked by parse_id
-        data = actions.ConsultationInput(
-            window=d["window"],
-            received_at=d["received_at"],
-            channel=d["channel"],
-            consulter_kind=d["consulter_kind"],
-            consulter_note=d["consulter_note"],
-            business_line=d["business_line"],
-            sharing_consent=d["sharing_consent"],
-            submission_token=d["submission_token"],
-            person=person,
-            new_person=new_person,
-            relationship=d["relationship"],
-            concerns=list(d["concerns"]),
-            note=d["note"],
-            actions=list(d["actions"]),
-            referred_to=d["referred_to"],
-            follow_up_on=d["follow_up_on"],
-            subjects=subjects.subjects_to_record(entry),
-            escalation_reason=d["escalation_reason"],
-        )
-        try:
-            if entry.invalid:
-                raise actions.IntakeError(subjects.INVALID)
-            consultation, created = actions.record_consultation(actor=staff, data=data)
-        except actions.IntakeError as exc:
-            form.add_error(None, str(exc))
-        else:
-            if created and ActionKind.MULTI_AGENCY in consultation.actions:
-                made = consultation.escalation_requests.exists()
-                messages.success(
-                    request,
-                    "相談を記録し、多機関協働へのつなぎを依頼しました。"
-                    if made
-                    else "相談を記録しました。この世帯にはすでに受付待ちのつなぎ依頼があります。",
-                )
-            elif created:
-                messages.success(request, "相談を記録しました。")
-            else:
-                messages.info(request, "この相談はすでに記録されています（二重送信を防ぎました）。")
-            return redirect("people:household", household_id=consultation.household_id)
+    entry = None
     if request.method == "POST":
-        chosen_id = parse_id(request.POST.get("person_choice", ""))
-        if chosen_id is not None:
-            chosen = people_policy.visible_persons(staff).filter(pk=chosen_id).first()
-        if chosen is not None:
-            # The re-rendered form shows the chosen person's name, kana and birth date: a read.
-            audit.record(
-                actor=staff,
-                action="view",
-                channel="view",
-                objects=[("person", chosen.pk)],
-                detail={"kind": "intake_form"},
-                request=request,
-            )
-    selected = set(request.POST.getlist("concerns")) if request.method == "POST" else set()
-    return render(
-        request,
-        "intake/intake.html",
-        {
-            "form": form,
-            "chosen": chosen,
-            "NEW": NEW,
-            "selected_concerns": selected,
-            "entry": entry,
-            "open_work": _open_work(staff),
-        },
-    )
+        consultation, entry = submission.submit(
+            request, staff, form, lambda actor, data: actions.record_consultation(actor=actor, data=data)
+        )
+        if consultation is not None:
+            return submission.to_household(consultation)
+    return submission.render_form(request, staff, form, entry, {"open_work": _open_work(staff)})
 
 
 def _birth_filter(text: str) -> dt.date | None:

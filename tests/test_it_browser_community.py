@@ -1,0 +1,61 @@
+"""A salon's surfaced need becomes an intake (issue 12 "Done when"): the running organization's worker
+records a sitting with counts and a need, takes the need in through intake's form (prefilled from the
+need), and finds it on the household timeline; the overview counts it. Screenshots under
+test-artifacts/community-*.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import login
+from tests.conftest import screenshot
+from tsunagu.community.models import SurfacedNeed
+from tsunagu.community.tests.helpers import make_world
+from tsunagu.intake.models import Consultation
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse-battery-staple"
+
+
+def test_a_salons_need_becomes_an_intake(live_server, page):
+    world = make_world()
+    c = world.city
+    login(page, live_server.url, c.agency_worker.username, PASSWORD)
+    page.goto(f"{live_server.url}/community/")
+    page.get_by_role("link", name="相談サロン").click()
+    page.fill("#id_residents", "12")
+    page.fill("#id_professionals", "2")
+    page.fill("#id_volunteers", "3")
+    page.fill("#id_topics", "季節の茶話会と見守りの振り返り")
+    screenshot(page, "community-group")
+    with page.expect_navigation():
+        page.get_by_role("button", name="開催を記録する").click()
+    assert "計 17 人" in page.locator("dl.facts").inner_text()
+    page.fill("#id_text", "一人暮らしの高齢の方が最近サロンに来なくなり、近所の人が心配している")
+    page.select_option("#id_urgency", "urgent")
+    with page.expect_navigation():
+        page.get_by_role("button", name="気づきを記録する").click()
+    screenshot(page, "community-sitting")
+    with page.expect_navigation():
+        page.get_by_role("link", name="相談として受け付ける").click()
+    assert "地域の気づき（相談サロン" in page.locator(".notice").inner_text()
+    assert "近所の人が心配している" in page.locator("#id_note").input_value()
+    page.locator("input[name=person_choice][value=new]").check()
+    page.fill("#id_family_name", "山本")
+    page.fill("#id_family_kana", "ヤマモト")
+    page.fill("#id_estimated_age", "80")
+    page.check(f"#concern-list input[value='{c.concerns['care'].pk}']")
+    page.check("input[name=actions][value=listening]")
+    screenshot(page, "community-need-intake")
+    with page.expect_navigation():
+        page.click("#submit-intake")
+    consultation = Consultation.objects.get()
+    assert f"/people/households/{consultation.household_id}/" in page.url
+    assert SurfacedNeed.objects.get().consultation == consultation
+    timeline = page.locator("#timeline").inner_text()
+    assert "地域の気づき" in timeline and "相談サロン" in timeline
+    screenshot(page, "community-household")
+    page.goto(f"{live_server.url}/community/")
+    overview = page.locator("table").first.inner_text()
+    assert "東地区" in overview
+    screenshot(page, "community-overview")
