@@ -367,3 +367,38 @@ def test_posts_page_through_and_the_inbox_filters_unread(client):
     assert "連絡34番" in client.get(_case_url(s) + "?page=９９").content.decode()  # not a page number: page 1
     assert "連絡00番" in client.get(_case_url(s) + "?page=2").content.decode()
     assert "未読" not in client.get(reverse("meetings:notebook")).content.decode().split("<tbody>")[1]
+
+
+def test_a_case_without_a_thread_can_be_started_from_the_household_page(client):
+    s, _m, _item = _setup()
+    url = reverse("people:household", args=[s.world.household.pk])
+    login_client(client, s.team)
+    page = client.get(url).content.decode()
+    assert f"ケース {s.world.case.label}の連絡帳を始める" in page
+    login_client(client, s.off)  # named by consent, not on the team: no panel at all
+    assert 'id="notebook-panel"' not in client.get(url).content.decode()
+
+
+def test_the_digest_names_unread_threads_to_their_readers_only():
+    from tsunagu.meetings.management.commands.notebook_digest import build_notices
+
+    s, m, item = _setup()
+    notebook.post(
+        actor=s.world.coordinator,
+        place=notebook.case_place(s.world.coordinator, s.world.case.pk),
+        data=notebook.PostInput(kind="update", body="本文は載らない", submission_token=uuid.uuid4()),
+    )
+    notebook.post(
+        actor=s.world.coordinator,
+        place=notebook.item_place(s.world.coordinator, item.pk),
+        data=notebook.PostInput(kind="update", body="議題の連絡", submission_token=uuid.uuid4()),
+    )
+    notices = build_notices()
+    assert s.world.coordinator not in notices  # their own posts
+    assert f"ケース {s.world.case.label}: 未読 1件" in notices[s.team]
+    assert "の議題" not in notices[s.team] and "本文は載らない" not in notices[s.team]
+    for outsider in (s.unnamed, s.off, s.withdrawn, s.world.other.coordinator):
+        assert outsider not in notices
+    actions.acknowledge_duty(actor=s.unnamed, meeting=m)
+    assert "スクラムネットの議題: 未読 1件" in build_notices()[s.unnamed]
+    assert AuditEvent.objects.filter(actor_id=s.team.pk, channel="system", action="list").exists()
