@@ -27,7 +27,7 @@ from django.utils import timezone
 from tsunagu.access import audit
 from tsunagu.access.scope import casework
 from tsunagu.accounts.models import Staff
-from tsunagu.cases.models import Case
+from tsunagu.cases.models import OPEN_STATUSES, Case
 from tsunagu.cases.policy import get_case_for, visible_cases
 from tsunagu.directory.models import Organization
 
@@ -207,6 +207,11 @@ def post(*, actor: Staff, place: Place, data: PostInput) -> NotebookPost:
     previous = _existing(actor, data.submission_token)
     if previous is not None:
         return previous
+    if place.case.status not in OPEN_STATUSES:
+        # Cases' rule: a closed case is read-only until it is reopened (再開) with a reason.
+        raise NotebookError(
+            "終結したケースの連絡帳には投稿できません（読むことはできます）。再開すると投稿できます。"
+        )
     body = _clean_body(data.body)
     if data.kind not in PostKind.values:
         raise NotebookError("投稿の種類を選んでください。")

@@ -125,7 +125,10 @@ class ToAgendaForm(forms.Form):
         },
     )
     organizations = StrictModelMultipleChoiceField(
-        label="この事案の構成機関", queryset=Organization.objects.none(), required=False
+        label="この事案の構成機関",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(

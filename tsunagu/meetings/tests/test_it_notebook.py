@@ -402,3 +402,20 @@ def test_the_digest_names_unread_threads_to_their_readers_only():
     actions.acknowledge_duty(actor=s.unnamed, meeting=m)
     assert "スクラムネットの議題: 未読 1件" in build_notices()[s.unnamed]
     assert AuditEvent.objects.filter(actor_id=s.team.pk, channel="system", action="list").exists()
+
+
+def test_a_closed_case_thread_is_read_only(client):
+    from tsunagu.cases.models import Case, CaseStatus
+
+    s, _m, _item = _setup()
+    notebook.post(
+        actor=s.team,
+        place=notebook.case_place(s.team, s.world.case.pk),
+        data=notebook.PostInput(kind="update", body="終結前の連絡", submission_token=uuid.uuid4()),
+    )
+    Case.objects.filter(pk=s.world.case.pk).update(status=CaseStatus.CLOSED)
+    login_client(client, s.team)
+    r = client.post(_case_url(s), _form("終結後の連絡"))
+    assert r.status_code == 200 and "終結したケースの連絡帳には投稿できません" in r.content.decode()
+    assert "終結前の連絡" in client.get(_case_url(s)).content.decode()
+    assert not NotebookPost.objects.filter(body="終結後の連絡").exists()
