@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from tsunagu.core.forms import (
     StrictModelChoiceField,
     StrictModelMultipleChoiceField,
 )
+from tsunagu.core.uploads import checked_document
 from tsunagu.directory.models import LegalFunction, MeetingBody, MeetingKind, Organization
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people.models import Person
@@ -31,15 +31,6 @@ from .models import (
     PlanGoal,
     TeamRole,
 )
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# The first bytes of each file type we accept: the browser's content type and the file name are
-# the sender's claims; the bytes are what the file is.
-DOCUMENT_SIGNATURES = {
-    b"%PDF-": ".pdf",
-    b"\xff\xd8\xff": ".jpg",
-    b"\x89PNG\r\n\x1a\n": ".png",
-}
 
 GOAL_ROWS_EMPTY = 2
 ACTION_ROWS_EMPTY = 3
@@ -201,19 +192,7 @@ class ConsentForm(OneSubmissionForm):
         self.fields["organizations"].queryset = organizations_of(municipality)  # type: ignore[attr-defined]
 
     def clean_document(self) -> UploadedFile | None:
-        f = self.cleaned_data.get("document")
-        if not f:
-            return None
-        if f.size is None or f.size > MAX_DOCUMENT_BYTES:
-            raise forms.ValidationError("同意書のファイルは10MB以下にしてください。")
-        head = f.read(16)
-        f.seek(0)
-        ext = next((e for sig, e in DOCUMENT_SIGNATURES.items() if head.startswith(sig)), None)
-        if ext is None:
-            raise forms.ValidationError("同意書はPDF・JPEG・PNGのいずれかのファイルにしてください。")
-        # A random name: the stored path must not carry the uploader's file name (it may hold a name).
-        f.name = f"{uuid.uuid4().hex}{ext}"
-        return f
+        return checked_document(self.cleaned_data.get("document"), what="同意書")
 
 
 class WithdrawConsentForm(forms.Form):

@@ -6,14 +6,13 @@ every read is audited before anything is rendered, and every write is one action
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.pagination import numbered_page
+from tsunagu.core.uploads import private_file_response
 from tsunagu.directory.models import MeetingKind
 from tsunagu.intake.models import EscalationRequest, EscalationStatus
 from tsunagu.intake.policy import get_escalation_request_for, visible_escalation_requests
@@ -621,17 +621,8 @@ def consent_document(request: HttpRequest, case_id: int, consent_id: int) -> Htt
     consent = case.consents.filter(pk=consent_id).first()
     if consent is None or not consent.document:
         raise Http404
-    ext = consent.document.name.rsplit(".", 1)[-1].lower() if "." in consent.document.name else ""
-    content_type = mimetypes.types_map.get(f".{ext}", "application/octet-stream")
     _audit_read(request, staff, case, ("consent", consent.pk), kind="consent_document")
-    try:
-        fh = consent.document.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(fh, content_type=content_type, filename=f"consent-{consent.pk}.{ext}")
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(consent.document, f"consent-{consent.pk}")
 
 
 # ---- assessment ----------------------------------------------------------------------------------

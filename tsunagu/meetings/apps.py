@@ -31,3 +31,8 @@ class MeetingsConfig(AppConfig):
         from .demo import demo_step
 
         register_demo_step("meetings", 200, demo_step)
+
+        # 連絡帳 (issue 11 part 8): permission, audit words, household panel, demo threads.
+        from .notebook_apps import ready_notebook
+
+        ready_notebook()

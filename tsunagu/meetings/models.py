@@ -318,3 +318,7 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"決定 {self.pk}"
+
+
+# The 連絡帳 (shared threads between meetings) lives in its own module; importing it registers its models.
+from .notebook_models import NotebookLink, NotebookPost, NotebookRead, NotebookThread  # noqa: E402, F401

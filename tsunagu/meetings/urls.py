@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notebook_views, views
 
 app_name = "meetings"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("items/<int:item_id>/review/", views.review, name="review"),
     path("items/<int:item_id>/decide/", views.decide, name="decide"),
     path("items/<int:item_id>/discussed/", views.discussed, name="discussed"),
+    # 連絡帳 (issue 11 part 8)
+    path("notebook/", notebook_views.inbox, name="notebook"),
+    path("notebook/cases/<int:case_id>/", notebook_views.case_thread, name="notebook_case"),
+    path("notebook/items/<int:item_id>/", notebook_views.item_thread, name="notebook_item"),
+    path("notebook/posts/<int:post_id>/attachment/", notebook_views.attachment, name="notebook_attachment"),
+    path("notebook/posts/<int:post_id>/agenda/", notebook_views.to_agenda, name="notebook_to_agenda"),
 ]
