@@ -570,8 +570,8 @@ class EscalationRule(ScopedModel):
         return False
 
 
-# Community resources (社会資源) live in their own module; imported here so Django registers them.
-from .resource_models import Resource as Resource  # noqa: E402
-# 地域づくり（第3号）の設定, in its own module; imported here so Django registers the models with the app.
+# Community resources (社会資源) and the 地域づくり（第3号） settings live in their own modules; imported here
+# so that Django registers the models with the app.
 from .community_models import CommunityGroup as CommunityGroup  # noqa: E402
 from .community_models import PointsProgram as PointsProgram  # noqa: E402
+from .resource_models import Resource as Resource  # noqa: E402
