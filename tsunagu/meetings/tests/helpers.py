@@ -67,14 +67,20 @@ def staffed(world: World | None = None) -> Staffed:
 
 
 def consent_for_conference(world: World, orgs: list) -> None:
-    """An active consent naming 重層的支援会議 and `orgs` (written through cases' action)."""
+    """An active consent naming 重層的支援会議 and `orgs` (written through cases' action), given the day
+    before: a sitting that began an hour ago may have begun yesterday (just after midnight in Japan)."""
     from tsunagu.cases import actions as case_actions
     from tsunagu.cases.tests.helpers import consent_input
 
     case_actions.record_consent(
         actor=world.coordinator,
         case=world.case,
-        data=consent_input(world.p1, orgs, meeting_kinds=["consented_conference"]),
+        data=consent_input(
+            world.p1,
+            orgs,
+            meeting_kinds=["consented_conference"],
+            given_on=timezone.localdate() - dt.timedelta(days=1),
+        ),
     )
 
 
