@@ -173,7 +173,9 @@ def _meetings(w: World, body_a: MeetingBody, body_b: MeetingBody) -> tuple[Any, 
             starts_at=start,
             ends_at=start + dt.timedelta(hours=2),
         )
-        Invitation.objects.create(meeting=m, organization=org, invited_by=coord)
+        Invitation.objects.create(
+            municipality_id=m.municipality_id, meeting=m, organization=org, invited_by=coord
+        )
         item = AgendaItem.objects.create(
             municipality=body.municipality,
             meeting=m,
@@ -183,7 +185,7 @@ def _meetings(w: World, body_a: MeetingBody, body_b: MeetingBody) -> tuple[Any, 
             legal_function="consented_conference",
             proposed_by=coord,
         )
-        item.organizations.set([org])
+        item.organizations.set([org], through_defaults={"municipality_id": item.municipality_id})
         found.append((m, item))
     return found[0][0], found[1][0], found[0][1], found[1][1]
 

@@ -101,22 +101,6 @@ KNOWN_GAPS: dict[tuple[str, Rule], str] = {
     "model with municipality (cases models)",
     ("cases.Consent_organizations", "no_municipality"): "implicit many-to-many table; needs an explicit "
     "through model with municipality (cases models)",
-    # The meetings app (issue 11) landed with these; each is a migration in meetings: add municipality to
-    # the child tables and to the unique constraints, and an explicit through model for the agenda item's
-    # organizations.
-    ("meetings.Invitation", "unclassified"): "child of Meeting without municipality (meetings models)",
-    ("meetings.ActionReview", "unclassified"): "child of AgendaItem without municipality (meetings models)",
-    ("meetings.Decision", "unclassified"): "child of AgendaItem without municipality (meetings models)",
-    ("meetings.AgendaItem_organizations", "no_municipality"): "implicit many-to-many table; needs an "
-    "explicit through model with municipality (meetings models)",
-    ("meetings.Acknowledgement", "unique_without_municipality"): "ack_once_per_meeting / ack_once_per_term "
-    "lack municipality (meetings models)",
-    ("meetings.AgendaItem", "unique_without_municipality"): "agenda_case_once lacks municipality (meetings "
-    "models)",
-    ("meetings.FollowUpAccess", "unique_without_municipality"): "follow_up_once lacks municipality "
-    "(meetings models)",
-    ("meetings.Meeting", "unique_without_municipality"): "meeting_scheduled_once lacks municipality "
-    "(meetings models)",
 }
 
 

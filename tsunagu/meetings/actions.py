@@ -151,7 +151,12 @@ def _invite_fixed_members(actor: Staff, meeting: Meeting) -> None:
         return
     for org in meeting.body.members.filter(active=True):
         Invitation.objects.get_or_create(
-            meeting=meeting, organization=org, staff=None, item=None, defaults={"invited_by": actor}
+            municipality_id=meeting.municipality_id,
+            meeting=meeting,
+            organization=org,
+            staff=None,
+            item=None,
+            defaults={"invited_by": actor},
         )
 
 
@@ -239,6 +244,7 @@ def invite(
     try:
         with transaction.atomic():
             inv = Invitation.objects.create(
+                municipality_id=meeting.municipality_id,
                 meeting=meeting,
                 item=item,
                 organization=organization,
@@ -442,7 +448,7 @@ def place_item(
             )
     except IntegrityError:
         raise MeetingError("このケースはすでにこの会議の議題です。") from None
-    item.organizations.set(organizations)
+    item.organizations.set(organizations, through_defaults={"municipality_id": item.municipality_id})
     audit.record(
         actor=actor,
         action="create",

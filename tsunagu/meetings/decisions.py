@@ -68,7 +68,12 @@ def record_review(
     try:
         with transaction.atomic():
             review = ActionReview.objects.create(
-                item=item, action=action, outcome=outcome, note=note.strip(), recorded_by=actor
+                municipality_id=item.municipality_id,
+                item=item,
+                action=action,
+                outcome=outcome,
+                note=note.strip(),
+                recorded_by=actor,
             )
     except IntegrityError:
         raise MeetingError("この支援内容はすでに振り返りました。") from None
@@ -158,6 +163,7 @@ def decide(
     if responsible is not None and responsible.municipality_id != actor.municipality_id:
         raise MeetingError("別の自治体の機関は選べません。")
     decision = Decision.objects.create(
+        municipality_id=item.municipality_id,
         item=item,
         kind=kind,
         note=note.strip(),
