@@ -26,6 +26,6 @@ def empty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("meetings", "0002_auditchain_municipality_columns")]
+    dependencies = [("meetings", "0003_auditchain_municipality_columns")]
 
     operations = [migrations.RunPython(fill, empty)]

@@ -20,7 +20,7 @@ def _nullable_city() -> models.ForeignKey:
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0005_meeting_body_membership_and_gates"),
-        ("meetings", "0001_meetings_agendas_gates_minutes"),
+        ("meetings", "0002_notebook_threads_posts_reads"),
         ("municipalities", "0004_small_cell_threshold"),
     ]
 

@@ -50,7 +50,7 @@ OLD = {
 
 
 class Migration(migrations.Migration):
-    dependencies = [("meetings", "0003_auditchain_fill_municipality")]
+    dependencies = [("meetings", "0004_auditchain_fill_municipality")]
 
     operations = [
         migrations.RunPython(drop_old_pair_unique, restore_old_pair_unique),
