@@ -48,7 +48,7 @@ def _setup(*, starts: dt.timedelta = dt.timedelta(hours=-1)):
         legal_function="confidential_conference",
         proposed_by=w.coordinator,
     )
-    item.organizations.set([w.orgs["unnamed"]])
+    item.organizations.set([w.orgs["unnamed"]], through_defaults={"municipality_id": item.municipality_id})
     actions.invite(actor=w.coordinator, meeting=m, staff=s.withdrawn)  # invited, but not for this case
     return s, m, item
 
