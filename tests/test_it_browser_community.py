@@ -59,3 +59,27 @@ def test_a_salons_need_becomes_an_intake(live_server, page):
     overview = page.locator("table").first.inner_text()
     assert "東地区" in overview
     screenshot(page, "community-overview")
+
+
+def test_a_volunteers_ledger_on_screen(live_server, page):
+    world = make_world(redemption_unit=100)
+    login(page, live_server.url, world.city.agency_worker.username, PASSWORD)
+    page.goto(f"{live_server.url}/community/points/")
+    page.fill("#id_family_name", "里山")
+    page.fill("#id_family_kana", "サトヤマ")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登録する").click()
+    page.fill("#id_activity", "サロンのお手伝い")
+    page.fill("#id_points", "250")
+    with page.expect_navigation():
+        page.get_by_role("button", name="付与する").click()
+    assert page.locator("#balance").inner_text() == "250"
+    page.fill("#redeem_points", "300")
+    with page.expect_navigation():
+        page.get_by_role("button", name="交換する").click()
+    assert "残高が足りません" in page.locator(".error-box").inner_text()
+    page.fill("#redeem_points", "200")
+    with page.expect_navigation():
+        page.get_by_role("button", name="交換する").click()
+    assert page.locator("#balance").inner_text() == "50"
+    screenshot(page, "community-ledger")

@@ -112,6 +112,8 @@ class RedeemForm(TokenForm):
     note = forms.CharField(label="交換したもの", required=False, max_length=160)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Shown beside the earn form on one page: its own element ids (the posted names stay the same).
+        kwargs.setdefault("auto_id", "redeem_%s")
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("on", timezone.localdate())

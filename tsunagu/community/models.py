@@ -77,12 +77,12 @@ class SurfacedNeed(models.Model):
         Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="地区"
     )
     urgency = models.CharField("緊急度", max_length=10, choices=Urgency.choices, default=Urgency.SOON)
-    consultation = models.OneToOneField(
+    consultation = models.ForeignKey(
         Consultation,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="community_need",
+        related_name="community_needs",
         verbose_name="つながった相談",
     )
     linked_at = models.DateTimeField("相談につないだ日時", null=True, blank=True)
@@ -96,6 +96,12 @@ class SurfacedNeed(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "submission_token"], name="community_need_unique_submission"
+            ),
+            # A consultation comes from one need at most.
+            models.UniqueConstraint(
+                fields=["municipality", "consultation"],
+                condition=models.Q(consultation__isnull=False),
+                name="community_need_one_per_consultation",
             ),
             models.CheckConstraint(
                 condition=models.Q(consultation__isnull=True, linked_at__isnull=True)
@@ -154,8 +160,8 @@ class PointEntry(models.Model):
     activities = models.PositiveSmallIntegerField("活動回数", default=1)
     points = models.IntegerField("ポイント")
     balance_after = models.IntegerField("残高")
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -167,6 +173,12 @@ class PointEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "submission_token"], name="community_point_unique_submission"
+            ),
+            # A line is reversed once.
+            models.UniqueConstraint(
+                fields=["municipality", "reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="community_point_reversed_once",
             ),
             models.CheckConstraint(
                 condition=models.Q(balance_after__gte=0), name="community_point_no_overdraw"

@@ -53,6 +53,8 @@ REFERENCE_TABLES: dict[str, str] = {
     "directory.MeetingBody": _DIRECTORY,
     "directory.EscalationRule": _DIRECTORY,
     "directory.HelpLine": _DIRECTORY,
+    "directory.CommunityGroup": _DIRECTORY,
+    "directory.PointsProgram": _DIRECTORY,
     "accounts.Staff": "logins are installation-wide (a username is unique across cities); a few thousand "
     "rows, referenced as author by almost every municipal row",
     "auth.Group": _AUTH,

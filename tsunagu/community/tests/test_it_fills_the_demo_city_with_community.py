@@ -26,8 +26,8 @@ def test_the_demo_city_gets_sittings_needs_an_intake_and_a_ledger_once():
     needs = SurfacedNeed.objects.filter(sitting__in=sittings)
     linked = needs.filter(consultation__isnull=False)
     assert needs.count() >= 3 and linked.count() == 1
-    taken_in = linked.get().consultation
-    assert taken_in is not None and taken_in.household_id is not None
+    consultation = linked.get().consultation
+    assert consultation is not None and consultation.household_id is not None
     volunteer = Volunteer.objects.get(program__key="sasaeai-ikiiki")
     kinds = list(PointEntry.objects.filter(volunteer=volunteer).values_list("kind", flat=True))
     assert kinds.count("earn") == 4 and "redeem" in kinds
