@@ -236,6 +236,8 @@ def close_record(*, actor: Staff, record: SupportRecord, version: int) -> None:
     """終了: the record stays readable; open matches must be ended first."""
     muni = _city(actor)
     _same_city(muni, record)
+    if record.status == RecordStatus.CLOSED:
+        raise ParticipationError("この参加支援は既に終了しています。")
     if record.matches.exclude(stage=Stage.ENDED).exists():
         raise ParticipationError("終了していないマッチングがあります。先にそれぞれを終了してください。")
     _bump(SupportRecord, record, version)

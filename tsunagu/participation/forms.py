@@ -109,6 +109,10 @@ class NeedsForm(forms.Form):
         return data
 
 
+class CloseForm(forms.Form):
+    version = StrictIntegerField(min_value=1, widget=forms.HiddenInput)
+
+
 class NewRecordForm(forms.Form):
     person = StrictIntegerField(label="本人", min_value=1, widget=forms.HiddenInput)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:record_id>/", views.record_detail, name="detail"),
     path("<int:record_id>/needs/", views.record_needs, name="needs"),
     path("<int:record_id>/propose/", views.propose, name="propose"),
+    path("<int:record_id>/close/", views.record_close, name="close"),
     path("<int:record_id>/consent/", views.consent_new, name="consent"),
     path(
         "<int:record_id>/consent/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"

@@ -33,6 +33,7 @@ from tsunagu.people.policy import get_person_for
 
 from . import actions
 from .forms import (
+    CloseForm,
     ConsentForm,
     FollowUpForm,
     NeedsForm,
@@ -319,6 +320,25 @@ def propose(request: HttpRequest, record_id: int) -> HttpResponse:
             messages.success(request, f"{resource.name}を提案として記録しました。")
         else:
             messages.info(request, f"{resource.name}は既に提案しています。")
+    return redirect("participation:detail", record.pk)
+
+
+@login_required
+@permission("participation.use")
+@require_POST
+def record_close(request: HttpRequest, record_id: int) -> HttpResponse:
+    """終了 of the whole record (every match ended first); the record stays readable."""
+    staff = _staff(request)
+    record = get_record_for(staff, record_id)
+    form = CloseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise actions.ParticipationError("画面を開き直してから、もう一度操作してください。")
+        actions.close_record(actor=staff, record=record, version=form.cleaned_data["version"])
+    except actions.ParticipationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "参加支援を終了しました。")
     return redirect("participation:detail", record.pk)
 
 

@@ -267,3 +267,30 @@ def test_propose_from_the_page_keeps_rank_and_explanation(client):
     )
     assert "今の条件では候補に入っていません" in response.content.decode()
     assert Match.objects.filter(record=record).count() == 1
+
+
+def test_closing_a_record_needs_every_match_ended_and_then_refuses_proposals(client):
+    world, record, match = _setup()
+    c = login_client(client, world.a.window_worker)
+    url = reverse("participation:close", args=[record.pk])
+    html = c.post(url, {"version": record.version}, follow=True).content.decode()
+    assert "終了していないマッチングがあります" in html
+    record.refresh_from_db()
+    assert record.status == "active"
+    actions.change_stage(
+        actor=world.a.window_worker,
+        match=match,
+        version=match.version,
+        to_stage=Stage.ENDED,
+        on=timezone.localdate(),
+    )
+    assert "参加支援を終了しました" in c.post(url, {"version": record.version}, follow=True).content.decode()
+    record.refresh_from_db()
+    assert record.status == "closed"
+    with pytest.raises(actions.ParticipationError, match="終了した参加支援には提案できません"):
+        actions.propose(
+            actor=world.a.window_worker,
+            record=record,
+            data=actions.ProposalInput(resource=match.resource, proposed_on=timezone.localdate()),
+        )
+    assert login_client(client, world.off_team).post(url, {"version": record.version}).status_code == 404
