@@ -196,6 +196,18 @@ def _existing(actor: Staff, token: uuid.UUID) -> NotebookPost | None:
     return NotebookPost.objects.filter(municipality=actor.municipality, submission_token=token).first()
 
 
+def _same_submission(previous: NotebookPost, actor: Staff, place: Place) -> NotebookPost:
+    """A token seen before is the same form sent again only from the same author to the same place."""
+    thread = previous.thread
+    if (
+        previous.author_id != actor.pk
+        or thread.case_id != place.case.pk
+        or thread.item_id != (place.item.pk if place.item else None)
+    ):
+        raise NotebookError("この画面は古くなっています。画面を開き直してから投稿してください。")
+    return previous
+
+
 @transaction.atomic
 def post(*, actor: Staff, place: Place, data: PostInput) -> NotebookPost:
     """Add a post to the place's thread (update, question, answer to a question, or a correction of one's
@@ -206,7 +218,7 @@ def post(*, actor: Staff, place: Place, data: PostInput) -> NotebookPost:
         raise NotebookError("この連絡帳には投稿できません。")
     previous = _existing(actor, data.submission_token)
     if previous is not None:
-        return previous
+        return _same_submission(previous, actor, place)
     if place.case.status not in OPEN_STATUSES:
         # Cases' rule: a closed case is read-only until it is reopened (再開) with a reason.
         raise NotebookError(
@@ -236,7 +248,7 @@ def post(*, actor: Staff, place: Place, data: PostInput) -> NotebookPost:
         again = _existing(actor, data.submission_token)
         if again is None:
             raise
-        return again
+        return _same_submission(again, actor, place)
     _mark(actor, [created])
     audit.record(
         actor=actor,

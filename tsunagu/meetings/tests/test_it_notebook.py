@@ -419,3 +419,32 @@ def test_a_closed_case_thread_is_read_only(client):
     assert r.status_code == 200 and "終結したケースの連絡帳には投稿できません" in r.content.decode()
     assert "終結前の連絡" in client.get(_case_url(s)).content.decode()
     assert not NotebookPost.objects.filter(body="終結後の連絡").exists()
+
+
+def test_a_token_from_another_thread_or_author_is_refused():
+    s, _m, item = _setup()
+    token = uuid.uuid4()
+    first = notebook.post(
+        actor=s.team,
+        place=notebook.case_place(s.team, s.world.case.pk),
+        data=notebook.PostInput(kind="update", body="一通目", submission_token=token),
+    )
+    again = notebook.post(
+        actor=s.team,
+        place=notebook.case_place(s.team, s.world.case.pk),
+        data=notebook.PostInput(kind="update", body="一通目", submission_token=token),
+    )
+    assert again == first
+    with pytest.raises(notebook.NotebookError, match="開き直して"):
+        notebook.post(
+            actor=s.world.coordinator,
+            place=notebook.case_place(s.world.coordinator, s.world.case.pk),
+            data=notebook.PostInput(kind="update", body="別の人", submission_token=token),
+        )
+    with pytest.raises(notebook.NotebookError, match="開き直して"):
+        notebook.post(
+            actor=s.team,
+            place=notebook.Place(s.world.case, item),
+            data=notebook.PostInput(kind="update", body="別の場所", submission_token=token),
+        )
+    assert NotebookPost.objects.count() == 1
