@@ -21,8 +21,6 @@ from pydantic import BaseModel
 # section ("" = top level, "*" = any entry) -> key -> what the concept is and where to write it meanwhile.
 UNSUPPORTED: dict[str, dict[str, str]] = {
     "": {
-        "resources": "社会資源（居場所・サロン・子ども食堂など）の一覧",
-        "community_resources": "社会資源（居場所・サロン・子ども食堂など）の一覧",
         "community_groups": "地域づくりの団体・活動（地域ケアネットワーク・協議体など）",
         "groups": "地域づくりの団体・活動（地域ケアネットワーク・協議体など）",
         "meetings": "会議の開催予定・実績",
