@@ -201,10 +201,21 @@ def resource_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+PENDING_HOURS = 12  # an upload not confirmed within a session's absolute lifetime is removed
+
+
 def _upload_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "resource-imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _forget_old_uploads() -> None:
+    """Uploads previewed and never confirmed: removed once no session could confirm them any more."""
+    cutoff = timezone.now().timestamp() - PENDING_HOURS * 3600
+    for old in _upload_dir().glob("*.upload"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
 
 
 def _pending(request: HttpRequest) -> tuple[dict[str, Any], Path] | None:
@@ -233,6 +244,10 @@ def resource_import(request: HttpRequest) -> HttpResponse:
         parsed = resources_io.parse_upload(muni, upload.name or "", raw)
         context |= {"parsed": parsed, "filename": upload.name}
         if not parsed.problems:
+            _forget_old_uploads()
+            replaced = _pending(request)
+            if replaced is not None:
+                replaced[1].unlink(missing_ok=True)
             token = secrets.token_urlsafe(24)
             (_upload_dir() / f"{token}.upload").write_bytes(raw)
             request.session[_SESSION_KEY] = {

@@ -16,13 +16,9 @@ from tsunagu.directory import resources_io
 from tsunagu.directory.resource_actions import import_resources
 from tsunagu.directory.resource_models import Resource
 
+from .makers import make_resource
+
 HEADER = "service.id,service.name,x_tsunagu.kind,schedule.byday,service.minimum_age,service.maximum_age,cost_option.amount\r\n"
-
-
-def make_resource(muni, key: str, **extra) -> Resource:
-    extra.setdefault("name", f"資源 {key}")
-    extra.setdefault("kind", "salon")
-    return Resource.objects.create(municipality=muni, key=key, **extra)
 
 
 @pytest.fixture

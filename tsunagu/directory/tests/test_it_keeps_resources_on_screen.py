@@ -13,11 +13,7 @@ from tests.personas import staff_city
 from tsunagu.access.models import AuditEvent
 from tsunagu.directory.resource_models import Resource
 
-
-def make_resource(muni, key: str, **extra) -> Resource:
-    extra.setdefault("name", f"資源 {key}")
-    extra.setdefault("kind", "salon")
-    return Resource.objects.create(municipality=muni, key=key, **extra)
+from .makers import make_resource
 
 
 @pytest.fixture
