@@ -262,3 +262,13 @@ def test_import_with_a_bad_row_shows_line_and_column_and_loads_nothing(client, w
     assert "3行目・cost_option.amount" in page and "何も取り込んでいません" in page
     assert "この内容で取り込む" not in page
     assert not Resource.objects.filter(key__in=["ok", "bad"]).exists()
+
+
+def test_the_audit_log_names_the_resource(world):
+    from tsunagu.access.targets import describe
+
+    staff, _, _, salon, _, b_resource = world
+    found = describe(staff.muni.pk, [("resource", salon.pk), ("resource", b_resource.pk)])
+    assert found[("resource", salon.pk)] == "社会資源「北ふれあいサロン」(salon)"
+    # Another city's row is not described from this city.
+    assert "Ｂ市のサロン" not in found.get(("resource", b_resource.pk), "")
