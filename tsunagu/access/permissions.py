@@ -31,6 +31,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "account.self": ALL_STAFF,
     # The directory of the staff member's own municipality: every role.
     "directory.view": ALL_STAFF,
+    # Keeping the community resources (社会資源) of the directory: coordinators and the city's administrator.
+    "directory.resources.manage": frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}),
     # Staff management (MFA reset, disable, role change): administrators only.
     "staff.manage": frozenset({Role.ADMINISTRATOR}),
     # The audit log, read-volume alerts and break-glass review: auditors only.

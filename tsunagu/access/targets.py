@@ -56,6 +56,8 @@ _KIND_LABELS: dict[str, str] = {
     "personmerge": "名寄せ",
     "personrelationship": "続柄",
     "householdmember": "世帯員",
+    "resource": "社会資源",
+    "municipality": "自治体",
 }
 _DESCRIBERS: dict[str, Describer] = {}
 _FINDERS: list[PersonFinder] = []
@@ -74,6 +76,17 @@ def _describe_staff(municipality_id: int, ids: list[int]) -> dict[int, str]:
 
 
 _DESCRIBERS["staff"] = _describe_staff
+
+
+def _describe_resources(municipality_id: int, ids: list[int]) -> dict[int, str]:
+    """社会資源「ひだまりサロン」(salon-hidamari): directory rows, no personal data (directory is below access)."""
+    from tsunagu.directory.resource_models import Resource
+
+    rows = Resource.objects.filter(municipality_id=municipality_id, pk__in=ids).only("name", "key")
+    return {r.pk: f"「{r.name}」({r.key})" for r in rows}
+
+
+_DESCRIBERS["resource"] = _describe_resources
 
 
 def register_describer(obj_type: str, label: str, describer: Describer | None = None) -> None:

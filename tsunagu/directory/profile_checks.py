@@ -6,6 +6,7 @@ Each returns (key path, message) pairs in Japanese.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -387,6 +388,17 @@ def check_community(p: Profile, k: Known) -> Problems:
     return problems
 
 
+def check_resources(p: Profile, k: Known) -> Problems:
+    problems: Problems = []
+    _unique(problems, "resources", [x.key for x in p.resources])
+    for i, x in enumerate(p.resources):
+        loc = functools.partial(at, "resources", i, x.key)
+        _ref(problems, loc("organization"), x.organization, k.organizations, "運営主体", "organizations")
+        _ref(problems, loc("area"), x.area, k.areas, "地区", "areas")
+        _domains(problems, loc("domains"), x.domains, k)
+    return problems
+
+
 CHECKS: list[Callable[[Profile, Known], Problems]] = [
     check_domains,
     check_concerns,
@@ -399,6 +411,7 @@ CHECKS: list[Callable[[Profile, Known], Problems]] = [
     check_escalation_rules,
     check_help_lines,
     check_community,
+    check_resources,
 ]
 
 

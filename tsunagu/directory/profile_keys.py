@@ -21,8 +21,6 @@ from pydantic import BaseModel
 # section ("" = top level, "*" = any entry) -> key -> what the concept is and where to write it meanwhile.
 UNSUPPORTED: dict[str, dict[str, str]] = {
     "": {
-        "resources": "社会資源（居場所・サロン・子ども食堂など）の一覧",
-        "community_resources": "社会資源（居場所・サロン・子ども食堂など）の一覧",
         "meetings": "会議の開催予定・実績",
         "retention": "記録の保存期間",
         "budget": "予算・交付金",

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import models
 from pydantic import (
     BaseModel,
@@ -56,6 +59,7 @@ from .models import (
     Program,
     Window,
 )
+from .resource_models import Accessibility, GroupSize, Resource, ResourceKind, TimeSlot, Weekday
 
 # Long free texts (note, description, purpose …) are TEXT columns; a profile has no reason to go past this.
 LONG_TEXT_MAX = 4000
@@ -608,6 +612,113 @@ class PointsProgramEntry(Strict):
         return self
 
 
+# ---- Community resources (社会資源, `[[resources]]`): the rows participation support ranks. The same entry
+# validates a row of an HSDS CSV/Excel import (directory/resources_io.py), so the file and the profile
+# cannot disagree about what a resource may hold.
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = Weekday value
+WeekdayCode = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ResourceKindCode = Literal[
+    "ibasho",
+    "salon",
+    "children_cafeteria",
+    "work_experience",
+    "intermediate_work",
+    "volunteer",
+    "kayoi_no_ba",
+    "learning",
+    "peer_group",
+    "other",
+]
+TimeSlotCode = Literal["morning", "afternoon", "evening"]
+GroupSizeCode = Literal["one_to_one", "small", "medium", "large"]
+AccessibilityCode = Literal[
+    "step_free", "accessible_toilet", "parking", "near_station", "pick_up", "hearing_support"
+]
+ShortTag = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Tags = Annotated[list[ShortTag], Field(max_length=20)]
+Age = Annotated[int, Field(ge=0, le=130)]
+_URL = URLValidator(schemes=["http", "https"])
+
+for _resource_lit, _resource_choices in (
+    (ResourceKindCode, ResourceKind),
+    (TimeSlotCode, TimeSlot),
+    (GroupSizeCode, GroupSize),
+    (AccessibilityCode, Accessibility),
+):
+    assert set(_resource_lit.__args__) == set(_resource_choices.values)  # type: ignore[attr-defined]
+assert len(WEEKDAY_CODES) == len(Weekday.values)
+
+
+class ResourceEntry(Strict):
+    """`[[resources]]`: one community resource (社会資源). Unknown facts are left out."""
+
+    key: Key
+    name: str = required(Resource, "name")
+    kind: ResourceKindCode
+    description: LongText = ""
+    organization: Key | None = None  # an organizations key, when a registered body runs it
+    operator: str = optional(Resource, "operator_name")  # else the running group's own name
+    area: Key | None = None
+    address: str = optional(Resource, "address")
+    latitude: Annotated[Decimal, Field(ge=20, le=46, max_digits=9, decimal_places=6)] | None = None
+    longitude: Annotated[Decimal, Field(ge=122, le=154, max_digits=9, decimal_places=6)] | None = None
+    weekdays: Annotated[list[WeekdayCode], Field(max_length=7)] = []
+    time_slots: Annotated[list[TimeSlotCode], Field(max_length=3)] = []
+    schedule: str = optional(Resource, "schedule_text")
+    welcomes: str = optional(Resource, "welcomes")
+    age_min: Age | None = None
+    age_max: Age | None = None
+    domains: Annotated[list[Key], Field(max_length=12)] = []
+    activities: Tags = []
+    accessibility: Annotated[list[AccessibilityCode], Field(max_length=6)] = []
+    accessibility_note: str = optional(Resource, "accessibility_note")
+    languages: Tags = []
+    group_size: GroupSizeCode | None = None
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    cost_yen: int | None = Field(default=None, ge=0, le=1_000_000)
+    cost_note: str = optional(Resource, "cost_note")
+    phone: PhoneNumber | None = None
+    email: str = optional(Resource, "email")
+    url: str = optional(Resource, "url")
+    contact_name: str = optional(Resource, "contact_name")
+    business_lines: list[BusinessLineCode] = []
+    accepts_referrals: bool = True
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> ResourceEntry:
+        _period(self.starts_on, self.ends_on, "starts_on", "ends_on")
+        if self.age_min is not None and self.age_max is not None and self.age_max < self.age_min:
+            raise FieldError(
+                "age_max", f"対象年齢の上限（{self.age_max}）が下限（{self.age_min}）より小さいです"
+            )
+        if (self.latitude is None) != (self.longitude is None):
+            raise FieldError(
+                "longitude" if self.longitude is None else "latitude", "緯度と経度は両方書いてください"
+            )
+        for dup in ("weekdays", "time_slots", "accessibility"):
+            values = getattr(self, dup)
+            if len(set(values)) != len(values):
+                raise FieldError(dup, "同じ値が重複しています")
+        if self.email:
+            try:
+                validate_email(self.email)
+            except DjangoValidationError:
+                raise FieldError("email", f"メールアドレスの形ではありません（{self.email!r}）") from None
+        if self.url:
+            try:
+                _URL(self.url)
+            except DjangoValidationError:
+                raise FieldError(
+                    "url", f"http:// または https:// で始まるURLを書いてください（{self.url!r}）"
+                ) from None
+        return self
+
+    def weekday_values(self) -> list[int]:
+        return sorted(WEEKDAY_CODES.index(d) for d in self.weekdays)
+
+
 class Profile(Strict):
     schema_version: Literal[1] = 1
     municipality: MunicipalitySection
@@ -624,6 +735,7 @@ class Profile(Strict):
     help_lines: list[HelpLineEntry] = Field([], max_length=MAX_ENTRIES)
     community_groups: list[CommunityGroupEntry] = Field([], max_length=MAX_ENTRIES)
     points_programs: list[PointsProgramEntry] = Field([], max_length=MAX_ENTRIES)
+    resources: list[ResourceEntry] = Field([], max_length=MAX_ENTRIES)
 
 
 class NationalTaxonomy(Strict):

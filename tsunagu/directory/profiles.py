@@ -26,6 +26,8 @@ from .profile_checks import NATIONAL_TAXONOMY, cross_check, national_taxonomy
 from .profile_input import UnreadableProfile, read_profile_data
 from .profile_keys import translate
 from .profile_schema import Profile
+from .resource_entries import entry_values
+from .resource_models import Resource, ResourceSource
 
 __all__ = [
     "NATIONAL_TAXONOMY",
@@ -652,6 +654,18 @@ def _write_community(w: _Writer, p: Profile, done: _Loaded) -> None:
     w.deactivate_missing(PointsProgram, {x.key for x in p.points_programs}, "points_programs")
 
 
+def _write_resources(w: _Writer, p: Profile, done: _Loaded) -> None:
+    for i, x in enumerate(p.resources):
+        values = entry_values(x, done.organizations, done.areas)
+        values |= {"sort_order": i, "active": True, "source": ResourceSource.PROFILE}
+        w.upsert(Resource, {"municipality": w.muni, "key": x.key}, values, "resources")
+    # Rows kept on screen or imported from a file are the city's own work: only the profile's are retired.
+    stale = Resource.objects.filter(municipality=w.muni, source=ResourceSource.PROFILE, active=True)
+    n = stale.exclude(key__in={x.key for x in p.resources}).update(active=False)
+    if n:
+        w.report.deactivated["resources"] += n
+
+
 # In dependency order: a section is written after the sections it refers to. A new section adds its
 # writer here (docs/profile.md §8).
 WRITERS: list[Callable[[_Writer, Profile, _Loaded], None]] = [
@@ -665,4 +679,5 @@ WRITERS: list[Callable[[_Writer, Profile, _Loaded], None]] = [
     _write_escalation_rules,
     _write_help_lines,
     _write_community,
+    _write_resources,
 ]

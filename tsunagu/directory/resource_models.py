@@ -70,6 +70,14 @@ class Accessibility(models.TextChoices):
     HEARING_SUPPORT = "hearing_support", "筆談・手話対応"
 
 
+class ResourceSource(models.TextChoices):
+    """Where a row was last written from: a profile load deactivates only its own rows that it no longer lists."""
+
+    PROFILE = "profile", "プロファイル"
+    SCREEN = "screen", "画面"
+    IMPORT = "import", "ファイル取込"
+
+
 class Resource(ScopedModel, Dated):
     """A community resource (社会資源) as the city's directory keeps it."""
 
@@ -140,6 +148,9 @@ class Resource(ScopedModel, Dated):
     business_lines = models.JSONField("事業区分", default=list, blank=True)
     # Whether a participation-support match may be proposed here (a 受け入れ先 that agreed to it).
     accepts_referrals = models.BooleanField("参加支援の受け入れ", default=True)
+    source = models.CharField(
+        "登録元", max_length=10, choices=ResourceSource.choices, default=ResourceSource.SCREEN
+    )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     version = models.PositiveIntegerField(default=1)
 

@@ -13,6 +13,7 @@ from tsunagu.directory.models import (
     Program,
     Window,
 )
+from tsunagu.directory.resource_models import Resource
 from tsunagu.municipalities.models import Municipality
 
 _seq = itertools.count(1)
@@ -58,3 +59,9 @@ def make_rule(municipality: Municipality, name: str, **extra: Any) -> Escalation
     )
     rule.from_windows.set(windows)
     return rule
+
+
+def make_resource(municipality: Municipality, key: str, **extra: Any) -> Resource:
+    extra.setdefault("name", f"資源 {key}")
+    extra.setdefault("kind", "salon")
+    return Resource.objects.create(municipality=municipality, key=key, **extra)

@@ -335,9 +335,9 @@ def test_domains_are_checked(tmp_path, old, new, loc, gist):
         ),
         (
             "schema_version = 1",
-            'schema_version = 1\n[[resources]]\nname = "子ども食堂"',
-            "resources",
-            "この項目はまだ対応していません（社会資源（居場所・サロン・子ども食堂など）の一覧）",
+            'schema_version = 1\n[[resource]]\nname = "子ども食堂"',
+            "resource",
+            '未知の項目です。"resources" の書き間違いではありませんか',
         ),
         (
             'operation = "contracted"',
