@@ -92,3 +92,12 @@ def test_a_damaged_line_that_is_not_utf8_is_reported_not_raised(tmp_path: Path) 
     copy.write_bytes(b'{"v":1,"seq":\xff\xfe}\n' + good.encode())
     read = checkpoints.read_checkpoints(copy)
     assert ([c.seq for c in read.checkpoints], read.bad_lines) == ([3], [1])
+
+
+def test_without_a_configured_file_only_the_log_copy_is_written(tmp_path: Path, settings, caplog) -> None:
+    del settings.AUDIT_CHECKPOINT_FILE
+    assert checkpoints.configured_path() is None
+    with caplog.at_level(logging.INFO, logger="tsunagu.audit.checkpoint"):
+        checkpoints.write_checkpoint(4, HASH)
+    assert [r.name for r in caplog.records] == ["tsunagu.audit.checkpoint"]
+    assert checkpoints.read_checkpoints().path is None
