@@ -53,3 +53,13 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/audit-checkpoints.log
+
+## make mutation: mutation testing (mutmut) of the audit modules — slow, never part of `make test`.
+## Which modules and tests: [tool.mutmut] in pyproject.toml; figures and survivors: docs/security.md.
+.PHONY: mutation
+mutation: $(STAMP)
+	rm -rf mutants
+	TSUNAGU_DATABASE_URL=$${MUTATION_DATABASE_URL:-$(PG_URL)} $(VENV)/bin/mutmut run --max-children $${MUTATION_CHILDREN:-1}
+	$(VENV)/bin/mutmut results --all true > var/mutation-results.txt || true
+	@grep -c ": killed" var/mutation-results.txt | xargs echo "killed:"
+	@grep -vc ": killed" var/mutation-results.txt | xargs echo "not killed:"
