@@ -12,7 +12,7 @@ from tsunagu.access.permissions import permission
 from tsunagu.accounts.models import Staff
 from tsunagu.core.wareki import fiscal_year, fiscal_year_label
 
-from . import workload
+from . import pillars, workload
 
 BAD_YEAR = "年度の指定を読み取れませんでした。今年度を表示しています。"
 
@@ -49,6 +49,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "insights/overview.html",
         {
             "w": data,
+            "p": pillars.pillar_figures(staff.municipality, year=year, today=today),
             "year_error": year_error,
             "current_year": current,
             "year_options": [(y, fiscal_year_label(y)) for y in years],
