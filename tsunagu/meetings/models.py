@@ -318,3 +318,7 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"決定 {self.pk}"
+
+
+# Models kept in modules of their own, registered with this app by being imported here.
+from .material_models import AgencyPart as AgencyPart  # noqa: E402

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import material_views, views
 
 app_name = "meetings"
 
@@ -20,4 +20,11 @@ urlpatterns = [
     path("items/<int:item_id>/review/", views.review, name="review"),
     path("items/<int:item_id>/decide/", views.decide, name="decide"),
     path("items/<int:item_id>/discussed/", views.discussed, name="discussed"),
+    # Materials (part 5): agencies' parts, the packet.
+    path("<int:meeting_id>/materials/", material_views.meeting_materials, name="materials"),
+    path("<int:meeting_id>/packet.pdf", material_views.packet_pdf, name="packet_pdf"),
+    path("<int:meeting_id>/packet/copies/", material_views.packet_copies, name="packet_copies"),
+    path("items/<int:item_id>/parts/request/", material_views.request_parts, name="request_parts"),
+    path("parts/<int:part_id>/", material_views.fill_part, name="fill_part"),
+    path("parts/owed/", material_views.owed, name="owed"),
 ]
