@@ -20,7 +20,7 @@ from tsunagu.access import audit
 from tsunagu.access.permissions import has_permission, permission
 from tsunagu.directory.models import Organization
 
-from . import materials
+from . import follow_ups, materials
 from .actions import MeetingError, record_disclosure
 from .material_forms import PartForm, RecipientsForm, RequestPartsForm
 from .models import AgendaItem, Meeting
@@ -173,20 +173,51 @@ def fill_part(request: HttpRequest, part_id: int) -> HttpResponse:
 @login_required
 @permission("meetings.use")
 @require_GET
-def owed(request: HttpRequest) -> HttpResponse:
-    """The parts one's organization owes, soonest due first (overdue marked)."""
+def todo(request: HttpRequest) -> HttpResponse:
+    """会議の宿題: decisions' follow-ups one's organization (or one as 束ね役) owes, and parts of coming
+    materials one's organization owes — soonest first, overdue marked."""
     staff = _staff(request)
+    today = timezone.localdate()
+    decisions = list(follow_ups.open_follow_ups(staff))
     parts = list(materials.owed_parts(staff))
     audit.record(
         actor=staff,
         action="list",
         request=request,
-        objects=[*[("agency_part", p.pk) for p in parts], *[("case", p.item.case_id) for p in parts]],
+        objects=[
+            *[("decision", d.pk) for d in decisions],
+            *[("agency_part", p.pk) for p in parts],
+            *[
+                ("case", c)
+                for c in sorted({d.item.case_id for d in decisions} | {p.item.case_id for p in parts})
+            ],
+        ],
     )
-    today = timezone.localdate()
     return render(
-        request, "meetings/owed.html", {"rows": [{"part": p, "overdue": p.is_overdue(today)} for p in parts]}
+        request,
+        "meetings/todo.html",
+        {
+            "decisions": [
+                {"d": d, "overdue": d.follow_up_on is not None and d.follow_up_on < today} for d in decisions
+            ],
+            "rows": [{"part": p, "overdue": p.is_overdue(today)} for p in parts],
+        },
     )
+
+
+@login_required
+@permission("meetings.use")
+@require_POST
+def follow_up_done(request: HttpRequest, decision_id: int) -> HttpResponse:
+    staff = _staff(request)
+    decision = follow_ups.get_follow_up_for(staff, decision_id)
+    try:
+        follow_ups.complete_follow_up(actor=staff, decision=decision)
+    except MeetingError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, "対応済みにしました。")
+    return redirect("meetings:todo")
 
 
 @login_required

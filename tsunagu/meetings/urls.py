@@ -26,5 +26,6 @@ urlpatterns = [
     path("<int:meeting_id>/packet/copies/", material_views.packet_copies, name="packet_copies"),
     path("items/<int:item_id>/parts/request/", material_views.request_parts, name="request_parts"),
     path("parts/<int:part_id>/", material_views.fill_part, name="fill_part"),
-    path("parts/owed/", material_views.owed, name="owed"),
+    path("todo/", material_views.todo, name="todo"),
+    path("decisions/<int:decision_id>/done/", material_views.follow_up_done, name="follow_up_done"),
 ]

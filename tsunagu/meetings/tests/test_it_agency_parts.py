@@ -136,7 +136,7 @@ def test_each_persona_sees_only_what_it_may(client):
     urls = [
         reverse("meetings:materials", args=[c.meeting.pk]),
         reverse("meetings:fill_part", args=[part.pk]),
-        reverse("meetings:owed"),
+        reverse("meetings:todo"),
     ]
     # Anonymous: to the login page.
     for url in urls:
@@ -173,4 +173,4 @@ def test_a_part_past_its_due_date_is_shown_overdue_to_the_coordinator_and_the_ag
     )
     actions.acknowledge_duty(actor=c.s.unnamed, meeting=c.meeting)
     login_client(client, c.s.unnamed)
-    assert "期限を過ぎています" in client.get(reverse("meetings:owed")).content.decode()
+    assert "期限を過ぎています" in client.get(reverse("meetings:todo")).content.decode()
