@@ -7,8 +7,14 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from tsunagu.accounts.models import Staff
 from tsunagu.core.dates import DateKind
-from tsunagu.core.forms import JapaneseDateField, StrictIntegerField, StrictModelMultipleChoiceField
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    StrictIntegerField,
+    StrictModelChoiceField,
+    StrictModelMultipleChoiceField,
+)
 from tsunagu.directory.models import Organization
 
 
@@ -55,3 +61,29 @@ class RecipientsForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["recipients"].choices = choices  # type: ignore[attr-defined]
+
+
+class ItemInviteForm(forms.Form):
+    """Invite someone for one item only: a staff member, or an individual by post (主治医, 民生委員)."""
+
+    staff = StrictModelChoiceField(queryset=Staff.objects.none(), label="職員", required=False)
+    guest_post = forms.CharField(
+        label="個人（職・立場: 主治医、民生委員など）", max_length=60, required=False
+    )
+    guest_name = forms.CharField(label="氏名（任意）", max_length=60, required=False)
+
+    def __init__(self, *args: Any, staff: QuerySet[Staff], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["staff"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda s: (
+                f"{s.organization.name if s.organization else ''} {s.display_name or s.username}".strip()
+            )
+        )
+
+
+class GuestAcknowledgementForm(forms.Form):
+    signed = forms.BooleanField(
+        label="本人が署名した守秘義務の確認書を受け取りました",
+        error_messages={"required": "署名済みの確認書を受け取ったことをチェックしてください。"},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import material_views, views
+from . import invitation_views, material_views, views
 
 app_name = "meetings"
 
@@ -28,4 +28,12 @@ urlpatterns = [
     path("parts/<int:part_id>/", material_views.fill_part, name="fill_part"),
     path("todo/", material_views.todo, name="todo"),
     path("decisions/<int:decision_id>/done/", material_views.follow_up_done, name="follow_up_done"),
+    # Per-item invitations and invited individuals' signed 守秘義務.
+    path("items/<int:item_id>/invitations/", invitation_views.item_invitations, name="item_invitations"),
+    path("<int:meeting_id>/guests/", invitation_views.guests, name="guests"),
+    path(
+        "invitations/<int:invitation_id>/guest-acknowledgement/",
+        invitation_views.guest_acknowledgement,
+        name="guest_acknowledgement",
+    ),
 ]
