@@ -405,25 +405,3 @@ class Monitoring(models.Model):
 
     def __str__(self) -> str:
         return f"モニタリング {self.held_on}"
-
-
-class MeetingCaseAccess(models.Model):
-    """A 支援会議 member's access to a case on its agenda, for the meeting's follow-up window only.
-
-    Written by the meetings app when a member who acknowledged 守秘義務 attends a 支援会議 (法第106条の6)
-    that discusses the case; read by `tsunagu.cases.policy`. Lawful without the person's consent.
-    """
-
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="meeting_access")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    meeting_label = models.CharField("会議", max_length=200)
-    duty_acknowledged_at = models.DateTimeField("守秘義務の確認日時")
-    valid_from = models.DateTimeField()
-    valid_until = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-valid_until"]
-
-    def __str__(self) -> str:
-        return f"{self.meeting_label}（{self.staff}）"

@@ -3,10 +3,10 @@
 A staff member of the case's municipality, in a casework role, sees a case and its persons' records when:
 1. they are the case's coordinator (束ね役); or
 2. their organization is on the case team AND an active consent (本人同意) names that organization; or
-3. the case is on the agenda of a 支援会議 they attended as a member who acknowledged 守秘義務, within
-   that meeting's follow-up window (`MeetingCaseAccess`, written by the meetings app); or
-4. they hold an active break-glass grant on the case; or
-5. an upper app registered a rule for the record kind "case" (`access.registry`) that grants it.
+3. they hold an active break-glass grant on the case; or
+4. an upper app registered a rule for the record kind "case" (`access.registry`) that grants it — the
+   meetings app registers "meetings.follow_up": a 支援会議 member who acknowledged 守秘義務 reads a case
+   discussed there until the body's follow-up window ends (its own `FollowUpAccess` record).
 Anyone else in the municipality's casework roles learns at most that a case exists for a household, so
 that nobody opens a second one. Missing and forbidden look the same: `Http404`.
 
@@ -28,7 +28,7 @@ from tsunagu.access.scope import Casework, break_glass_ids, casework, get_for, i
 from tsunagu.accounts.models import Staff
 from tsunagu.people.models import Household
 
-from .models import OPEN_STATUSES, Case, CaseTeamMember, Consent, MeetingCaseAccess
+from .models import OPEN_STATUSES, Case, CaseTeamMember, Consent
 
 CASE = "case"  # the record kind upper apps widen (declared in CasesConfig.ready)
 
@@ -38,7 +38,6 @@ class Why(Enum):
 
     COORDINATOR = "束ね役"
     TEAM_WITH_CONSENT = "チーム（本人同意あり）"
-    CONFIDENTIAL_CONFERENCE = "支援会議の構成員（守秘義務）"
     BREAK_GLASS = "緊急アクセス"
 
 
@@ -68,25 +67,13 @@ def consents_in_force_on(day: dt.date) -> QuerySet[Consent]:
     )
 
 
-def _meeting_windows(at: dt.datetime) -> QuerySet[MeetingCaseAccess]:
-    """支援会議 follow-up windows open at `at` for a member who had acknowledged 守秘義務 by then: the
-    duty is what makes sharing without consent lawful (法第106条の6), so no acknowledgement, no access."""
-    return MeetingCaseAccess.objects.filter(
-        valid_from__lte=at, valid_until__gte=at, duty_acknowledged_at__lte=at
-    )
-
-
 def _own_rule(staff: Staff, cw: Casework, at: dt.datetime) -> Q:
     on_team = CaseTeamMember.objects.filter(
         case=OuterRef("pk"), organization_id=cw.organization_id, removed_at__isnull=True
     )
     consented = active_consents(at).filter(case=OuterRef("pk"), organizations=cw.organization_id)
-    in_meeting = _meeting_windows(at).filter(case=OuterRef("pk"), staff=staff)
     return (
-        Q(coordinator=staff)
-        | (Exists(on_team) & Exists(consented))
-        | Exists(in_meeting)
-        | Q(pk__in=break_glass_ids(staff, CASE))
+        Q(coordinator=staff) | (Exists(on_team) & Exists(consented)) | Q(pk__in=break_glass_ids(staff, CASE))
     )
 
 
@@ -117,8 +104,6 @@ def why_visible(staff: Staff, case: Case, at: dt.datetime | None = None) -> list
         and active_consents(at).filter(case=case, organizations=cw.organization_id).exists()
     ):
         reasons.append(Reason.of(Why.TEAM_WITH_CONSENT))
-    if _meeting_windows(at).filter(case=case, staff=staff).exists():
-        reasons.append(Reason.of(Why.CONFIDENTIAL_CONFERENCE))
     if break_glass_ids(staff, CASE).filter(obj_id=case.pk).exists():
         reasons.append(Reason.of(Why.BREAK_GLASS))
     one = Case.objects.filter(pk=case.pk, municipality_id=cw.municipality_id)

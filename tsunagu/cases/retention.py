@@ -44,7 +44,6 @@ KIND_LABELS = {
     "cases.PlanGoal": "プランの目標",
     "cases.PlanAction": "プランの支援内容",
     "cases.Monitoring": "モニタリング",
-    "cases.MeetingCaseAccess": "会議での閲覧権",
     "intake.Consultation": "相談",
     "intake.EscalationRequest": "会議への依頼",
     "people.Household": "世帯",

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from .dates import (
     DateKind,
@@ -23,6 +24,7 @@ from .dates import (
     parse_japanese_date,
 )
 from .numbers import DB_INT_MAX, DB_INT_MIN, looks_like_a_number, parse_id, parse_int
+from .wareki import era_of
 
 NUMBER_ERROR = "半角数字で入力してください。"
 TOO_BIG_ERROR = "数が大きすぎます。"
@@ -49,19 +51,42 @@ class _DateRangeMixin:
             raise forms.ValidationError(message, code="out_of_range")
 
 
+_ERA_LETTERS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
+
+
+def date_example(kind: DateKind, today: dt.date) -> str:
+    """The input example for a date of `kind`, as 和暦 and 西暦: a birth date for 生年月日, today for a day
+    that happened or a search bound, a month ahead for a planned day (期限, 次回モニタリング日)."""
+    day = {
+        DateKind.BIRTH: dt.date(1958, 4, 7),
+        DateKind.EVENT: today,
+        DateKind.SEARCH: today,
+        DateKind.SCHEDULE: today + dt.timedelta(days=30),
+    }[kind]
+    era, year = era_of(day)
+    return f"例: {_ERA_LETTERS[era]}{year}.{day.month}.{day.day}、{day.isoformat()}"
+
+
 class JapaneseDateField(_DateRangeMixin, forms.Field):
     """A text field for dates typed as 西暦 or 和暦 (S33.4.7, 昭和33年4月7日, 1958-04-07 …)."""
 
     widget = forms.TextInput
 
-    def __init__(
-        self, *args: Any, kind: DateKind, placeholder: str = "例: S33.4.7、1958-04-07", **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, kind: DateKind, placeholder: str | None = None, **kwargs: Any) -> None:
         self.date_kind = kind
         super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("placeholder", placeholder)
+        # Without one given, the example follows the kind (a 次回 date is not shown a birth date) and, for
+        # days around today, moves with today (refreshed per form in __deepcopy__).
+        self._example_follows_kind = placeholder is None and "placeholder" not in self.widget.attrs
+        self.widget.attrs.setdefault("placeholder", placeholder or date_example(kind, timezone.localdate()))
         self.widget.attrs.setdefault("inputmode", "text")
         self.widget.attrs.setdefault("autocomplete", "off")
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        result = super().__deepcopy__(memo)  # type: ignore[misc]
+        if self._example_follows_kind:
+            result.widget.attrs["placeholder"] = date_example(self.date_kind, timezone.localdate())
+        return result
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dt.date):

@@ -110,6 +110,7 @@ def decide(
     to_body: MeetingBody | None = None,
     to_function: str = "",
     responsible: Organization | None = None,
+    follow_up_on: dt.date | None = None,
     goal_attainment: str = "",
     main_agency_after_closure: Organization | None = None,
 ) -> Decision:
@@ -162,6 +163,8 @@ def decide(
         raise MeetingError(str(e)) from None
     if responsible is not None and responsible.municipality_id != actor.municipality_id:
         raise MeetingError("別の自治体の機関は選べません。")
+    if follow_up_on is not None and (responsible is None or follow_up_on < held_on):
+        raise MeetingError("対応の期限は、担当機関を選び、会議の日以降の日にしてください。")
     decision = Decision.objects.create(
         municipality_id=item.municipality_id,
         item=item,
@@ -170,6 +173,7 @@ def decide(
         next_monitoring_on=next_monitoring_on,
         to_body=to_body if kind == DecisionKind.MOVE else None,
         responsible=responsible,
+        follow_up_on=follow_up_on,
         recorded_by=actor,
     )
     audit.record(

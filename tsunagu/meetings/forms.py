@@ -146,6 +146,9 @@ class DecisionForm(forms.Form):
     responsible = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="担当機関", required=False
     )
+    follow_up_on = JapaneseDateField(
+        label="担当機関の対応の期限（任意）", kind=DateKind.SCHEDULE, required=False
+    )
     goal_attainment = forms.ChoiceField(label="目標の達成状況（終結）", choices=ATTAINMENT, required=False)
     main_agency = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="終結後の主担当機関", required=False

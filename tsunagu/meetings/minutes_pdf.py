@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +17,6 @@ from tsunagu.documents.packet import (
     Heading,
     Notice,
     Packet,
-    Printed,
     Recipient,
     Section,
     Table,
@@ -26,11 +24,7 @@ from tsunagu.documents.packet import (
 )
 
 from .models import DUTY_FUNCTIONS, AgendaItem, Meeting
-
-
-def _at(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{wareki(local.date())} {local.hour}時{local.minute:02d}分"
+from .packet_pdf import at_text, printed_by
 
 
 def _attended(value: bool | None) -> str:
@@ -38,7 +32,6 @@ def _attended(value: bool | None) -> str:
 
 
 def minutes_packet(meeting: Meeting, items: list[AgendaItem], staff: Staff, now: dt.datetime) -> Packet:
-    days = int(settings.PRINT_RETENTION_DAYS)
     sections: list[Section] = [
         Heading("出席"),
         Table(
@@ -80,16 +73,10 @@ def minutes_packet(meeting: Meeting, items: list[AgendaItem], staff: Staff, now:
     return Packet(
         title=f"議事録 {meeting.title()}",
         municipality=meeting.municipality.name,
-        printed=Printed(
-            by=staff.display_name or staff.username,
-            org=staff.organization.name if staff.organization else "",
-            at=_at(now),
-            retention_days=days,
-            discard_by=wareki(timezone.localtime(now).date() + dt.timedelta(days=days)),
-        ),
+        printed=printed_by(staff, now),
         sections=tuple(sections),
         collect=any(i.legal_function in DUTY_FUNCTIONS for i in items),
-        meta=(("日時", _at(meeting.starts_at)), ("場所", meeting.place or "—")),
+        meta=(("日時", at_text(meeting.starts_at)), ("場所", meeting.place or "—")),
     )
 
 

@@ -344,11 +344,23 @@ class Decision(models.Model):
     responsible = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The responsible organization's follow-up: due by this day, reminded until marked done (follow_ups.py).
+    follow_up_on = models.DateField("対応の期限", null=True, blank=True)
+    followed_up_at = models.DateTimeField("対応済みの記録日時", null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_on__isnull=True) | Q(responsible__isnull=False),
+                name="decision_follow_up_has_responsible",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"決定 {self.pk}"
@@ -356,3 +368,6 @@ class Decision(models.Model):
 
 # The 連絡帳 (shared threads between meetings) lives in its own module; importing it registers its models.
 from .notebook_models import NotebookLink, NotebookPost, NotebookRead, NotebookThread  # noqa: E402, F401
+
+# Models kept in modules of their own, registered with this app by being imported here.
+from .material_models import AgencyPart as AgencyPart  # noqa: E402

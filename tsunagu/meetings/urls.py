@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import notebook_views, views
+from . import invitation_views, material_views, notebook_views, views
 
 app_name = "meetings"
 
@@ -26,4 +26,20 @@ urlpatterns = [
     path("notebook/items/<int:item_id>/", notebook_views.item_thread, name="notebook_item"),
     path("notebook/posts/<int:post_id>/attachment/", notebook_views.attachment, name="notebook_attachment"),
     path("notebook/posts/<int:post_id>/agenda/", notebook_views.to_agenda, name="notebook_to_agenda"),
+    # Materials (part 5): agencies' parts, the packet.
+    path("<int:meeting_id>/materials/", material_views.meeting_materials, name="materials"),
+    path("<int:meeting_id>/packet.pdf", material_views.packet_pdf, name="packet_pdf"),
+    path("<int:meeting_id>/packet/copies/", material_views.packet_copies, name="packet_copies"),
+    path("items/<int:item_id>/parts/request/", material_views.request_parts, name="request_parts"),
+    path("parts/<int:part_id>/", material_views.fill_part, name="fill_part"),
+    path("todo/", material_views.todo, name="todo"),
+    path("decisions/<int:decision_id>/done/", material_views.follow_up_done, name="follow_up_done"),
+    # Per-item invitations and invited individuals' signed 守秘義務.
+    path("items/<int:item_id>/invitations/", invitation_views.item_invitations, name="item_invitations"),
+    path("<int:meeting_id>/guests/", invitation_views.guests, name="guests"),
+    path(
+        "invitations/<int:invitation_id>/guest-acknowledgement/",
+        invitation_views.guest_acknowledgement,
+        name="guest_acknowledgement",
+    ),
 ]

@@ -428,6 +428,7 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
                 to_body=d["to_body"],
                 to_function=d["to_function"],
                 responsible=d["responsible"],
+                follow_up_on=d["follow_up_on"],
                 goal_attainment=d["goal_attainment"],
                 main_agency_after_closure=d["main_agency"],
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -17,7 +18,6 @@ from tsunagu.cases.models import (
     CaseTeamMember,
     Consent,
     ConsentBasis,
-    MeetingCaseAccess,
     Monitoring,
     SupportPlan,
     TeamRole,
@@ -82,14 +82,46 @@ def meeting_access(
     start: dt.timedelta,
     end: dt.timedelta,
     acknowledged: dt.timedelta | None = None,
-) -> MeetingCaseAccess:
-    """A 支援会議 follow-up window relative to now (negative: in the past)."""
+) -> Any:
+    """A 支援会議 follow-up window relative to now (negative: in the past): the meetings app's own record
+    (`meetings.FollowUpAccess`, read by cases' rule through the access registry), on an item of a sitting
+    of a test 支援会議."""
+    from tsunagu.directory.models import MeetingBody
+    from tsunagu.meetings.models import AgendaItem, FollowUpAccess, Meeting
+
     now = timezone.now()
-    return MeetingCaseAccess.objects.create(
+    body, _ = MeetingBody.objects.get_or_create(
         municipality=case.municipality,
+        key="test-shien",
+        defaults={
+            "name": "支援会議（テスト）",
+            "kind": "confidential_conference",
+            "legal_functions": ["confidential_conference"],
+            "confidentiality_duty": True,
+        },
+    )
+    meeting = Meeting.objects.create(
+        municipality=case.municipality,
+        body=body,
+        kind="ad_hoc",
+        starts_at=now + start - dt.timedelta(hours=2),
+        ends_at=now + start,
+    )
+    item = AgendaItem.objects.create(
+        municipality=case.municipality,
+        meeting=meeting,
+        case=case,
+        purpose="sharing",
+        minutes=15,
+        legal_function="confidential_conference",
+        status="discussed",
+        proposed_by=case.coordinator,
+    )
+    return FollowUpAccess.objects.create(
+        municipality=case.municipality,
+        item=item,
         case=case,
         staff=staff,
-        meeting_label="支援会議（テスト）",
         duty_acknowledged_at=now + (acknowledged if acknowledged is not None else start),
         valid_from=now + start,
         valid_until=now + end,

@@ -36,13 +36,14 @@ from tsunagu.access import actions as access_actions
 from tsunagu.access.models import BreakGlassGrant
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.cases import actions
-from tsunagu.cases.models import Case, CaseTeamMember, Consent, MeetingCaseAccess
+from tsunagu.cases.models import Case, CaseTeamMember, Consent
 from tsunagu.cases.policy import shared_person_ids, visible_cases, why_visible
 from tsunagu.directory.models import Organization
 from tsunagu.intake.tests.helpers import make_city
+from tsunagu.meetings.models import FollowUpAccess
 from tsunagu.people.models import Person
 
-from .helpers import BREAK_GLASS_REASON, add_member, consent_input
+from .helpers import BREAK_GLASS_REASON, add_member, consent_input, meeting_access
 
 pytestmark = pytest.mark.django_db
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -122,7 +123,7 @@ def expected_reasons(staff: Staff, case: Case, rows: dict[str, Any], now: dt.dat
         and m["duty_acknowledged_at"] <= now
         for m in rows["meetings"]
     ):
-        reasons.add("CONFIDENTIAL_CONFERENCE")
+        reasons.add("meetings.follow_up")
     if any(
         g["staff_id"] == staff.pk
         and g["obj_type"] == "case"
@@ -157,7 +158,7 @@ def raw_rows() -> dict[str, Any]:
         "consent_persons": consent_persons,
         "team": list(CaseTeamMember.objects.values("case_id", "organization_id", "removed_at")),
         "meetings": list(
-            MeetingCaseAccess.objects.values(
+            FollowUpAccess.objects.values(
                 "staff_id", "case_id", "valid_from", "valid_until", "duty_acknowledged_at"
             )
         ),
@@ -263,16 +264,12 @@ class SharingMachine(RuleBasedStateMachine):
     )
     def meeting_window(self, case_i: int, staff_i: int, start_h: int, hours: int, ack_h: int) -> None:
         case = self.world.cases[case_i]
-        now = timezone.now()
-        start = now + dt.timedelta(hours=start_h)
-        MeetingCaseAccess.objects.create(
-            municipality=case.municipality,
-            case=case,
-            staff=self.world.staff[staff_i],
-            meeting_label="支援会議",
-            duty_acknowledged_at=start + dt.timedelta(hours=ack_h),
-            valid_from=start,
-            valid_until=start + dt.timedelta(hours=hours),
+        meeting_access(
+            case,
+            self.world.staff[staff_i],
+            start=dt.timedelta(hours=start_h),
+            end=dt.timedelta(hours=start_h + hours),
+            acknowledged=dt.timedelta(hours=start_h + ack_h),
         )
 
     @rule(minutes=st.sampled_from([1, 59, 61, 60 * 12, 60 * 24, 60 * 24 * 3]))

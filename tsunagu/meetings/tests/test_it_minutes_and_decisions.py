@@ -160,3 +160,14 @@ def test_minutes_wait_for_the_meeting_to_begin():
         decide(actor=w.coordinator, item=item, kind="note", note="メモ")
     with pytest.raises(MeetingError, match="始まる前"):
         actions.mark_discussed(actor=w.coordinator, item=item, version=item.version)
+
+
+def test_the_decision_forms_next_monitoring_date_does_not_suggest_a_birth_date():
+    from tsunagu.core.dates import parse_japanese_date
+    from tsunagu.directory.models import MeetingBody, Organization
+    from tsunagu.meetings.forms import DecisionForm
+
+    form = DecisionForm(bodies=MeetingBody.objects.none(), organizations=Organization.objects.none())
+    placeholder = form.fields["next_monitoring_on"].widget.attrs["placeholder"]
+    example = parse_japanese_date(placeholder.split("、")[1])
+    assert "S33.4.7" not in placeholder and example is not None and example > timezone.localdate()

@@ -12,61 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_date
-
-from tsunagu.access import audit
-from tsunagu.access.permissions import CASEWORK
+from tsunagu.access.digests import DigestCommand, build_per_staff
 from tsunagu.accounts.models import Staff
 from tsunagu.cases.due import DueLists, digest_text, due_for
 
 
 def build_digests(today: dt.date) -> dict[Staff, tuple[DueLists, str]]:
     """Per active casework staff member with something due: their due lists and the digest text."""
-    out: dict[Staff, tuple[DueLists, str]] = {}
-    recipients = (
-        Staff.objects.filter(
-            is_active=True, role__in=list(CASEWORK), municipality__isnull=False, organization__isnull=False
-        )
-        .select_related("organization", "municipality")
-        .order_by("municipality_id", "organization_id", "pk")
-    )
-    for staff in recipients:
-        lists = due_for(staff, today)
-        if not lists:
-            continue
-        with transaction.atomic():
-            audit.record(
-                actor=staff,
-                action="list",
-                channel="system",
-                objects=[("case", pk) for pk in lists.case_ids()],
-                detail={"kind": "case_digest", "date": today.isoformat()},
-            )
-        out[staff] = (lists, digest_text(staff, lists))
-    return out
+    return build_per_staff(today, "case_digest", due_for, digest_text)
 
 
-class Command(BaseCommand):
+class Command(DigestCommand):
     help = "期限・予定の日次のお知らせ（束ね役ごと・機関ごと）を表示します。"
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--date", help="基準日（YYYY-MM-DD、既定は今日）")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        today = timezone.localdate()
-        if options.get("date"):
-            try:
-                parsed = parse_date(options["date"])
-            except ValueError:
-                parsed = None
-            if parsed is None:
-                raise CommandError("--date は YYYY-MM-DD の形で指定してください。")
-            today = parsed
-        digests = build_digests(today)
-        for _staff, (_lists, text) in digests.items():
-            self.stdout.write(text)
-            self.stdout.write("")
-        self.stdout.write(f"{len(digests)} 人分のお知らせを作成しました。")
+    def build(self, today: dt.date) -> dict[Staff, tuple[Any, str]]:
+        return build_digests(today)
