@@ -366,8 +366,7 @@ class Decision(models.Model):
         return f"決定 {self.pk}"
 
 
-# The 連絡帳 (shared threads between meetings) lives in its own module; importing it registers its models.
-from .notebook_models import NotebookLink, NotebookPost, NotebookRead, NotebookThread  # noqa: E402, F401
-
-# Models kept in modules of their own, registered with this app by being imported here.
+# Models kept in modules of their own (the 連絡帳, the agencies' parts of the materials), registered with
+# this app by being imported here.
 from .material_models import AgencyPart as AgencyPart  # noqa: E402
+from .notebook_models import NotebookLink, NotebookPost, NotebookRead, NotebookThread  # noqa: E402, F401
