@@ -80,8 +80,8 @@ def _setup(database_url: str) -> None:
     django.setup()
 
 
-def _generate(seed: int) -> tuple[object, list[int]]:
-    """One city with 10 families and their cases; returns the coordinator and the case ids."""
+def _generate(seed: int, cases: int = CASES) -> tuple[object, list[int]]:
+    """One city with `cases` families and their cases; returns the coordinator and the case ids."""
     from tsunagu.accounts.models import Role, Staff
     from tsunagu.cases import actions
     from tsunagu.cases.models import TeamRole
@@ -122,7 +122,7 @@ def _generate(seed: int) -> tuple[object, list[int]]:
         PersonRelationship.objects.create(municipality=muni, person_a=a, person_b=b, kind=kind, ended=ended)
 
     case_ids = []
-    for n in range(CASES):
+    for n in range(cases):
         fam = SURNAMES[n % len(SURNAMES)]
         gf = person(fam, "male", r.randint(78, 90), deceased=r.random() < 0.6)
         gm = person(fam, "female", r.randint(75, 88))

@@ -1,12 +1,17 @@
 """Meeting materials and invitations in Chromium: the coordinator asks an agency for its part and invites a
 doctor for one item, records the doctor's signed 守秘義務; the agency acknowledges and fills its part; the
-coordinator sees it submitted, the copies page lists the doctor, and the follow-up list shows a decision.
+coordinator sees it submitted, downloads the packet (the agency's part in its summary sheet, named to the
+coordinator), the copies page lists the doctor, and the follow-up list shows a decision.
 Screenshots are kept under test-artifacts/."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+from pathlib import Path
 
+import pypdf
 import pytest
 from django.utils import timezone
 
@@ -65,6 +70,14 @@ def test_materials_are_prepared_and_a_guest_is_invited_for_one_item(page, live_s
     page.goto(f"{base}/meetings/{c.meeting.pk}/materials/")
     assert "家計相談につないだ" in page.content()
     screenshot(page, "meetings-materials")
+    with page.expect_download() as download:
+        page.click("#packet-pdf")
+    assert download.value.suggested_filename == f"packet-{c.meeting.pk}.pdf"
+    pdf = pypdf.PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in pdf.pages))
+    name = (w.coordinator.display_name or w.coordinator.username).replace(" ", "")
+    for expected in (f"配付先:{name}様", f"ケース{w.case.label}", "ジェノグラム", "家計相談につないだ。"):
+        assert expected in text
     page.click("#packet-copies")
     assert "田中 一郎" in page.content()
     screenshot(page, "meetings-packet-copies")

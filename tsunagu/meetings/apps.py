@@ -32,6 +32,11 @@ class MeetingsConfig(AppConfig):
 
         register_demo_step("meetings", 200, demo_step)
 
+        # The coming sittings' materials: one packet ready, one with agencies' parts missing (one overdue).
+        from .material_demo import demo_step as materials_demo_step
+
+        register_demo_step("meeting_materials", 205, materials_demo_step)
+
         # 連絡帳 (issue 11 part 8): permission, audit words, household panel, demo threads.
         from .notebook_apps import ready_notebook
 

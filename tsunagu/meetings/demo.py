@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tsunagu.accounts.models import Role, Staff
@@ -85,6 +86,21 @@ def _place(
     return None
 
 
+def open_cases(muni: Municipality) -> QuerySet[Case]:
+    """The demo city's cases under support, planning or evaluation, in number order."""
+    return Case.objects.filter(
+        municipality=muni, status__in=[CaseStatus.SUPPORT, CaseStatus.EVALUATION, CaseStatus.PLANNING]
+    ).order_by("number")
+
+
+def item_members(body: MeetingBody, agency: Organization | None) -> list[Organization]:
+    """The organizations selected for a demo item: the demo agency worker's, else the body's first."""
+    eligible = actions.eligible_organizations(body)
+    if agency is not None and agency.pk in {o.pk for o in eligible}:
+        return [agency]
+    return eligible[:1]
+
+
 # Not one transaction: the actions are durable (each commits when it returns, as on screen).
 def generate_meetings(
     muni: Municipality, *, coordinator: Staff, agency: Organization | None
@@ -104,15 +120,8 @@ def generate_meetings(
     meetings = sorted(made, key=lambda m: m.starts_at)
     past = [m for m in meetings if m.starts_at < now]
     coming = [m for m in meetings if m.starts_at >= now]
-    cases = list(
-        Case.objects.filter(
-            municipality=muni, status__in=[CaseStatus.SUPPORT, CaseStatus.EVALUATION, CaseStatus.PLANNING]
-        ).order_by("number")
-    )
-    eligible = {o.pk for o in actions.eligible_organizations(body)}
-    orgs = (
-        [agency] if agency is not None and agency.pk in eligible else actions.eligible_organizations(body)[:1]
-    )
+    cases = list(open_cases(muni))
+    orgs = item_members(body, agency)
     items = 0
     recent = past[-PAST_WITH_ITEMS:]
     for i, meeting in enumerate(past):

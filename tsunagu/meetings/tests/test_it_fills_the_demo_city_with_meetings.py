@@ -1,5 +1,6 @@
 """`setup_demo` gives the demo city a year of meetings (issue 11 part 9): past sittings held, with items
-discussed and decisions recorded, and a coming sitting with its agenda — through the meetings actions."""
+discussed and decisions recorded, a coming sitting with its agenda and its packet ready (every agency's
+part filled), and the sitting after it with parts still missing, one overdue — through the meetings actions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tsunagu.meetings.material_models import AgencyPart
 from tsunagu.meetings.models import AgendaItem, Decision, ItemStatus, Meeting, MeetingStatus
+from tsunagu.meetings.summary_sheet import case_sheets
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +40,34 @@ def test_a_year_of_meetings_once():
     assert coming[0].status == MeetingStatus.PLANNED
     assert AgendaItem.objects.filter(meeting=coming[0], status=ItemStatus.PLACED).exists()
 
+    # The next sitting's packet is ready: every selected organization of every item has filled its part,
+    # and the packet's summary sheets carry them.
+    ready = AgencyPart.objects.filter(item__meeting=coming[0])
+    assert ready.exists()
+    assert not ready.filter(submitted_at__isnull=True).exists()
+    for item in AgendaItem.objects.filter(meeting=coming[0], status=ItemStatus.PLACED):
+        assert set(item.organizations.values_list("pk", flat=True)) == set(
+            ready.filter(item=item).values_list("organization_id", flat=True)
+        )
+    sheets = case_sheets(list(AgendaItem.objects.filter(meeting=coming[0], status=ItemStatus.PLACED)))
+    assert sheets
+    assert all(any("現在の状況" in str(s) for s in sheet.sections) for sheet in sheets)
+
+    # The sitting after it: parts asked for, none filled yet, one past its due date.
+    later = AgencyPart.objects.filter(item__meeting=coming[1])
+    assert later.count() >= 2
+    assert not later.filter(submitted_at__isnull=False).exists()
+    today = timezone.localdate()
+    assert [p.is_overdue(today) for p in later.order_by("pk")].count(True) == 1
+    assert coming[1].status == MeetingStatus.PLANNED
+
+    counts = (AgencyPart.objects.count(), AgencyPart.objects.filter(submitted_at__isnull=False).count())
     before = (Meeting.objects.count(), AgendaItem.objects.count(), Decision.objects.count())
     again = setup_demo()
     assert (Meeting.objects.count(), AgendaItem.objects.count(), Decision.objects.count()) == before
+    assert (
+        AgencyPart.objects.count(),
+        AgencyPart.objects.filter(submitted_at__isnull=False).count(),
+    ) == counts
     assert "会議の記録は既にあります" in again
+    assert "会議資料の記入は既にあります" in again
