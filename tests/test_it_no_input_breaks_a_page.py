@@ -49,7 +49,7 @@ from tsunagu.access.permissions import PERMISSIONS, iter_url_patterns, permissio
 from tsunagu.accounts.models import Role
 from tsunagu.cases.models import PlanAction
 from tsunagu.cases.tests.helpers import BREAK_GLASS_REASON, World, add_member, make_world
-from tsunagu.directory.models import MeetingBody, Organization, Window
+from tsunagu.directory.models import MeetingBody, Organization, PointsProgram, Window
 from tsunagu.intake import actions as intake_actions
 from tsunagu.intake import referrals as intake_referrals
 from tsunagu.intake.models import Consultation
@@ -218,6 +218,17 @@ def build() -> Fuzz:
     action_a = PlanAction.objects.filter(plan__case=w.case).first()
     meeting_a, meeting_b, item_a, item_b = _meetings(w, body_a, body_b)
     org_b = Organization.objects.filter(municipality=b.muni).first()
+    # A volunteer points program in each city (地域づくり), run by the city's agency.
+    program_a, program_b = (
+        PointsProgram.objects.create(
+            municipality=c.muni,
+            key="walk-points",
+            name="ポイント",
+            business_line="3i",
+            organization=c.agency_org,
+        )
+        for c in (a, b)
+    )
     path_ids = {
         "case_id": (w.case.pk, w.other_case.pk),
         "consent_id": (w.consents["active"].pk, w.consents["withdrawn"].pk),
@@ -235,6 +246,7 @@ def build() -> Fuzz:
         "pk:directory:body": (body_a.pk, body_b.pk),
         "meeting_id": (meeting_a.pk, meeting_b.pk),
         "item_id": (item_a.pk, item_b.pk),
+        "program_id": (program_a.pk, program_b.pk),
     }
     foreign_ids = [
         w.other_case.pk,

@@ -26,6 +26,7 @@ from django.utils import timezone
 from tsunagu.access.registry import granting_rules, widen
 from tsunagu.access.scope import Casework, break_glass_ids, casework, get_for, in_casework
 from tsunagu.accounts.models import Staff
+from tsunagu.core import consent_terms
 from tsunagu.people.models import Household
 
 from .models import OPEN_STATUSES, Case, CaseTeamMember, Consent
@@ -55,16 +56,12 @@ class Reason:
 
 def active_consents(at: dt.datetime | None = None) -> QuerySet[Consent]:
     """Consents in force at `at`: given, not expired, not withdrawn. The one definition of "active"."""
-    at = at or timezone.now()
-    day = timezone.localtime(at).date()
-    return consents_in_force_on(day).filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at))
+    return Consent.objects.filter(consent_terms.active_at(at or timezone.now()))
 
 
 def consents_in_force_on(day: dt.date) -> QuerySet[Consent]:
     """Consents given by `day` and not expired on it (withdrawal is checked by the caller's moment)."""
-    return Consent.objects.filter(given_on__lte=day).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=day)
-    )
+    return Consent.objects.filter(consent_terms.in_force_on(day))
 
 
 def _own_rule(staff: Staff, cw: Casework, at: dt.datetime) -> Q:

@@ -41,7 +41,7 @@ class AgencyPart(models.Model):
         verbose_name = verbose_name_plural = "機関の記入"
         ordering = ["item", "due_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "organization"], name="agency_part_once"),
+            models.UniqueConstraint(fields=["municipality", "item", "organization"], name="agency_part_once"),
         ]
 
     def __str__(self) -> str:

@@ -159,7 +159,7 @@ class ContactForm(VersionForm):
         kind=DateKind.SCHEDULE,
         required=False,
         placeholder=DATE_HELP,
-        help_text="空欄なら予定なし。最後の接触から市の日数を過ぎると「途切れ」になります。",
+        help_text="空欄なら予定なし。予定がなければ、最後の接触から自治体の定める日数を過ぎると「途切れ」になります。",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

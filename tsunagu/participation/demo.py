@@ -256,8 +256,9 @@ def demo_step(world: DemoWorld) -> str:
     if has_demo_records(muni):
         return f"{muni}: 架空の参加支援は既にあります（そのままにします）"
     worker = world.staff.get(Role.WINDOW_WORKER) or world.staff.get(Role.COORDINATOR)
-    if worker is None or not worker.is_active:
-        return f"{muni}: 相談員のデモ用アカウントがないため、架空の参加支援は作りませんでした"
+    if worker is None or not worker.is_active or worker.organization_id is None:
+        # An account kept as the city made it (no organization) cannot record support: leave it alone.
+        return f"{muni}: 所属機関のある相談員のデモ用アカウントがないため、架空の参加支援は作りませんでした"
     agency = world.staff.get(Role.AGENCY_WORKER)
     made = generate(muni, worker=worker, receiving=agency.organization if agency else None)
     return f"{muni}: 架空の参加支援 {made} 件を作成しました（提案から参加開始・中断・終了まで）"

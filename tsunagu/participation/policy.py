@@ -28,6 +28,7 @@ from tsunagu.access.registry import widen
 from tsunagu.access.scope import casework, get_for
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.cases.policy import active_consents, visible_cases
+from tsunagu.core import consent_terms
 from tsunagu.people.models import Person
 
 from .models import Match, ParticipationConsent, ReceiverReport, SupportRecord
@@ -37,12 +38,7 @@ RECORD = "participation_record"  # the record kind upper apps widen (declared in
 
 def active_participation_consents(at: dt.datetime | None = None) -> QuerySet[ParticipationConsent]:
     """Participation consents in force at `at`: given, not expired, not withdrawn."""
-    at = at or timezone.now()
-    day = timezone.localtime(at).date()
-    return ParticipationConsent.objects.filter(given_on__lte=day).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=day),
-        Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at),
-    )
+    return ParticipationConsent.objects.filter(consent_terms.active_at(at or timezone.now()))
 
 
 def visible_records(staff: Staff, at: dt.datetime | None = None) -> QuerySet[SupportRecord]:

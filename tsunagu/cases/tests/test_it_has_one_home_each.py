@@ -41,7 +41,7 @@ def test_the_plan_in_force_is_found_in_one_place():
 
 
 def test_the_active_consent_condition_is_written_once():
-    assert where(r"expires_on__gte", tests=False) == {"cases/policy.py"}
+    assert where(r"expires_on__gte", tests=False) == {"core/consent_terms.py"}
     assert not hasattr(Consent, "is_active")  # a second, Python-side definition that could drift
 
 
