@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.access import audit
-from tsunagu.access.permissions import permission
+from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.pagination import numbered_page
@@ -30,7 +30,7 @@ from tsunagu.people.search import search_persons
 
 from . import actions, lapse, policy
 from .forms import CloseForm, ContactForm, EngagementForm, IdentifyForm, SearchForm, WorkersForm
-from .models import Engagement, EngagementStatus
+from .models import Engagement, EngagementStatus, Outcome
 
 PAGE_SIZE = 30
 SEARCH_LIMIT = 20
@@ -177,6 +177,13 @@ def _detail(
         "contacts": contacts,
         "workers": workers,
         "can_work": can_work and engagement.is_active,
+        # 参加支援へ is a hand-over: the identified person's participation record opens from here (the
+        # participation screen checks the person and its own rules again).
+        "hand_over_to_participation": (
+            engagement.outcome == Outcome.PARTICIPATION
+            and engagement.person_id is not None
+            and has_permission(staff, "participation.use")
+        ),
         "contact_form": forms.get("contact_form") or ContactForm(initial=version),
         "close_form": forms.get("close_form") or CloseForm(initial=version, municipality=muni),
         "workers_form": forms.get("workers_form")
