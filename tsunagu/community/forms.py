@@ -89,6 +89,13 @@ class VolunteerForm(TokenForm):
             self.initial.setdefault("registered_on", timezone.localdate())
 
 
+class ExistingVolunteerForm(forms.Form):
+    """Registering a person picked from the search results (the id only; people's policy fetches them)."""
+
+    person = StrictIntegerField(widget=forms.HiddenInput, min_value=1)
+    registered_on = RangedDateField(label="登録日", kind=DateKind.EVENT)
+
+
 class EarnForm(TokenForm):
     on = RangedDateField(label="活動日", kind=DateKind.EVENT)
     activity = forms.CharField(label="活動", max_length=160)

@@ -14,6 +14,11 @@ urlpatterns = [
     path("needs/<int:need_id>/intake/", views.need_intake, name="need_intake"),
     path("points/", views.points, name="points"),
     path("points/<int:program_id>/volunteers/", views.register_volunteer, name="register_volunteer"),
+    path(
+        "points/<int:program_id>/volunteers/existing/",
+        views.register_existing_volunteer,
+        name="register_existing_volunteer",
+    ),
     path("volunteers/<int:volunteer_id>/", views.volunteer, name="volunteer"),
     path("volunteers/<int:volunteer_id>/earn/", views.earn, name="earn"),
     path("volunteers/<int:volunteer_id>/redeem/", views.redeem, name="redeem"),

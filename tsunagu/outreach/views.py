@@ -26,10 +26,11 @@ from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.pagination import numbered_page
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people import policy as people_policy
+from tsunagu.people.forms import PersonSearchForm
 from tsunagu.people.search import search_persons
 
 from . import actions, lapse, policy
-from .forms import CloseForm, ContactForm, EngagementForm, IdentifyForm, SearchForm, WorkersForm
+from .forms import CloseForm, ContactForm, EngagementForm, IdentifyForm, WorkersForm
 from .models import Engagement, EngagementStatus, Outcome
 
 PAGE_SIZE = 30
@@ -303,7 +304,7 @@ def identify(request: HttpRequest, engagement_id: int) -> HttpResponse:
     POST only for the search: a resident's name must not land in URLs or browser history."""
     staff = _staff(request)
     engagement = policy.get_engagement_to_work(staff, engagement_id)
-    search = SearchForm(request.POST if request.method == "POST" and "q" in request.POST else None)
+    search = PersonSearchForm(request.POST if request.method == "POST" and "q" in request.POST else None)
     hits = []
     error = ""
     if request.method == "POST" and "person" in request.POST:
