@@ -9,6 +9,7 @@ urlpatterns = [
     path("groups/<int:group_id>/", views.group, name="group"),
     path("groups/<int:group_id>/sittings/", views.record_sitting, name="record_sitting"),
     path("sittings/<int:sitting_id>/", views.sitting, name="sitting"),
+    path("sittings/<int:sitting_id>/correct/", views.correct_sitting, name="correct_sitting"),
     path("sittings/<int:sitting_id>/needs/", views.record_need, name="record_need"),
     path("needs/<int:need_id>/", views.need, name="need"),
     path("needs/<int:need_id>/intake/", views.need_intake, name="need_intake"),

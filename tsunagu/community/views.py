@@ -39,6 +39,7 @@ from .forms import (
     ExistingVolunteerForm,
     NeedForm,
     RedeemForm,
+    SittingCorrectionForm,
     SittingForm,
     TokenForm,
     VolunteerForm,
@@ -102,6 +103,51 @@ def group(request: HttpRequest, group_id: int) -> HttpResponse:
     return render(request, "community/group.html", {"group": g, "page": page, "form": form})
 
 
+def _sitting_input(form: SittingForm) -> actions.SittingInput:
+    d = form.cleaned_data
+    return actions.SittingInput(
+        held_on=d["held_on"],
+        submission_token=d.get("submission_token") or uuid.uuid4(),
+        place=d["place"],
+        area=d["area"],
+        residents=d["residents"] or 0,
+        professionals=d["professionals"] or 0,
+        volunteers=d["volunteers"] or 0,
+        others=d["others"] or 0,
+        topics=d["topics"],
+    )
+
+
+@login_required
+@permission("community.record")
+@require_http_methods(["GET", "POST"])
+def correct_sitting(request: HttpRequest, sitting_id: int) -> HttpResponse:
+    """Correct a sitting after the fact (訂正): the recorded values prefilled, the version and a reason."""
+    staff = _staff(request)
+    s = policy.get_sitting_for(staff, sitting_id)
+    if not policy.may_record(staff, s.group):
+        raise PermissionDenied
+    initial = {f: getattr(s, f) for f in actions.CORRECTABLE if f != "area"}
+    initial.update(area=s.area_id, version=s.version)
+    form = SittingCorrectionForm(request.POST or None, initial=initial, municipality=s.municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.correct_sitting(
+                actor=staff,
+                sitting=s,
+                version=form.cleaned_data["version"],
+                data=_sitting_input(form),
+                reason=form.cleaned_data["reason"],
+            )
+        except actions.CommunityError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "開催の記録を訂正しました。")
+            return redirect("community:sitting", sitting_id=s.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/sitting_correct.html", {"sitting": s, "form": form}, status=status)
+
+
 @login_required
 @permission("community.record")
 @require_POST
@@ -112,20 +158,8 @@ def record_sitting(request: HttpRequest, group_id: int) -> HttpResponse:
         raise PermissionDenied
     form = SittingForm(request.POST, municipality=g.municipality)
     if form.is_valid():
-        d = form.cleaned_data
-        data = actions.SittingInput(
-            held_on=d["held_on"],
-            submission_token=d["submission_token"],
-            place=d["place"],
-            area=d["area"],
-            residents=d["residents"] or 0,
-            professionals=d["professionals"] or 0,
-            volunteers=d["volunteers"] or 0,
-            others=d["others"] or 0,
-            topics=d["topics"],
-        )
         try:
-            sitting, created = actions.record_sitting(actor=staff, group=g, data=data)
+            sitting, created = actions.record_sitting(actor=staff, group=g, data=_sitting_input(form))
         except actions.CommunityError as exc:
             form.add_error(None, str(exc))
         else:
