@@ -83,3 +83,40 @@ def test_a_volunteers_ledger_on_screen(live_server, page):
         page.get_by_role("button", name="交換する").click()
     assert page.locator("#balance").inner_text() == "50"
     screenshot(page, "community-ledger")
+
+
+def test_an_existing_resident_becomes_a_volunteer_and_a_sitting_is_corrected(live_server, page):
+    import datetime as dt
+
+    from tests.factories import make_person
+    from tsunagu.community.models import Sitting, Volunteer
+    from tsunagu.community.tests.helpers import sit
+
+    world = make_world()
+    make_person(
+        world.city.muni, family_name="佐藤", given_name="花子", family_kana="サトウ", given_kana="ハナコ"
+    )
+    s = sit(world, on=dt.date(2025, 6, 1), residents=12, professionals=2, topics="茶話会")
+    login(page, live_server.url, world.city.agency_worker.username, PASSWORD)
+    page.goto(f"{live_server.url}/community/points/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="登録済みの住民から選ぶ").click()
+    page.fill("#id_q", "さとう")
+    with page.expect_navigation():
+        page.get_by_role("button", name="探す").click()
+    screenshot(page, "community-volunteer-pick")
+    with page.expect_navigation():
+        page.get_by_role("button", name="この人を登録する").click()
+    assert Volunteer.objects.get().person.family_name == "佐藤"
+
+    page.goto(f"{live_server.url}/community/sittings/{s.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="開催の記録を訂正する").click()
+    page.fill("#id_residents", "15")
+    page.fill("#id_reason", "参加者数の数え違い")
+    screenshot(page, "community-sitting-correct")
+    with page.expect_navigation():
+        page.get_by_role("button", name="訂正する").click()
+    assert "計 17 人" in page.locator("dl.facts").inner_text()
+    assert Sitting.objects.get().residents == 15
+    screenshot(page, "community-sitting-corrected")

@@ -87,3 +87,28 @@ def test_a_worker_records_an_outreach_visit_and_the_coordinator_sees_lapses_firs
     assert "雨戸が閉まったままの家の男性" in rows.nth(0).inner_text()
     assert "途切れ 15日" in rows.nth(0).inner_text()
     screenshot(page, "outreach-coordinator-list")
+
+
+def test_closing_with_participation_hands_over_to_the_participation_form(page, live_server):
+    from tsunagu.outreach import actions
+    from tsunagu.outreach.models import Outcome
+
+    world = make_world(prefix="handover")
+    person, _household = resident(world)
+    worker = world.a.agency_worker
+    engagement = open_engagement(world, actor=worker)
+    contact(world, engagement, ago=1, response="rapport")
+    engagement = actions.identify_person(
+        actor=worker, engagement=engagement, version=engagement.version, person=person
+    )
+    login(page, live_server.url, worker.username, PASSWORD)
+    page.goto(f"{live_server.url}/outreach/{engagement.pk}/")
+    page.check(f"#close-outcome input[value={Outcome.PARTICIPATION.value}]")
+    page.fill("#close-note", "居場所を一緒に探したい")
+    with page.expect_navigation():
+        page.click("#close-submit")
+    screenshot(page, "outreach-closed-participation")
+    with page.expect_navigation():
+        page.click("#start-participation")
+    assert f"person={person.pk}" in page.url and person.full_name in page.content()
+    screenshot(page, "outreach-handover-participation-form")

@@ -83,6 +83,64 @@ def record_sitting(*, actor: Staff, group: CommunityGroup, data: SittingInput) -
     return sitting, True
 
 
+COUNTS = ("residents", "professionals", "volunteers", "others")
+CORRECTABLE = ("held_on", "place", "area", "residents", "professionals", "volunteers", "others", "topics")
+
+
+@transaction.atomic
+def correct_sitting(
+    *, actor: Staff, sitting: Sitting, version: int, data: SittingInput, reason: str
+) -> Sitting:
+    """Correct a sitting after the fact (訂正: the date, place, area, counts, topics). Refused when someone
+    changed it since the form was opened (`version`), or when nothing changes; the sitting keeps who, when
+    and why, the audit row the changed fields (date and counts from → to). `data.submission_token` is not
+    used (the version guards a correction)."""
+    muni_id = _city(actor, sitting, data.area)
+    sitting = (
+        Sitting.objects.select_for_update()
+        .select_related("group")
+        .get(pk=sitting.pk, municipality_id=muni_id)
+    )
+    if not policy.may_record(actor, sitting.group):
+        raise CommunityError("この団体の開催を訂正できるのは、運営機関の職員と束ね役です。")
+    if sitting.version != version:
+        raise CommunityError("この開催は他の人が先に訂正しました。画面を開き直して確認してください。")
+    if not reason.strip():
+        raise CommunityError("訂正の理由を入力してください。")
+    new = {
+        "held_on": data.held_on,
+        "place": data.place.strip() or sitting.group.venue,
+        "area": data.area if data.area is not None else sitting.area,
+        "residents": data.residents,
+        "professionals": data.professionals,
+        "volunteers": data.volunteers,
+        "others": data.others,
+        "topics": data.topics.strip(),
+    }
+    changed = {f: (getattr(sitting, f), v) for f, v in new.items() if getattr(sitting, f) != v}
+    if not changed:
+        raise CommunityError("訂正する内容がありません（入力が今の記録と同じです）。")
+    for field, (_old, value) in changed.items():
+        setattr(sitting, field, value)
+    sitting.version += 1
+    sitting.corrected_by = actor
+    sitting.corrected_at = timezone.now()
+    sitting.correction_reason = reason.strip()
+    sitting.save(update_fields=[*changed, "version", "corrected_by", "corrected_at", "correction_reason"])
+    # Field names always; from → to only for the date and the counts (free text stays out of the audit).
+    detail: dict[str, object] = {"corrected": sorted(changed), "version": sitting.version}
+    for field, (before, after) in changed.items():
+        if field == "held_on" or field in COUNTS:
+            detail[f"{field}_from"], detail[f"{field}_to"] = _plain(before), _plain(after)
+    audit.record(actor=actor, action="update", objects=[("community_sitting", sitting.pk)], detail=detail)
+    return sitting
+
+
+def _plain(value: object) -> object:
+    """A date as ISO text for the audit detail (JSON); counts as they are."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 @transaction.atomic
 def record_need(
     *,

@@ -60,6 +60,23 @@ class SittingForm(TokenForm):
             self.initial.setdefault("held_on", timezone.localdate())
 
 
+class SittingCorrectionForm(SittingForm):
+    """The sitting form for a correction (訂正): the version the form was opened at instead of a token, and
+    a required reason."""
+
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(
+        label="訂正の理由",
+        max_length=400,
+        error_messages={"required": "訂正の理由を入力してください。"},
+        help_text="例: 参加者数の数え違い、開催日の入力誤り",
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, municipality=municipality, **kwargs)
+        del self.fields["submission_token"]
+
+
 class NeedForm(TokenForm):
     text = forms.CharField(label="気づきの内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     urgency = forms.ChoiceField(label="緊急度", choices=Urgency.choices, initial=Urgency.SOON)
@@ -87,6 +104,13 @@ class VolunteerForm(TokenForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("registered_on", timezone.localdate())
+
+
+class ExistingVolunteerForm(forms.Form):
+    """Registering a person picked from the search results (the id only; people's policy fetches them)."""
+
+    person = StrictIntegerField(widget=forms.HiddenInput, min_value=1)
+    registered_on = RangedDateField(label="登録日", kind=DateKind.EVENT)
 
 
 class EarnForm(TokenForm):

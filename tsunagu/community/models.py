@@ -37,6 +37,14 @@ class Sitting(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     submission_token = models.UUIDField()
+    # A correction after the fact (訂正) bumps the version (a stale form is refused) and keeps who, when and
+    # why (the latest); which fields changed (counts and dates from → to) is in each correction's audit row.
+    version = models.PositiveIntegerField(default=0)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField("訂正日時", null=True, blank=True)
+    correction_reason = models.CharField("訂正の理由", max_length=400, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "開催"

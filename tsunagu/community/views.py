@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,12 +30,25 @@ from tsunagu.intake.forms import IntakeForm
 from tsunagu.intake.models import Channel, ConsulterKind
 from tsunagu.people import policy as people_policy
 from tsunagu.people.actions import PersonInput
+from tsunagu.people.forms import PersonSearchForm
+from tsunagu.people.search import search_persons
 
 from . import actions, figures, policy
-from .forms import EarnForm, NeedForm, RedeemForm, SittingForm, TokenForm, VolunteerForm, YearForm
+from .forms import (
+    EarnForm,
+    ExistingVolunteerForm,
+    NeedForm,
+    RedeemForm,
+    SittingCorrectionForm,
+    SittingForm,
+    TokenForm,
+    VolunteerForm,
+    YearForm,
+)
 from .models import EntryKind, PointEntry, Sitting, SurfacedNeed
 
 PAGE_SIZE = 30
+SEARCH_LIMIT = 20
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -90,6 +103,51 @@ def group(request: HttpRequest, group_id: int) -> HttpResponse:
     return render(request, "community/group.html", {"group": g, "page": page, "form": form})
 
 
+def _sitting_input(form: SittingForm) -> actions.SittingInput:
+    d = form.cleaned_data
+    return actions.SittingInput(
+        held_on=d["held_on"],
+        submission_token=d.get("submission_token") or uuid.uuid4(),
+        place=d["place"],
+        area=d["area"],
+        residents=d["residents"] or 0,
+        professionals=d["professionals"] or 0,
+        volunteers=d["volunteers"] or 0,
+        others=d["others"] or 0,
+        topics=d["topics"],
+    )
+
+
+@login_required
+@permission("community.record")
+@require_http_methods(["GET", "POST"])
+def correct_sitting(request: HttpRequest, sitting_id: int) -> HttpResponse:
+    """Correct a sitting after the fact (訂正): the recorded values prefilled, the version and a reason."""
+    staff = _staff(request)
+    s = policy.get_sitting_for(staff, sitting_id)
+    if not policy.may_record(staff, s.group):
+        raise PermissionDenied
+    initial = {f: getattr(s, f) for f in actions.CORRECTABLE if f != "area"}
+    initial.update(area=s.area_id, version=s.version)
+    form = SittingCorrectionForm(request.POST or None, initial=initial, municipality=s.municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.correct_sitting(
+                actor=staff,
+                sitting=s,
+                version=form.cleaned_data["version"],
+                data=_sitting_input(form),
+                reason=form.cleaned_data["reason"],
+            )
+        except actions.CommunityError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "開催の記録を訂正しました。")
+            return redirect("community:sitting", sitting_id=s.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/sitting_correct.html", {"sitting": s, "form": form}, status=status)
+
+
 @login_required
 @permission("community.record")
 @require_POST
@@ -100,20 +158,8 @@ def record_sitting(request: HttpRequest, group_id: int) -> HttpResponse:
         raise PermissionDenied
     form = SittingForm(request.POST, municipality=g.municipality)
     if form.is_valid():
-        d = form.cleaned_data
-        data = actions.SittingInput(
-            held_on=d["held_on"],
-            submission_token=d["submission_token"],
-            place=d["place"],
-            area=d["area"],
-            residents=d["residents"] or 0,
-            professionals=d["professionals"] or 0,
-            volunteers=d["volunteers"] or 0,
-            others=d["others"] or 0,
-            topics=d["topics"],
-        )
         try:
-            sitting, created = actions.record_sitting(actor=staff, group=g, data=data)
+            sitting, created = actions.record_sitting(actor=staff, group=g, data=_sitting_input(form))
         except actions.CommunityError as exc:
             form.add_error(None, str(exc))
         else:
@@ -275,10 +321,7 @@ def points(request: HttpRequest) -> HttpResponse:
 @require_POST
 def register_volunteer(request: HttpRequest, program_id: int) -> HttpResponse:
     staff = _staff(request)
-    programs = {p.pk: p for p in policy.visible_programs(staff) if policy.may_keep_ledger(staff, p)}
-    program = programs.get(program_id)
-    if program is None:
-        raise PermissionDenied
+    program = _ledger_program(staff, program_id)
     form = VolunteerForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -300,8 +343,84 @@ def register_volunteer(request: HttpRequest, program_id: int) -> HttpResponse:
             messages.success(request, "ボランティアを登録しました。")
             return redirect("community:volunteer", volunteer_id=volunteer.pk)
     page = numbered_page(policy.visible_volunteers(staff).order_by("pk"), "1", PAGE_SIZE)
-    context = {"page": page, "rows": [], "programs": list(programs.values()), "form": form}
+    programs = [p for p in policy.visible_programs(staff) if policy.may_keep_ledger(staff, p)]
+    context = {"page": page, "rows": [], "programs": programs, "form": form}
     return render(request, "community/points.html", context, status=400)
+
+
+def _ledger_program(staff: Staff, program_id: int) -> Any:
+    """A points program whose ledgers `staff` keeps (所管・運営機関 or 束ね役); missing, another city's and
+    someone else's program are the same 404."""
+    programs = {p.pk: p for p in policy.visible_programs(staff) if policy.may_keep_ledger(staff, p)}
+    program = programs.get(program_id)
+    if program is None:
+        raise Http404
+    return program
+
+
+@login_required
+@permission("community.record")
+@require_http_methods(["GET", "POST"])
+def register_existing_volunteer(request: HttpRequest, program_id: int) -> HttpResponse:
+    """Register a resident already in people: find them through people's search (POST, so that a name never
+    lands in a URL), pick one; people's policy fetches the person, the action checks the city and audits."""
+    staff = _staff(request)
+    program = _ledger_program(staff, program_id)
+    search = PersonSearchForm(request.POST if request.method == "POST" and "q" in request.POST else None)
+    hits: list[Any] = []
+    error = ""
+    if request.method == "POST" and "person" in request.POST:
+        pick = ExistingVolunteerForm(request.POST)
+        if pick.is_valid():
+            person = people_policy.get_person_for(staff, pick.cleaned_data["person"])
+            try:
+                volunteer, created = actions.register_volunteer(
+                    actor=staff,
+                    program=program,
+                    registered_on=pick.cleaned_data["registered_on"],
+                    person=person,
+                )
+            except actions.CommunityError as exc:
+                error = str(exc)
+            else:
+                messages.success(
+                    request,
+                    f"{person.full_name} さんをボランティアに登録しました。"
+                    if created
+                    else f"{person.full_name} さんはこの制度にすでに登録されています。",
+                )
+                return redirect("community:volunteer", volunteer_id=volunteer.pk)
+        else:
+            error = (
+                "本人を一覧から選んでください。"
+                if "person" in pick.errors
+                else "登録日: " + "".join(str(e) for e in pick.errors.get("registered_on", []))
+            )
+    elif search.is_bound and search.is_valid():
+        hits = search_persons(
+            people_policy.visible_persons(staff),
+            search.cleaned_data["q"].replace("\x00", "").strip(),
+            birth_date=search.cleaned_data["birth"],
+            limit=SEARCH_LIMIT,
+        )
+    if hits:
+        audit.record(
+            actor=staff,
+            action="list",
+            channel="view",
+            objects=[("person", h.person.pk) for h in hits],
+            detail={"kind": "community_volunteer_search"},
+            request=request,
+        )
+    bad = bool(error) or (search.is_bound and not search.is_valid())
+    context = {
+        "program": program,
+        "search": search,
+        "hits": hits,
+        "error": error,
+        "today": timezone.localdate(),
+    }
+    return render(request, "community/volunteer_pick.html", context, status=400 if bad else 200)
 
 
 def _ledger(

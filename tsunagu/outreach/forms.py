@@ -206,16 +206,5 @@ class CloseForm(VersionForm):
             self.initial.setdefault("closed_on", timezone.localdate())
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(
-        label="氏名・フリガナ",
-        max_length=100,
-        error_messages={"required": "氏名かフリガナを入力してください。"},
-    )
-    birth = JapaneseDateField(
-        label="生年月日", kind=DateKind.BIRTH, required=False, placeholder="例: S33.4.7"
-    )
-
-
 class IdentifyForm(VersionForm):
     person = StrictIntegerField(widget=forms.HiddenInput, min_value=1)

@@ -20,17 +20,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.access import audit
-from tsunagu.access.permissions import permission
+from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.core.pagination import numbered_page
 from tsunagu.municipalities.models import Municipality
 from tsunagu.people import policy as people_policy
+from tsunagu.people.forms import PersonSearchForm
 from tsunagu.people.search import search_persons
 
 from . import actions, lapse, policy
-from .forms import CloseForm, ContactForm, EngagementForm, IdentifyForm, SearchForm, WorkersForm
-from .models import Engagement, EngagementStatus
+from .forms import CloseForm, ContactForm, EngagementForm, IdentifyForm, WorkersForm
+from .models import Engagement, EngagementStatus, Outcome
 
 PAGE_SIZE = 30
 SEARCH_LIMIT = 20
@@ -177,6 +178,13 @@ def _detail(
         "contacts": contacts,
         "workers": workers,
         "can_work": can_work and engagement.is_active,
+        # 参加支援へ is a hand-over: the identified person's participation record opens from here (the
+        # participation screen checks the person and its own rules again).
+        "hand_over_to_participation": (
+            engagement.outcome == Outcome.PARTICIPATION
+            and engagement.person_id is not None
+            and has_permission(staff, "participation.use")
+        ),
         "contact_form": forms.get("contact_form") or ContactForm(initial=version),
         "close_form": forms.get("close_form") or CloseForm(initial=version, municipality=muni),
         "workers_form": forms.get("workers_form")
@@ -296,7 +304,7 @@ def identify(request: HttpRequest, engagement_id: int) -> HttpResponse:
     POST only for the search: a resident's name must not land in URLs or browser history."""
     staff = _staff(request)
     engagement = policy.get_engagement_to_work(staff, engagement_id)
-    search = SearchForm(request.POST if request.method == "POST" and "q" in request.POST else None)
+    search = PersonSearchForm(request.POST if request.method == "POST" and "q" in request.POST else None)
     hits = []
     error = ""
     if request.method == "POST" and "person" in request.POST:

@@ -7,11 +7,27 @@ from typing import Any
 
 from django import forms
 
-from tsunagu.core.forms import StrictIntegerField, StrictModelChoiceField
+from tsunagu.core.dates import DateKind
+from tsunagu.core.forms import JapaneseDateField, StrictIntegerField, StrictModelChoiceField
 
 from .models import Person, RelationshipKind
 
 REASON_REQUIRED = {"required": "理由を入力してください。"}
+
+
+class PersonSearchForm(forms.Form):
+    """Finding a registered person by name or kana, the birth date to tell namesakes apart — for the apps
+    that link a record to a person (outreach's 本人を特定する, community's volunteers). POSTed, so that a
+    resident's name never lands in a URL; the caller searches `visible_persons` and audits the hits."""
+
+    q = forms.CharField(
+        label="氏名・フリガナ",
+        max_length=100,
+        error_messages={"required": "氏名かフリガナを入力してください。"},
+    )
+    birth = JapaneseDateField(
+        label="生年月日", kind=DateKind.BIRTH, required=False, placeholder="例: S33.4.7"
+    )
 
 
 class MergeForm(forms.Form):
