@@ -1,0 +1,122 @@
+"""What `audit.verify_chain` reports, field by field: the row it points at, the words, the head it read and
+where its checkpoints come from. Written to kill the mutants `make mutation` left alive in verify_chain
+(docs/security.md J): the older tests only checked that a tampered chain fails and that the message names a
+sequence number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tsunagu.access import audit, checkpoints
+from tsunagu.access.models import AuditChainHead, AuditEvent
+
+from .test_it_audit_chain import _chain, _delete_rows, _drop_triggers
+
+pytestmark = pytest.mark.django_db
+NEEDS_DB_OWNER = True  # drops the audit triggers to tamper with the chain (conftest.py)
+
+
+def _report(result: audit.VerifyResult) -> tuple[object, ...]:
+    return (
+        result.ok,
+        result.checked,
+        result.first_bad_seq,
+        result.problem,
+        result.head_seq,
+        result.head_hash,
+    )
+
+
+def _verify(events: list[AuditEvent], **kwargs: object) -> audit.VerifyResult:
+    return audit.verify_chain(chain=audit.chain_of(events[0].municipality_id), **kwargs)  # type: ignore[arg-type]
+
+
+def test_one_deleted_row_is_named_with_the_head_that_was_read():
+    events = _chain()
+    _drop_triggers()
+    _delete_rows("id = %s", [events[1].pk])
+    assert _report(_verify(events)) == (False, 1, 2, "削除された行（通番 2 がない）", 5, events[-1].hash)
+
+
+def test_several_deleted_rows_are_named_as_a_range():
+    events = _chain()
+    _drop_triggers()
+    _delete_rows("id IN (%s, %s)", [events[1].pk, events[2].pk])
+    assert _report(_verify(events)) == (False, 1, 2, "削除された行（通番 2〜3 がない）", 5, events[-1].hash)
+
+
+def test_a_row_that_reuses_a_sequence_number_is_named():
+    """Only possible once someone also dropped the unique constraint on (municipality, seq)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps the unique constraint inside the table definition: it cannot be dropped")
+    events = _chain(3)
+    _drop_triggers()
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign key checks before ALTER TABLE
+        cur.execute("ALTER TABLE access_auditevent DROP CONSTRAINT audit_seq_per_municipality")
+        cur.execute("UPDATE access_auditevent SET seq = %s WHERE id = %s", [2, events[2].pk])
+    assert _report(_verify(events)) == (False, 2, 2, "挿入された行（通番の重複）", 3, events[-1].hash)
+
+
+def test_a_broken_link_to_the_previous_row_is_named():
+    events = _chain()
+    _drop_triggers()
+    with connection.cursor() as cur:
+        cur.execute("UPDATE access_auditevent SET prev_hash = %s WHERE id = %s", ["0" * 64, events[2].pk])
+    assert _report(_verify(events)) == (
+        False,
+        2,
+        3,
+        "前の行とのつながりが壊れています（挿入または削除）",
+        5,
+        events[-1].hash,
+    )
+
+
+def test_an_altered_row_is_named():
+    events = _chain()
+    _drop_triggers()
+    with connection.cursor() as cur:
+        cur.execute("UPDATE access_auditevent SET reason = 'x' WHERE id = %s", [events[3].pk])
+    assert _report(_verify(events)) == (
+        False,
+        3,
+        4,
+        "内容が改変されています（または挿入された行）",
+        5,
+        events[-1].hash,
+    )
+
+
+def test_small_batches_walk_the_whole_chain_and_find_tampering_in_a_later_batch():
+    events = _chain(4)
+    # An event about no record (a list screen) has no object index rows: that is not a missing index.
+    events.append(audit.record(actor=events[0].actor, action="list", objects=[]))
+    assert _report(_verify(events, batch_size=2)) == (True, 5, None, "", 5, events[-1].hash)
+    _drop_triggers()
+    _delete_rows("id = %s", [events[3].pk])
+    assert _report(_verify(events, batch_size=2))[:4] == (False, 3, 4, "削除された行（通番 4 がない）")
+
+
+def test_a_deleted_chain_head_is_reported_at_the_last_row():
+    events = _chain(3)
+    AuditChainHead.objects.filter(pk=audit.chain_of(events[0].municipality_id)).delete()
+    assert _report(_verify(events)) == (False, 3, 3, "監査ログの末尾情報が削除されています", 0, audit.GENESIS)
+
+
+def test_the_checkpoint_files_given_are_read_instead_of_the_configured_one(tmp_path: Path, settings):
+    events = _chain(3)
+    chain = audit.chain_of(events[0].municipality_id)
+    copy = tmp_path / "syslog-copy.log"
+    # A copy (e.g. from syslog) that saw the chain at row 9: the log in the database was cut since.
+    checkpoints.write_checkpoint(2, events[1].hash, path=copy, chain=chain)
+    checkpoints.write_checkpoint(9, "ab" * 32, path=copy, chain=chain)
+    checkpoints.write_checkpoint(1, events[0].hash, path=copy, chain=chain)
+    assert _verify(events).ok  # the configured file knows nothing of row 9
+    result = _verify(events, checkpoint_files=[copy])
+    assert _report(result) == (False, 3, 4, result.problem, 3, events[-1].hash)
+    assert (result.checkpoints, result.latest_checkpoint and result.latest_checkpoint.seq) == (3, 9)
+    assert "チェックポイントでは通番 9 まで" in result.problem
