@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 
 from tsunagu.access import audit, checkpoints
+from tsunagu.access.auditkey import head_mac
+from tsunagu.access.checkpoints import Checkpoint
 from tsunagu.access.models import AuditChainHead, AuditEvent
 
 from .test_it_audit_chain import _chain, _delete_rows, _drop_triggers
@@ -120,3 +122,52 @@ def test_the_checkpoint_files_given_are_read_instead_of_the_configured_one(tmp_p
     assert _report(result) == (False, 3, 4, result.problem, 3, events[-1].hash)
     assert (result.checkpoints, result.latest_checkpoint and result.latest_checkpoint.seq) == (3, 9)
     assert "チェックポイントでは通番 9 まで" in result.problem
+
+
+def test_the_head_check_names_the_rows_and_says_what_happened():
+    chain = 7
+    head = AuditChainHead(id=chain, last_seq=5, last_hash="h5", mac=head_mac(5, "h5", chain))
+    assert audit._head_problem(head, 3, 3, "h3", chain) == (4, "末尾の行が削除されています（通番 4〜5）")
+    assert audit._head_problem(head, 7, 7, "h7", chain) == (6, "末尾の後に挿入された行があります")
+    assert audit._head_problem(head, 5, 5, "other", chain) == (5, "末尾の行が置き換えられています")
+    assert audit._head_problem(head, 5, 5, "h5", chain) is None
+    head.mac = "0" * 64
+    assert audit._head_problem(head, 5, 5, "h5", chain) == (
+        6,
+        "末尾情報の署名が一致しません（末尾の行を削除して末尾情報を書き戻した可能性があります）",
+    )
+
+
+def test_the_checkpoint_check_names_the_furthest_anchor_and_the_first_mismatch():
+    beyond = [Checkpoint(7, "h7", "T7"), Checkpoint(9, "h9", "T9"), Checkpoint(8, "h8", "T8")]
+    assert audit._anchor_problem(beyond, {}, 5) == (
+        6,
+        "末尾の行が削除されています（T9 のチェックポイントでは通番 9 まであったのに、いまは通番 5 までしかありません）",
+    )
+    replaced = [Checkpoint(3, "bad3", "T3"), Checkpoint(2, "bad2", "T2")]
+    assert audit._anchor_problem(replaced, {2: "h2", 3: "h3"}, 3) == (
+        2,
+        "T2 のチェックポイントと一致しません（通番 2 までの行が置き換えられています）",
+    )
+    # The anchor of an empty log (seq 0) names no row to compare; seq 1 does.
+    assert audit._anchor_problem([Checkpoint(0, audit.GENESIS, "T0")], {}, 0) is None
+    assert audit._anchor_problem([Checkpoint(1, "h1", "T1")], {1: "other"}, 1) == (
+        1,
+        "T1 のチェックポイントと一致しません（通番 1 までの行が置き換えられています）",
+    )
+
+
+def test_the_checkpoint_file_check_lists_ten_bad_lines_and_marks_more():
+    path = Path("/srv/c.log")
+    ten = checkpoints.CheckpointFile(path, [], list(range(1, 11)))
+    eleven = checkpoints.CheckpointFile(path, [], list(range(1, 12)))
+    lines = "・".join(str(n) for n in range(1, 11))
+    said = "行目の署名が一致しません（改変または偽造）"
+    assert audit._checkpoint_file_problem([ten]) == (
+        None,
+        f"チェックポイントファイル {path} の {lines} {said}",
+    )
+    assert audit._checkpoint_file_problem([eleven]) == (
+        None,
+        f"チェックポイントファイル {path} の {lines}… {said}",
+    )
