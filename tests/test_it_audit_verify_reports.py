@@ -5,6 +5,7 @@ sequence number."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,18 @@ def test_the_checkpoint_file_check_lists_ten_bad_lines_and_marks_more():
         None,
         f"チェックポイントファイル {path} の {lines}… {said}",
     )
+
+
+def test_a_row_whose_time_was_changed_is_named():
+    """The hash covers when (to the microsecond, in UTC), not only who, what and why."""
+    events = _chain(3)
+    _drop_triggers()
+    AuditEvent.objects.filter(pk=events[1].pk).update(at=events[1].at + timedelta(microseconds=1))
+    assert _report(_verify(events))[:4] == (False, 1, 2, "内容が改変されています（または挿入された行）")
+
+
+def test_an_object_kind_with_a_colon_is_refused():
+    """The object index is written as "kind:id": a kind holding ":" would read as another record."""
+    p_events = _chain(1)
+    with pytest.raises(ValueError):
+        audit.record(actor=p_events[0].actor, action="view", objects=[("house:hold", 1)])
