@@ -59,7 +59,6 @@ clean:
 .PHONY: mutation
 mutation: $(STAMP)
 	rm -rf mutants
-	TSUNAGU_DATABASE_URL=$${MUTATION_DATABASE_URL:-$(PG_URL)} $(VENV)/bin/mutmut run --max-children $${MUTATION_CHILDREN:-1}
+	TSUNAGU_DATABASE_URL=$${MUTATION_DATABASE_URL:-$(PG_URL)} $(VENV)/bin/mutmut run --max-children $${MUTATION_CHILDREN:-1} $${MUTANTS:-}
 	$(VENV)/bin/mutmut results --all true > var/mutation-results.txt || true
-	@grep -c ": killed" var/mutation-results.txt | xargs echo "killed:"
-	@grep -vc ": killed" var/mutation-results.txt | xargs echo "not killed:"
+	@for s in killed survived timeout "not checked"; do echo "$$s: $$(grep -c ": $$s" var/mutation-results.txt)"; done
