@@ -341,11 +341,12 @@ def show(pairs: list[tuple[str, str]]) -> str:
 
 # ---- what a request wrote -------------------------------------------------------------------------
 
-# Allowed to change on any response: the audit log (reads are recorded even when the answer is 404) and
-# the sessions (the session row is saved on every request).
+# Allowed to change on any response: the audit log with its object index (reads are recorded even when the
+# answer is 404) and the sessions (the session row is saved on every request).
 AUDIT_TABLE = "access_auditevent"
+AUDIT_INDEX_TABLE = "access_auditobject"
 CHAIN_HEAD_TABLE = "access_auditchainhead"
-VOLATILE_TABLES = frozenset({AUDIT_TABLE, CHAIN_HEAD_TABLE, "django_session"})
+VOLATILE_TABLES = frozenset({AUDIT_TABLE, AUDIT_INDEX_TABLE, CHAIN_HEAD_TABLE, "django_session"})
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
 
 
@@ -370,7 +371,8 @@ class WriteLog:
         return {t for _v, t, n in self.writes if n != 0 and t not in VOLATILE_TABLES}
 
     def audit_rewritten(self) -> bool:
-        return any(v != "INSERT" and t == AUDIT_TABLE and n != 0 for v, t, n in self.writes)
+        audit_tables = (AUDIT_TABLE, AUDIT_INDEX_TABLE)
+        return any(v != "INSERT" and t in audit_tables and n != 0 for v, t, n in self.writes)
 
     def audit_appended(self) -> bool:
         return any(v == "INSERT" and t == AUDIT_TABLE for v, t, _n in self.writes)
