@@ -40,10 +40,18 @@ class CaseClosed(CaseError):
         super().__init__(CLOSED_MESSAGE)
 
 
-def _require_open(case: Case) -> None:
+def _require_open(case: Case, version: int | None = None) -> None:
     """A closed case is read-only. Reads the status under a row lock, so a write cannot slip in while
-    another request closes the case (closing takes the same lock through the version bump)."""
-    status = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", flat=True).first()
+    another request closes the case (closing takes the same lock through the version bump).
+
+    With `version` (the one the user read), a case changed since is refused as a stale edit first — also
+    when the change was its closure — so the user hears "someone else updated this"."""
+    row = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", "version").first()
+    if row is None:
+        return
+    status, current = row
+    if version is not None and current != version:
+        raise StaleEdit()
     if status == CaseStatus.CLOSED:
         raise CaseClosed()
 

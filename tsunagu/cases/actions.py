@@ -211,7 +211,7 @@ def transition(*, actor: Staff, case: Case, version: int, to: str, note: str = "
     """Move the case along its lifecycle (受付 → アセスメント → プラン作成 → 支援中 → 評価 → 終結, 中断)."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _check_version(case, version)
-    _require_open(case)
+    _require_open(case, version)
     if to == CaseStatus.CLOSED:
         raise CaseError("終結は「終結の評価」から行ってください。")
     if to not in CaseStatus.values:
@@ -418,7 +418,7 @@ def close_case(
     return case
 
 
-# ---- meeting approval and hand-over between coordinators -------------------------------------------
+# ---- hand-over between coordinators ---------------------------------------------------------------
 
 
 @transaction.atomic(durable=True)
@@ -426,7 +426,7 @@ def reassign_coordinator(*, actor: Staff, case: Case, version: int, coordinator:
     """Hand the case to another 束ね役 (異動・休職など), with the reason, in the history."""
     _same_city(actor, case, coordinator)
     _check_version(case, version)
-    _require_open(case)
+    _require_open(case, version)
     if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
         raise CaseError("引き継ぐ先には、在籍している束ね役を選んでください。")
     if coordinator.pk == case.coordinator_id:
