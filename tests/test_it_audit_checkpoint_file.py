@@ -104,3 +104,64 @@ def test_without_a_configured_file_only_the_log_copy_is_written(tmp_path: Path, 
         checkpoints.write_checkpoint(4, HASH, chain=CHAIN)
     assert [r.name for r in caplog.records] == ["tsunagu.audit.checkpoint"]
     assert checkpoints.read_checkpoints().path is None
+
+
+# --- known answers: the exact line and signature, per format version (docs/security.md J) --------------
+
+KEY = "known-answer-key"
+AT = "2026-12-02T03:00:00+09:00"
+LINE_V2 = (
+    '{"at":"2026-12-02T03:00:00+09:00","chain":7,"hash":"' + HASH + '",'
+    '"mac":"b7fa8a9b4de982d8be6e28669c8712730c4e162b588f6f160c9581e1b760b047","seq":5,"v":2}\n'
+)
+LINE_V1 = (
+    '{"at":"2026-12-02T03:00:00+09:00","hash":"' + HASH + '",'
+    '"mac":"d91ea9636137a61b0e6f5ca8ef0d9cbda4379894b3ab9640e7f3e9ba2ca7de6e","seq":5,"v":1}\n'
+)
+LINE_SYSTEM = (
+    '{"at":"2026-12-02T03:00:00+09:00","chain":0,"hash":"' + HASH + '",'
+    '"mac":"181fa576ba6862cb90bfe0ab88c381c0def69e397fbf5edd2830bfebd36e0d2c","seq":5,"v":2}\n'
+)
+
+
+def test_a_checkpoint_line_is_exactly_this_text_under_a_known_key(settings) -> None:
+    """Lines already written (and copied by syslog to another machine) must keep verifying: the format and
+    the signed text are fixed, per version. (The MAC is HMAC-SHA256 over
+    "tsunagu-audit-checkpoint|v2|<chain>|<seq>|<hash>|<at>", v1 without the chain.)"""
+    settings.AUDIT_HMAC_KEY = KEY
+    assert checkpoints.format_line(5, HASH, AT, 7) == LINE_V2
+    assert checkpoints.format_line(5, HASH, AT, None) == LINE_V1
+    assert checkpoints.format_line(5, HASH, AT, 0) == LINE_SYSTEM
+
+
+def test_lines_of_both_versions_and_of_the_system_chain_are_read_with_their_chain(
+    settings, tmp_path: Path
+) -> None:
+    settings.AUDIT_HMAC_KEY = KEY
+    copy = tmp_path / "copy.log"
+    copy.write_text(LINE_V2 + LINE_V1 + LINE_SYSTEM, encoding="utf-8")
+    read = checkpoints.read_checkpoints(copy)
+    assert read.checkpoints == [
+        checkpoints.Checkpoint(5, HASH, AT, 1, 7),
+        checkpoints.Checkpoint(5, HASH, AT, 2, None),  # version 1: no chain of today
+        checkpoints.Checkpoint(5, HASH, AT, 3, 0),
+    ]
+    assert read.bad_lines == []
+
+
+def test_a_line_moved_to_another_chain_or_version_or_a_negative_chain_is_refused(
+    settings, tmp_path: Path
+) -> None:
+    """The chain is signed: a city's anchor does not pass as another city's, nor as a version 1 line."""
+    settings.AUDIT_HMAC_KEY = KEY
+    copy = tmp_path / "copy.log"
+    copy.write_text(
+        LINE_V2.replace('"chain":7', '"chain":8')
+        + LINE_V2.replace('"chain":7,', "").replace('"v":2', '"v":1')
+        + LINE_V1.replace('"hash"', '"chain":7,"hash"').replace('"v":1', '"v":2')
+        + checkpoints.format_line(5, HASH, AT, -1)
+        + LINE_V2.replace('"v":2', '"v":"2"'),
+        encoding="utf-8",
+    )
+    read = checkpoints.read_checkpoints(copy)
+    assert (read.checkpoints, read.bad_lines) == ([], [1, 2, 3, 4, 5])
