@@ -382,3 +382,15 @@ def test_the_time_in_the_hash_moves_with_the_row():
     moved = AuditEvent(**{f.attname: getattr(event, f.attname) for f in AuditEvent._meta.concrete_fields})
     moved.at = event.at + timedelta(seconds=1)
     assert audit.compute_hash(moved) != event.hash
+
+
+def test_a_removed_index_row_is_named_in_so_many_words():
+    actor = _staff()
+    events = [audit.record(actor=actor, action="view", objects=[("person", i)]) for i in (1, 2)]
+    AuditObject.objects.filter(event=events[1]).delete()
+    result = audit.verify_chain(chain=actor.municipality_id)
+    assert (result.ok, result.first_bad_seq, result.problem) == (
+        False,
+        2,
+        "対象索引（AuditObject）が行の対象と一致しません（索引の削除・追加）",
+    )
