@@ -394,3 +394,14 @@ def test_a_removed_index_row_is_named_in_so_many_words():
         2,
         "対象索引（AuditObject）が行の対象と一致しません（索引の削除・追加）",
     )
+
+
+def test_the_system_chain_is_verified_without_reading_the_object_index():
+    """Events of no city have no index rows: the walk does not query for them (one query, for stray rows)."""
+    for _ in range(3):
+        audit.record(actor=None, action="login_failed", channel="system")
+    with CaptureQueriesContext(connection) as queries:
+        result = audit.verify_chain(chain=AuditChainHead.SYSTEM_CHAIN, batch_size=2)
+    assert (result.ok, result.checked) == (True, 3)
+    selects = [q for q in queries.captured_queries if 'FROM "access_auditobject"' in q["sql"]]
+    assert len(selects) == 1, [q["sql"] for q in selects]
