@@ -18,7 +18,7 @@ from tests.factories import make_staff
 from tsunagu.access.models import BreakGlassGrant
 from tsunagu.accounts.models import Role
 from tsunagu.cases import actions
-from tsunagu.cases.models import Case, CaseStatus, TeamRole
+from tsunagu.cases.models import Case, CaseStatus, CaseTeamMember, Consent, ConsentBasis, TeamRole
 from tsunagu.cases.policy import (
     Reason,
     Why,
@@ -120,6 +120,34 @@ def test_a_team_seat_or_a_consent_on_another_case_of_the_city_does_not_complete_
     assert set(shared_person_ids(agency(world, "team"))) == {world.p1.pk}
 
 
+def test_a_row_that_seats_this_citys_organization_on_another_citys_case_shares_nothing():
+    world = make_world()
+    other, team_org = world.other, world.orgs["team"]
+    CaseTeamMember.objects.create(
+        municipality=other.muni,
+        case=world.other_case,
+        organization=team_org,
+        role=TeamRole.COOPERATING,
+        added_by=other.coordinator,
+    )
+    member = world.other_case.household.members.select_related("person").first()
+    assert member is not None
+    consent = Consent.objects.create(
+        municipality=other.muni,
+        case=world.other_case,
+        given_by=member.person,
+        basis=ConsentBasis.SELF,
+        method="written",
+        given_on=timezone.localdate(),
+        recorded_by=other.coordinator,
+    )
+    consent.persons.add(member.person)
+    consent.organizations.add(team_org)
+    team = agency(world, "team")
+    assert set(shared_person_ids(team)) == {world.p1.pk}
+    assert world.other_case not in visible_cases(team)
+
+
 def test_an_organization_removed_from_the_team_loses_the_case_and_the_shared_persons():
     world = make_world()
     team = agency(world, "team")
@@ -214,6 +242,8 @@ def test_roles_outside_casework_learn_nothing_not_even_that_a_case_exists(role):
     assert why_visible(staff, world.case) == []
     assert household_has_case(staff, world.household) is False
     assert list(shared_person_ids(staff)) == []
+    # Still one column, usable as a subquery the way intake's rule uses it.
+    assert list(Consultation.objects.filter(person_id__in=shared_person_ids(staff))) == []
     assert consented_consultations(staff, timezone.now()) is None
 
 

@@ -103,8 +103,11 @@ def test_households_and_members_the_reader_may_not_find_are_left_out(w):
     assert household_heads(staff, [w.shared.pk]) == {w.shared.pk: w.lodger}
 
 
-def test_a_member_is_fetched_only_from_the_household_it_belongs_to(w):
-    member = get_for_members(w.family, w.mother.pk)
+def test_a_member_is_fetched_only_from_the_household_it_belongs_to(w, django_assert_num_queries):
+    # Two queries: the person among the household's members, then the membership with its person.
+    with django_assert_num_queries(2):
+        member = get_for_members(w.family, w.mother.pk)
+        assert member.person.given_name == "花子"
     assert member.household == w.family and member.person == w.mother
     assert member.relationship == Relationship.HEAD
     assert get_for_members(w.shared, str(w.friend.pk)).person == w.friend
