@@ -250,7 +250,8 @@ def run_stored(recs: list[PersonRecord], truth, namesakes) -> dict:
     candidates = {r.pair for r in stored if r.decision in ("auto_link", "review")}
     return {
         "seconds": round(elapsed, 2),
-        "blocked_pairs": stats.pairs,
+        "compared_pairs": stats.pairs,
+        "sub_blocked_blocks": stats.sub_blocked,
         "stored_pairs": len(stored),
         "stored_namesake_only": sum(1 for r in stored if r.decision == "distinct"),
         "auto_link": scores(auto, truth),
