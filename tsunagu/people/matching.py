@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -248,25 +248,27 @@ def _blocks(
     limit = MAX_BLOCK_SIZE
     earlier: list[array[int]] = []
     for kind in BLOCK_KINDS:
+        # Counted in C first, so that only records of a small block of two or more are grouped in Python.
+        keys = _kind_keys(records, kind)
+        counts = Counter(keys)
+        counts.pop(None, None)
+        multi = [key for key, size in counts.items() if size > 1]
+        oversized = [key for key in multi if counts[key] > limit]
+        stats.blocks += len(multi)
+        stats.skipped_blocks += len(oversized)
+        stats.skipped_records += sum(counts[key] for key in oversized)
+        wanted = set(multi).difference(oversized)
+        del counts, multi, oversized
         groups: dict[object, list[int]] = defaultdict(list)
-        for index, key in enumerate(_kind_keys(records, kind)):
-            if key is not None:
+        for index, key in enumerate(keys):
+            if key in wanted:
                 groups[key].append(index)
+        small = list(groups.values())
+        del wanted, groups, keys
         numbers = array("q", [-1]) * len(records)
-        small: list[list[int]] = []
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            stats.blocks += 1
-            if len(members) > limit:
-                stats.skipped_blocks += 1
-                stats.skipped_records += len(members)
-                continue
-            number = len(small)
-            small.append(members)
+        for number, members in enumerate(small):
             for i in members:
                 numbers[i] = number
-        del groups
         for members in small:
             yield members, earlier
         earlier = [*earlier, numbers]
