@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections import defaultdict
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -193,57 +194,200 @@ def block_keys(record: PersonRecord) -> list[tuple[str, str]]:
 
 @dataclass
 class BlockingStats:
+    """What blocking did. `pairs`: pairs formed (candidate_pairs: every pair sharing a small block, before
+    `skip`; storable_pairs: only the pairs that can be stored, each then compared)."""
+
     blocks: int = 0
     skipped_blocks: int = 0
     skipped_records: int = 0
     pairs: int = 0
+    sub_blocked: int = 0  # blocks split by sub-keys (storable_pairs)
 
 
 Skip = Callable[[PersonRecord, PersonRecord], bool]
+
+
+def _kind_keys(records: Sequence[PersonRecord], kind: str) -> list:
+    """`block_key(r, kind)` for every record, or an equivalent hashable key (a tuple for the birth-date
+    kinds: equal exactly when the f-string keys are), without a function call per record."""
+    if kind == "kana":
+        return [r.kana_key or None for r in records]
+    if kind == "phon":
+        return [(r.phonetic_key or phonetic_kana(r.kana_key)) if r.kana_key else None for r in records]
+    if kind == "name":
+        return [r.name_key or None for r in records]
+    if kind == "born_family":
+        return [
+            (r.birth_date, phonetic_kana(r.family_kana_key))
+            if r.birth_date is not None and r.family_kana_key
+            else None
+            for r in records
+        ]
+    if kind == "born_given":
+        return [
+            (r.birth_date, phonetic_kana(r.given_kana_key))
+            if r.birth_date is not None and r.given_kana_key
+            else None
+            for r in records
+        ]
+    if kind == "born_family_name":
+        return [
+            (r.birth_date, r.family_name_key) if r.birth_date is not None and r.family_name_key else None
+            for r in records
+        ]
+    raise ValueError(kind)
+
+
+def _blocks(
+    records: Sequence[PersonRecord], stats: BlockingStats
+) -> Iterator[tuple[list[int], list[array[int]]]]:
+    """Each block of 2..MAX_BLOCK_SIZE records (record indexes, ascending), one kind at a time in
+    BLOCK_KINDS order, with the block numbers of the earlier kinds (array per kind: record index → its
+    small block of that kind, or -1). A pair is produced by the first kind whose small block it shares:
+    inside a block, skip it when `earlier[k][i] == earlier[k][j] >= 0` for some k."""
+    limit = MAX_BLOCK_SIZE
+    earlier: list[array[int]] = []
+    for kind in BLOCK_KINDS:
+        # Counted in C first, so that only records of a small block of two or more are grouped in Python.
+        keys = _kind_keys(records, kind)
+        counts = Counter(keys)
+        counts.pop(None, None)
+        multi = [key for key, size in counts.items() if size > 1]
+        oversized = [key for key in multi if counts[key] > limit]
+        stats.blocks += len(multi)
+        stats.skipped_blocks += len(oversized)
+        stats.skipped_records += sum(counts[key] for key in oversized)
+        wanted = set(multi).difference(oversized)
+        del counts, multi, oversized
+        groups: dict[object, list[int]] = defaultdict(list)
+        for index, key in enumerate(keys):
+            if key in wanted:
+                groups[key].append(index)
+        small = list(groups.values())
+        del wanted, groups, keys
+        numbers = array("q", [-1]) * len(records)
+        for number, members in enumerate(small):
+            for i in members:
+                numbers[i] = number
+        for members in small:
+            yield members, earlier
+        earlier = [*earlier, numbers]
+
+
+def _shared_earlier(i: int, j: int, earlier: list[array[int]]) -> bool:
+    for numbers in earlier:
+        n = numbers[i]
+        if n >= 0 and n == numbers[j]:
+            return True
+    return False
 
 
 def candidate_pairs(
     records: Sequence[PersonRecord], stats: BlockingStats | None = None, skip: Skip | None = None
 ) -> Iterator[tuple[PersonRecord, PersonRecord]]:
     """Each pair of records sharing at least one block of at most MAX_BLOCK_SIZE records, once, smaller
-    id first. One kind of block at a time (memory stays one dictionary of one kind); a pair already
-    produced by an earlier kind is recognised from the records' keys, so no set of pairs is kept.
+    id first. One kind of block at a time; a pair already produced by an earlier kind is recognised from
+    the block numbers of the records, so no set of pairs is kept.
     `skip(a, b)`: leave out pairs a caller knows it does not want (counted in stats, not yielded)."""
     stats = stats if stats is not None else BlockingStats()
-    sizes: list[dict[str, int]] = []  # per earlier kind: key → size of its block (blocks of 2 or more)
-    for position, kind in enumerate(BLOCK_KINDS):
-        groups: dict[str, list[int]] = defaultdict(list)
-        for index, record in enumerate(records):
-            key = block_key(record, kind)
-            if key is not None:
-                groups[key].append(index)
-        multi = {key: members for key, members in groups.items() if len(members) > 1}
-        del groups
-        earlier = list(zip(BLOCK_KINDS[:position], sizes, strict=True))
-        for members in multi.values():
-            stats.blocks += 1
-            if len(members) > MAX_BLOCK_SIZE:
-                stats.skipped_blocks += 1
-                stats.skipped_records += len(members)
-                continue
-            block = [records[i] for i in members]
-            for i, a in enumerate(block):
-                for b in block[i + 1 :]:
-                    if earlier and _produced_earlier(a, b, earlier):
+    for members, earlier in _blocks(records, stats):
+        for x, i in enumerate(members):
+            a = records[i]
+            for j in members[x + 1 :]:
+                if earlier and _shared_earlier(i, j, earlier):
+                    continue
+                stats.pairs += 1
+                b = records[j]
+                if skip is not None and skip(a, b):
+                    continue
+                yield (a, b) if a.id < b.id else (b, a)
+
+
+# A block at least this large is split by sub-keys in storable_pairs; a smaller one is walked pair by pair.
+SUB_BLOCK_FROM = 12
+_NO_SUB_KEYS: tuple[object, ...] = ()
+
+
+def sub_keys(record: PersonRecord) -> tuple[object, ...] | None:
+    """Keys two records share whenever they are not `provably_unstored`; None when the birth date is
+    unknown (such a record can be stored with anyone of its block).
+
+    Both birth dates known and not "differ" means equal, one field apart or day and month swapped, so
+    they share (year, month), (year, day), (month, day) or (year, {month, day}); otherwise they must share
+    the address or a household name. The four birth keys are ints in disjoint ranges, the address and
+    household-name keys strings with distinct prefixes."""
+    born = record.birth_date
+    if born is None:
+        return None
+    y, m, d = born.year, born.month, born.day
+    lo, hi = (m, d) if m <= d else (d, m)
+    keys: list[object] = [
+        1_000_000 + y * 100 + m,
+        2_000_000 + y * 100 + d,
+        3_000_000 + m * 100 + d,
+        10_000_000 + y * 10_000 + lo * 100 + hi,
+    ]
+    if record.address_key:
+        keys.append("a" + record.address_key)
+    for name in record.household_names:
+        keys.append("h" + name)
+    return tuple(keys)
+
+
+def storable_pairs(
+    records: Sequence[PersonRecord], stats: BlockingStats | None = None
+) -> Iterator[tuple[PersonRecord, PersonRecord]]:
+    """Exactly the pairs of `candidate_pairs(records)` that are not `provably_unstored`, each once,
+    smaller id first — without forming the others. Small blocks are walked pair by pair with the
+    shortcut; a large one is split by `sub_keys`, so a same-reading pair born years apart, at different
+    addresses and with no household name in common, is never formed. `stats.pairs` counts the pairs
+    yielded (each is compared)."""
+    stats = stats if stats is not None else BlockingStats()
+    cache: list[tuple[object, ...] | None] = [_NO_SUB_KEYS] * len(records)
+    for members, earlier in _blocks(records, stats):
+        size = len(members)
+        if size < SUB_BLOCK_FROM:
+            for x, i in enumerate(members):
+                a = records[i]
+                for j in members[x + 1 :]:
+                    if earlier and _shared_earlier(i, j, earlier):
+                        continue
+                    b = records[j]
+                    if provably_unstored(a, b):
                         continue
                     stats.pairs += 1
-                    if skip is not None and skip(a, b):
-                        continue
                     yield (a, b) if a.id < b.id else (b, a)
-        sizes.append({key: len(members) for key, members in multi.items()})
-
-
-def _produced_earlier(a: PersonRecord, b: PersonRecord, earlier: list[tuple[str, dict[str, int]]]) -> bool:
-    for kind, sizes in earlier:
-        key = block_key(a, kind)
-        if key is not None and key == block_key(b, kind) and sizes.get(key, 0) <= MAX_BLOCK_SIZE:
-            return True
-    return False
+            continue
+        stats.sub_blocked += 1
+        # Positions in the block (ascending record index): unknown birth dates pair with everyone, the
+        # others with those sharing a sub-key (a pair sharing several sub-keys is formed once).
+        unknown: list[int] = []
+        groups: dict[object, list[int]] = defaultdict(list)
+        for x, i in enumerate(members):
+            keys = cache[i]
+            if keys is _NO_SUB_KEYS:
+                keys = cache[i] = sub_keys(records[i])
+            if keys is None:
+                unknown.append(x)
+            else:
+                for key in keys:
+                    groups[key].append(x)
+        pairs: set[int] = set()
+        for x in unknown:
+            pairs.update(x * size + y for y in range(x + 1, size))
+            pairs.update(y * size + x for y in range(x) if cache[members[y]] is not None)
+        for positions in groups.values():
+            if len(positions) > 1:
+                for n, x in enumerate(positions):
+                    base = x * size
+                    pairs.update(base + y for y in positions[n + 1 :])
+        for code in pairs:
+            i, j = members[code // size], members[code % size]
+            if earlier and _shared_earlier(i, j, earlier):
+                continue
+            a, b = records[i], records[j]
+            stats.pairs += 1
+            yield (a, b) if a.id < b.id else (b, a)
 
 
 # ------------------------------------------------------------------------------------------ features
@@ -458,7 +602,7 @@ def match_for_storage(
     records: Sequence[PersonRecord], *, stats: BlockingStats | None = None
 ) -> Iterator[PairResult]:
     """The pairs to store for `records` (one city), in no particular order."""
-    for left, right in candidate_pairs(records, stats, skip=provably_unstored):
+    for left, right in storable_pairs(records, stats):
         result = compare(left, right)
         if is_stored(result):
             yield result

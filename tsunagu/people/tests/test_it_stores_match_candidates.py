@@ -25,7 +25,9 @@ from tsunagu.people.matching import (
     compare,
     is_stored,
     make_record,
+    match_for_storage,
     provably_unstored,
+    storable_pairs,
 )
 from tsunagu.people.models import Person, PersonMatchCandidate, PersonMatchRun, Relationship
 
@@ -38,7 +40,15 @@ FAMILY = [
     ("斉藤", "サイトー"),
 ]
 GIVEN = [("花子", "ハナコ"), ("華子", "ハナコ"), ("一郎", "イチロウ"), ("一朗", "イチロー")]
-BIRTHS = [None, dt.date(1950, 5, 3), dt.date(1950, 5, 30), dt.date(1950, 3, 5), dt.date(1988, 11, 20)]
+BIRTHS = [
+    None,
+    dt.date(1950, 5, 3),
+    dt.date(1950, 5, 30),  # the day apart
+    dt.date(1950, 3, 5),  # day and month swapped
+    dt.date(1950, 6, 3),  # the month apart
+    dt.date(1951, 5, 3),  # the year apart
+    dt.date(1988, 11, 20),
+]
 ADDRESSES = ["", "三鷹市下連雀1-2-3", "三鷹市井口5-6-7"]
 
 records_strategy = st.lists(
@@ -87,6 +97,31 @@ def test_blocking_yields_each_pair_sharing_a_small_block_exactly_once(raw, max_b
         produced = [(a.id, b.id) for a, b in candidate_pairs(records)]
     assert len(produced) == len(set(produced)) and set(produced) == expected
     assert all(left < right for left, right in produced)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    records_strategy,
+    st.integers(min_value=2, max_value=14),
+    st.integers(min_value=2, max_value=15),
+)
+def test_sub_blocking_forms_exactly_the_pairs_the_shortcut_keeps_and_stores_the_same(
+    raw, max_block, sub_from
+):
+    """storable_pairs (large blocks split by birth-date fields, address and household names) yields, once
+    each, exactly the blocked pairs that are not provably unstored, so the stored set is unchanged."""
+    records = build(raw)
+    with (
+        mock.patch.object(matching, "MAX_BLOCK_SIZE", max_block),
+        mock.patch.object(matching, "SUB_BLOCK_FROM", sub_from),
+    ):
+        kept = [(a.id, b.id) for a, b in candidate_pairs(records, skip=provably_unstored)]
+        formed = [(a.id, b.id) for a, b in storable_pairs(records)]
+        before = {result for a, b in candidate_pairs(records) if is_stored(result := compare(a, b))}
+        after = set(match_for_storage(records))
+    assert len(formed) == len(set(formed)) and set(formed) == set(kept)
+    assert all(left < right for left, right in formed)
+    assert after == before
 
 
 # ------------------------------------------------------------------------------------------- database
