@@ -6,7 +6,8 @@
 Loads the profile (idempotent), then runs every registered history step (tsunagu.core.history; the
 built-in ones in tsunagu/synthetic/history.py, any app's own in `<app>/history.py`) in one transaction:
 an error leaves the database as it was. Writes only into a city that has no persons yet. The same
-profile, sizes, seed and --end give the same records. Everything is fictitious and flagged: persons and
+profile, sizes, seed and --end give the same records. The other pillars' records (meetings, 連絡帳,
+outreach, participation, community) are sized by default in proportion to --cases and --persons (SCALED). Everything is fictitious and flagged: persons and
 households `synthetic`, notes end in （架空）, staff are 架空職員 without a usable password.
 """
 
