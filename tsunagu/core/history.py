@@ -3,8 +3,8 @@
 `generate_history` writes years of a large city's records (synthetic, deterministic by seed) for
 benchmarks and analytics. It is a list of **steps**, each a function `(ctx: HistoryContext) -> None`
 registered with `@history_step("name", after=(...))`. The built-in steps (staff, persons and
-households, consultations, cases, the audit log) live in `tsunagu/synthetic/history.py`; an app that
-adds records — meetings, outreach, participation, community — adds a module `<app>/history.py` with
+households, consultations, cases, meetings and the 連絡帳, outreach, participation, community, the audit
+log) live in `tsunagu/synthetic/history.py`; an app may also add a module `<app>/history.py` with
 its own steps, and the command imports it (as Django imports `admin.py`). A step reads what earlier
 steps made from `ctx.shared` (documented keys in tsunagu/synthetic/README.md), writes through
 `ctx.writer`, and hands the audit events of its writes to `ctx.audit`; the final audit step chains

@@ -125,7 +125,10 @@ def _rows(
 
     def details(detail: Any) -> str:
         key = tuple(sorted(detail.items())) if detail else ()
-        text = detail_json.get(key)
+        try:
+            text = detail_json.get(key)
+        except TypeError:  # a list among the values (ids, a stage move): built each time
+            return fmt.json(dict(detail))
         if text is None:
             text = fmt.json(dict(detail or {}))
             if len(detail_json) < 10_000:

@@ -464,6 +464,18 @@ class _Builder:
                 team_orgs.append((org, TeamRole.LEAD if n == 0 else TeamRole.COOPERATING))
         for org, role in team_orgs:
             self.team.add(self.muni, str(case_id), str(org), role, f.ts(opened), str(coordinator), f.NULL)
+        d = self.data
+        d.persons.append(persons)
+        d.status.append(str(final))
+        d.opened.append(opened)
+        d.closed.append(last if closed else 0)
+        d.coordinator.append(coordinator)
+        d.team.append([org for org, _role in team_orgs])
+        d.consent_at.append(0)
+        d.consented_conference.append(False)
+        d.plan_drafted.append(0)
+        d.plan_agreed.append(0)
+        d.monitorings.append([])
         if CaseStatus.ASSESSMENT in status_at:
             self._consent(case_id, coordinator, status_at[CaseStatus.ASSESSMENT], persons, team_orgs)
             self._assessments(case_id, coordinator, status_at[CaseStatus.ASSESSMENT], last)
@@ -496,6 +508,8 @@ class _Builder:
         )
         for p in persons:
             self.consent_persons.add(str(consent_id), str(p))
+        self.data.consent_at[-1] = given
+        self.data.consented_conference[-1] = bool(kinds)
         for org, _role in team:
             self.consent_orgs.add(str(consent_id), str(org))
         self._audit(at, by, "create", ("case", case_id), ("consent", consent_id))
@@ -539,6 +553,8 @@ class _Builder:
             at = status_at[CaseStatus.EVALUATION]
             versions.append((2, at, at + DAY if (closed or rng.random() < 0.7) else None))
         plan_id = 0
+        self.data.plan_drafted[-1] = start
+        self.data.plan_agreed[-1] = agreed_at or 0
         for v, created, agreed in versions:
             superseded = revised and v == 1
             status = (
@@ -587,6 +603,7 @@ class _Builder:
             held = agreed_at + 90 * DAY
             count = 0
             while held < last and count < 12:
+                self.data.monitorings[-1].append(held)
                 self.monitorings.add(
                     self.muni,
                     str(case_id),

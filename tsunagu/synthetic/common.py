@@ -7,7 +7,9 @@ import bisect
 import datetime as dt
 import random
 from array import array
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 DAY = 86400
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -28,12 +30,20 @@ class CityData:
     to_bodies: dict[int, int | None]  # rule id → meeting body id
 
 
+CASEWORK_ROLES = frozenset({"window_worker", "coordinator", "agency_worker"})
+
+
 @dataclass
 class StaffData:
     by_org: dict[int, list[int]]
     coordinators: list[int]
     window_workers: list[int]
     info: dict[int, tuple[str, str, int | None, str]]  # id → (username, role, organization id, org name)
+
+
+def casework(staff: StaffData, org: int) -> list[int]:
+    """The organization's staff who do casework (not its manager or auditor)."""
+    return [s for s in staff.by_org.get(org, []) if staff.info[s][1] in CASEWORK_ROLES]
 
 
 @dataclass
@@ -78,9 +88,22 @@ class ConsultationData:
 
 @dataclass
 class CaseData:
+    """Per case, in opening order (index n describes case ids[n]); moments are seconds since the epoch."""
+
     ids: list[int] = field(default_factory=list)
     households: list[int] = field(default_factory=list)  # household index per case
     open_ids: list[int] = field(default_factory=list)
+    persons: list[list[int]] = field(default_factory=list)  # the case's persons, the main one first
+    status: list[str] = field(default_factory=list)  # the final status
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)  # 0: not closed
+    coordinator: list[int] = field(default_factory=list)
+    team: list[list[int]] = field(default_factory=list)  # organizations of the team, the lead first
+    consent_at: list[int] = field(default_factory=list)  # 0: no consent recorded
+    consented_conference: list[bool] = field(default_factory=list)  # consent names 重層的支援会議
+    plan_drafted: list[int] = field(default_factory=list)  # 0: no plan
+    plan_agreed: list[int] = field(default_factory=list)  # 0: no agreed plan
+    monitorings: list[list[int]] = field(default_factory=list)  # moments of its monitorings
 
 
 class Calendar:
@@ -127,3 +150,10 @@ class Calendar:
 
 def date_of(seconds: int) -> dt.date:
     return dt.datetime.fromtimestamp(seconds, JST).date()
+
+
+def write_rows(ctx: Any, model: Any, rows: Iterable[Mapping[str, str]]) -> int:
+    """Write rows given as {column: text form} with every concrete column of the model (a HistoryContext
+    `ctx`): the column list comes from the model, so a missing or misspelt column fails at once."""
+    columns = [f.column for f in model._meta.concrete_fields]
+    return int(ctx.writer.write(ctx.table(model), columns, (tuple(r[c] for c in columns) for r in rows)))

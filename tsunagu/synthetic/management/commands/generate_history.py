@@ -6,7 +6,8 @@
 Loads the profile (idempotent), then runs every registered history step (tsunagu.core.history; the
 built-in ones in tsunagu/synthetic/history.py, any app's own in `<app>/history.py`) in one transaction:
 an error leaves the database as it was. Writes only into a city that has no persons yet. The same
-profile, sizes, seed and --end give the same records. Everything is fictitious and flagged: persons and
+profile, sizes, seed and --end give the same records. The other pillars' records (meetings, 連絡帳,
+outreach, participation, community) are sized by default in proportion to --cases and --persons (SCALED). Everything is fictitious and flagged: persons and
 households `synthetic`, notes end in （架空）, staff are 架空職員 without a usable password.
 """
 
@@ -33,6 +34,17 @@ SIZES = {
     "audit_events": (2_000_000, "監査ログの行数（各操作の監査記録から一様に抽出）"),
     "duplicates_per_mille": (3, "重複登録と同じ読みの別人を、それぞれ本人の千分の何人加えるか"),
 }
+# Records of the other pillars, by default in proportion: (base option, how many per one of it, help).
+# Meetings and the 連絡帳 follow the cases; outreach, participation and community follow the residents.
+SCALED = {
+    "agenda_items": ("cases", 2.0, "会議の議題の数（およそ。ケースの経過から）"),
+    "notebook_posts": ("cases", 6.0, "連絡帳の投稿の数（およそ）"),
+    "outreach_engagements": ("persons", 0.004, "アウトリーチ（継続的支援）の数"),
+    "resources": ("persons", 0.0005, "架空の社会資源の数（プロファイルの社会資源に加えて）"),
+    "participation_records": ("persons", 0.003, "参加支援の記録の数（およそ）"),
+    "community_sittings": ("persons", 0.012, "地域づくりの団体・活動の開催の数（およそ）"),
+    "volunteers": ("persons", 0.002, "ボランティアポイント制度ごとの登録者の数"),
+}
 
 
 class Command(BaseCommand):
@@ -46,6 +58,12 @@ class Command(BaseCommand):
             parser.add_argument(
                 f"--{name.replace('_', '-')}", type=int, default=default, help=f"{text}（既定 {default:,}）"
             )
+        for name, (base, rate, text) in SCALED.items():
+            parser.add_argument(
+                f"--{name.replace('_', '-')}",
+                type=int,
+                help=f"{text}（既定 --{base} × {rate:g}）",
+            )
         parser.add_argument("--years", type=int, default=10, help="期間の年数（既定 10）")
         parser.add_argument("--end", type=dt.date.fromisoformat, help="期間の終わり（既定: 今日）YYYY-MM-DD")
         parser.add_argument("--seed", type=int, default=1)
@@ -56,6 +74,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         sizes = {name: options[name] for name in SIZES}
+        for name, (base, rate, _text) in SCALED.items():
+            given = options[name]
+            sizes[name] = int(sizes[base] * rate) if given is None else given
         if any(v < 0 for v in sizes.values()) or options["years"] < 1:
             raise CommandError("件数は 0 以上、--years は 1 以上で指定してください。")
         end = options["end"] or timezone.localdate()
