@@ -56,6 +56,15 @@ def _query(url_month: dt.date, fy: int) -> str:
     return f"?year={url_month.year}&month={url_month.month}&fy={fy}"
 
 
+_FIELD_WORDS = {"year": "年", "month": "月", "fy": "年度"}
+
+
+def _problem(field: str, message: str) -> str:
+    """A message that names its field (「数が大きすぎます。」 alone does not say which)."""
+    word = _FIELD_WORDS.get(field, "")
+    return message if not word or message.startswith(f"{word}は") else f"{word}: {message}"
+
+
 @dataclass
 class BodyPlan:
     body: MeetingBody
@@ -96,7 +105,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         month = d["month"] if d["month"] is not None else (today.month if d["year"] is None else 1)
         fy = d["fy"] if d["fy"] is not None else this_fy
     else:
-        problems = list(dict.fromkeys(str(e) for errs in form.errors.values() for e in errs))
+        problems = list(
+            dict.fromkeys(_problem(name, str(e)) for name, errs in form.errors.items() for e in errs)
+        )
     form = MonthForm(initial={"year": year, "month": month, "fy": fy})
     first = dt.date(year, month, 1)
     prev_first, next_first = _add_months(first, -1), _add_months(first, 1)
