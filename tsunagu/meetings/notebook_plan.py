@@ -40,9 +40,9 @@ def reason_from(post: NotebookPost) -> str:
     return text if len(text) <= REASON_MAX_CHARS else text[: REASON_MAX_CHARS - 1] + "…"
 
 
-def _link_for(actor: Staff, token: uuid.UUID) -> NotebookPlanLink | None:
+def _link_for(post: NotebookPost, token: uuid.UUID) -> NotebookPlanLink | None:
     return (
-        NotebookPlanLink.objects.filter(municipality_id=actor.municipality_id, submission_token=token)
+        NotebookPlanLink.objects.filter(municipality_id=post.municipality_id, submission_token=token)
         .select_related("plan")
         .first()
     )
@@ -72,7 +72,7 @@ def post_to_plan(
         raise NotebookError("ケースの連絡帳の投稿だけをプランに反映できます。")
     if post.municipality_id != actor.municipality_id or not may_change_plan(actor, place):
         raise NotebookError("このケースの支援プランを変更できるのは、束ね役だけです。")
-    if (first := _link_for(actor, submission_token)) is not None:
+    if (first := _link_for(post, submission_token)) is not None:
         return _same_submission(first, actor, post)
     try:
         with transaction.atomic():
@@ -89,7 +89,7 @@ def post_to_plan(
     except (IntegrityError, case_actions.StaleEdit) as e:
         # The same form sent twice at once: the first request's change stands (the second found its plan
         # version taken, or its token on the link).
-        if (first := _link_for(actor, submission_token)) is not None:
+        if (first := _link_for(post, submission_token)) is not None:
             return _same_submission(first, actor, post)
         if isinstance(e, IntegrityError):
             raise

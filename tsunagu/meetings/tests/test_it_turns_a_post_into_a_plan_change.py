@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import login_client, make_staff
@@ -178,3 +180,41 @@ def test_a_closed_case_refuses_with_a_message(client):
     assert "終結したケースの支援プランは変更できません" in r.content.decode()
     assert _url(post) not in r.content.decode().split("終結したケースの支援プランは変更できません", 1)[1]
     assert not NotebookPlanLink.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (TSUNAGU_DATABASE_URL): SQLite serialises writers, so no race can occur",
+)
+def test_the_same_form_sent_at_once_makes_one_change():
+    from tsunagu.cases.tests.helpers import plan_input
+    from tsunagu.cases.tests.test_it_plan_concurrency import race
+    from tsunagu.meetings import notebook_plan
+
+    s = staffed()
+    post = _post(s)
+    plan = _current(s)
+    token = uuid.uuid4()
+    place = notebook.case_place(s.world.coordinator, s.world.case.pk)
+    versions, edit_version = s.world.case.plans.count(), plan.edit_version
+    wins, losses = race(
+        [
+            partial(
+                notebook_plan.post_to_plan,
+                actor=s.world.coordinator,
+                post=post,
+                place=place,
+                data=plan_input("同時の送信", s.world.orgs["unnamed"], reason="連絡帳から"),
+                plan=plan,
+                edit_version=edit_version,
+                submission_token=token,
+            )
+            for _ in range(3)
+        ]
+    )
+    assert not losses, losses
+    assert len({link.pk for _i, link in wins}) == 1
+    assert NotebookPlanLink.objects.count() == 1 and s.world.case.plans.count() == versions
+    # One edit of the draft (each writer shares `plan`, which the winner refreshed: compare to before).
+    assert SupportPlan.objects.get(pk=plan.pk).edit_version == edit_version + 1
