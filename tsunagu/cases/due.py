@@ -13,8 +13,9 @@ its AppConfig.ready() (as people's timeline does):
 `counts(staff, today, until)` answers with one SQL aggregate how many of the reader's items are overdue
 and how many fall due by `until`; `items(staff, today, until, limit)` returns at most `limit` of them,
 soonest first. Both are **filtered by the app's own policy**: a reader who may not see an item gets
-neither the item nor a count. The dashboard lists them overdue first and names every one in its audit
-row (`DueLists.audit_objects`). The daily digest leaves them out (`sources=False`): each app mails its own.
+neither the item nor a count. The dashboard lists them overdue first; `DueLists.audit_objects()` names
+every record shown (cases and the sources' own rows) for its audit row. The daily digest leaves them out
+(`sources=False`): each app mails its own.
 """
 
 from __future__ import annotations
