@@ -39,7 +39,8 @@ def test_a_year_of_meetings_once():
     assert Decision.objects.filter(item__in=discussed).count() == discussed.count()
     # The latest decision's follow-up is due within days: it is on the 束ね役's cases dashboard.
     follow_up = Decision.objects.get(item__in=discussed, follow_up_on__isnull=False)
-    assert follow_up.responsible is not None and follow_up.follow_up_on > timezone.localdate()
+    assert follow_up.responsible is not None and follow_up.follow_up_on is not None
+    assert follow_up.follow_up_on > timezone.localdate()
     coordinator = follow_up.item.case.coordinator
     shown = due_for(coordinator, timezone.localdate()).audit_objects()
     assert ("decision", follow_up.pk) in shown
