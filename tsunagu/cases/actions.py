@@ -467,4 +467,5 @@ from .plan_actions import mark_plan_agreed as mark_plan_agreed  # noqa: E402
 from .plan_actions import record_monitoring as record_monitoring  # noqa: E402
 from .plan_actions import save_assessment as save_assessment  # noqa: E402
 from .plan_actions import save_plan as save_plan  # noqa: E402
+from .plan_actions import save_plan_within as save_plan_within  # noqa: E402
 from .plan_actions import set_action_status as set_action_status  # noqa: E402

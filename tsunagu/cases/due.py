@@ -1,13 +1,28 @@
-"""What is due or overdue on cases: monitoring dates, plan action due/review dates, consent expiry.
+"""What is due or overdue on cases: monitoring dates, plan action due/review dates, consent expiry — and
+what other apps register as due on cases (a meeting's follow-ups, materials owed to a coming sitting).
 
 Shared by the dashboard and the daily digest. Every function starts from `visible_cases(staff)`, so a
 list never holds a case its reader may not open.
+
+Cases does not import the apps above it. An app that has dates due on cases registers a *due source* in
+its AppConfig.ready() (as people's timeline does):
+
+    register_due_source(DueSource(key="meetings.follow_up", label="会議で決まった対応",
+                                  counts=follow_up_counts, items=follow_up_items))
+
+`counts(staff, today, until)` answers with one SQL aggregate how many of the reader's items are overdue
+and how many fall due by `until`; `items(staff, today, until, limit)` returns at most `limit` of them,
+soonest first. Both are **filtered by the app's own policy**: a reader who may not see an item gets
+neither the item nor a count. The dashboard lists them overdue first; `DueLists.audit_objects()` names
+every record shown (cases and the sources' own rows) for its audit row. The daily digest leaves them out
+(`sources=False`): each app mails its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from django.db.models import QuerySet
 
@@ -42,17 +57,101 @@ class DueItem:
         return KIND_LABELS[self.kind]
 
 
+# ---- due sources registered by other apps -------------------------------------------------------
+
+SOURCE_ITEM_LIMIT = 30  # per source on the dashboard; the counts say how many more there are
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """One item a registered source found due for the reader."""
+
+    case: Case
+    on: dt.date
+    url: str  # where the reader acts on it (the source's own screen)
+    what: str = ""  # a short description, shown on screen only
+    organization: str = ""
+    audit_objects: tuple[tuple[str, int], ...] = ()  # the source's own records this item shows
+    kind_label: str = ""  # filled from the source's label by `due_for`
+    overdue: bool = False  # filled by `due_for`
+
+
+@dataclass(frozen=True)
+class SourceCounts:
+    overdue: int = 0
+    upcoming: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.upcoming
+
+
+CountsFn = Callable[[Staff, dt.date, dt.date], SourceCounts]
+ItemsFn = Callable[[Staff, dt.date, dt.date, int], Sequence[SourceItem]]
+
+
+@dataclass(frozen=True)
+class DueSource:
+    key: str  # "<app>.<what>", e.g. "meetings.follow_up"
+    label: str  # the kind label on screen, e.g. 「会議で決まった対応」
+    counts: CountsFn
+    items: ItemsFn
+    more_url: str = ""  # the app's own list of all of them (shown when more than the limit are due)
+
+
+_DUE_SOURCES: dict[str, DueSource] = {}
+
+
+def register_due_source(source: DueSource) -> None:
+    """Add a source of due items on cases (idempotent for the same source object)."""
+    if not source.key or "." not in source.key:
+        raise ValueError(f"bad due source key {source.key!r}")
+    existing = _DUE_SOURCES.get(source.key)
+    if existing is not None and existing != source:
+        raise ValueError(f"due source {source.key!r} is already registered")
+    _DUE_SOURCES[source.key] = source
+
+
+def due_sources() -> list[DueSource]:
+    return [_DUE_SOURCES[k] for k in sorted(_DUE_SOURCES)]
+
+
+@dataclass(frozen=True)
+class SourceSection:
+    """A source's counts for the reader, and the items shown (at most SOURCE_ITEM_LIMIT)."""
+
+    source: DueSource
+    counts: SourceCounts
+    items: tuple[SourceItem, ...]
+
+    @property
+    def not_shown(self) -> int:
+        return max(self.counts.total - len(self.items), 0)
+
+
 @dataclass
 class DueLists:
     today: dt.date
     coordinator: list[DueItem] = field(default_factory=list)
     organization: list[DueItem] = field(default_factory=list)
+    sections: list[SourceSection] = field(default_factory=list)
+
+    def source_items(self) -> list[SourceItem]:
+        """Every registered source's items shown, overdue first, then soonest first."""
+        items = [i for s in self.sections for i in s.items]
+        return sorted(items, key=lambda i: (not i.overdue, i.on, i.case.number, i.kind_label))
 
     def case_ids(self) -> list[int]:
-        return sorted({i.case.pk for i in self.coordinator + self.organization})
+        shown = self.coordinator + self.organization
+        return sorted({i.case.pk for i in shown} | {i.case.pk for s in self.sections for i in s.items})
+
+    def audit_objects(self) -> list[tuple[str, int]]:
+        """What the dashboard shows: the cases, and each source's own records (decisions, parts ...)."""
+        own = sorted({o for s in self.sections for i in s.items for o in i.audit_objects})
+        return [("case", pk) for pk in self.case_ids()] + own
 
     def __bool__(self) -> bool:
-        return bool(self.coordinator or self.organization)
+        return bool(self.coordinator or self.organization or self.sections)
 
 
 # Suspended cases wait for 再開; closed ones are done: neither has anything due.
@@ -104,11 +203,27 @@ def _items(
     return items
 
 
-def due_for(staff: Staff, today: dt.date, at: dt.datetime | None = None) -> DueLists:
+def _sections(staff: Staff, today: dt.date) -> list[SourceSection]:
+    until = today + dt.timedelta(days=DUE_SOON_DAYS)
+    out = []
+    for source in due_sources():
+        counts = source.counts(staff, today, until)
+        if counts.total == 0:
+            continue  # nothing, not even a count, for a reader the source has nothing for
+        items = tuple(
+            replace(i, kind_label=source.label, overdue=i.on < today)
+            for i in source.items(staff, today, until, SOURCE_ITEM_LIMIT)
+        )
+        out.append(SourceSection(source=source, counts=counts, items=items))
+    return out
+
+
+def due_for(staff: Staff, today: dt.date, at: dt.datetime | None = None, *, sources: bool = True) -> DueLists:
     """Due items for `staff`: as coordinator (cases they hold) and for their organization (actions it
-    carries and consents naming it, on cases it is on the team of) — both inside visible_cases."""
+    carries and consents naming it, on cases it is on the team of) — both inside visible_cases — and,
+    with `sources`, what the registered due sources find for them."""
     visible = visible_cases(staff, at)
-    lists = DueLists(today=today)
+    lists = DueLists(today=today, sections=_sections(staff, today) if sources else [])
     if staff.role == Role.COORDINATOR:
         lists.coordinator = _items(
             visible.filter(coordinator=staff), today, monitoring=True, action_filter={}, consent_org_id=None

@@ -191,6 +191,20 @@ def save_plan(
 
     Revising an agreed (協議済) plan creates a new version with the reason; the old one is kept as 改訂済.
     """
+    return save_plan_within(actor=actor, case=case, data=data, plan=plan, edit_version=edit_version)
+
+
+@transaction.atomic  # not durable: the 連絡帳 (meetings) writes its link to the plan in the same transaction
+def save_plan_within(
+    *,
+    actor: Staff,
+    case: Case,
+    data: PlanInput,
+    plan: SupportPlan | None = None,
+    edit_version: int | None = None,
+) -> SupportPlan:
+    """`save_plan` for a caller that writes its own row about the change in the same transaction (a
+    連絡帳 post that became this plan change): a rollback of the caller undoes the plan and its audit."""
     _same_city(actor, case)  # defence in depth: views already fetch through access
     _require_open(case)
     _check_plan(actor, data)

@@ -12,6 +12,7 @@ class MeetingsConfig(AppConfig):
         from tsunagu.accounts.models import Role
         from tsunagu.cases.policy import CASE
 
+        from .due_sources import register as register_due_sources
         from .policy import follow_up_cases
 
         # The calendar and the items one may see (the item gate is per record, in policy.py).
@@ -24,6 +25,9 @@ class MeetingsConfig(AppConfig):
         register_visibility(
             CASE, "meetings.follow_up", follow_up_cases, label="支援会議の構成員（守秘義務・会議後の期間）"
         )
+
+        # Decisions' follow-ups, owed materials and closure reviews on the cases dashboard (cases' registry).
+        register_due_sources()
 
         # `make demo`: a year of meetings, after the demo cases (setup_demo runs the steps in order).
         from tsunagu.core.demo import register_demo_step

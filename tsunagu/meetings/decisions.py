@@ -111,6 +111,7 @@ def decide(
     to_function: str = "",
     responsible: Organization | None = None,
     follow_up_on: dt.date | None = None,
+    closure_review_on: dt.date | None = None,
     goal_attainment: str = "",
     main_agency_after_closure: Organization | None = None,
 ) -> Decision:
@@ -165,6 +166,8 @@ def decide(
         raise MeetingError("別の自治体の機関は選べません。")
     if follow_up_on is not None and (responsible is None or follow_up_on < held_on):
         raise MeetingError("対応の期限は、担当機関を選び、会議の日以降の日にしてください。")
+    if closure_review_on is not None and (kind == DecisionKind.CLOSE or closure_review_on <= held_on):
+        raise MeetingError("終結の見直し予定日は、終結しない決定に、会議の日より後の日で入れてください。")
     decision = Decision.objects.create(
         municipality_id=item.municipality_id,
         item=item,
@@ -174,6 +177,7 @@ def decide(
         to_body=to_body if kind == DecisionKind.MOVE else None,
         responsible=responsible,
         follow_up_on=follow_up_on,
+        closure_review_on=closure_review_on,
         recorded_by=actor,
     )
     audit.record(

@@ -24,6 +24,7 @@ from .models import AgendaItem, DecisionKind, ItemFunction, Meeting, MeetingKind
 
 AD_HOC_DAYS = [-330, -270, -210, -150, -90, -30, 14]  # days from today, for a body without a calendar
 PAST_WITH_ITEMS = 6  # the latest past sittings that discussed cases
+FOLLOW_UP_IN_DAYS = 3  # the latest decision's follow-up: due within the dashboard's week
 UPCOMING_ITEMS = 3
 DECISIONS = [
     "役割分担を確認し、主担当機関が月1回の訪問を続けることとした。",
@@ -138,8 +139,16 @@ def generate_meetings(
         if item is not None:
             item.refresh_from_db()
             item = actions.mark_discussed(actor=coordinator, item=item, version=item.version)
+            # The latest sitting's decision leaves its responsible organization a follow-up due in a few
+            # days: it shows on that agency's and the 束ね役's cases dashboard and in meeting_reminders.
+            latest = meeting == recent[-1] and bool(orgs)
             decisions.decide(
-                actor=coordinator, item=item, kind=DecisionKind.NOTE, note=DECISIONS[i % len(DECISIONS)]
+                actor=coordinator,
+                item=item,
+                kind=DecisionKind.NOTE,
+                note=DECISIONS[i % len(DECISIONS)],
+                responsible=orgs[0] if latest else None,
+                follow_up_on=today + dt.timedelta(days=FOLLOW_UP_IN_DAYS) if latest else None,
             )
             items += 1
     if coming:

@@ -30,6 +30,49 @@ class CalendarForm(forms.Form):
         self.fields["body"].queryset = bodies  # type: ignore[attr-defined]
 
 
+MONTH_CHOICES = [(str(m), f"{m}月") for m in range(1, 13)]
+CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR = 2000, 2100
+
+
+class MonthForm(forms.Form):
+    """The calendar's query: the month shown (year, month) and the 年度 of past sittings listed (fy)."""
+
+    year = StrictIntegerField(
+        label="年（西暦）",
+        required=False,
+        min_value=CALENDAR_FIRST_YEAR,
+        max_value=CALENDAR_LAST_YEAR,
+        error_messages={
+            "invalid": "年は半角数字の西暦（例: 2025）で指定してください。",
+            "min_value": f"年は{CALENDAR_FIRST_YEAR}年から{CALENDAR_LAST_YEAR}年の間で指定してください。",
+            "max_value": f"年は{CALENDAR_FIRST_YEAR}年から{CALENDAR_LAST_YEAR}年の間で指定してください。",
+        },
+    )
+    month = StrictIntegerField(
+        label="月",
+        required=False,
+        min_value=1,
+        max_value=12,
+        widget=forms.Select(choices=MONTH_CHOICES),
+        error_messages={
+            "invalid": "月は1から12の半角数字で指定してください。",
+            "min_value": "月は1から12の半角数字で指定してください。",
+            "max_value": "月は1から12の半角数字で指定してください。",
+        },
+    )
+    fy = StrictIntegerField(
+        label="年度",
+        required=False,
+        min_value=CALENDAR_FIRST_YEAR,
+        max_value=CALENDAR_LAST_YEAR,
+        error_messages={
+            "invalid": "年度は半角数字の西暦（例: 2025）で指定してください。",
+            "min_value": f"年度は{CALENDAR_FIRST_YEAR}年度から{CALENDAR_LAST_YEAR}年度の間で指定してください。",
+            "max_value": f"年度は{CALENDAR_FIRST_YEAR}年度から{CALENDAR_LAST_YEAR}年度の間で指定してください。",
+        },
+    )
+
+
 class CallForm(forms.Form):
     body = StrictModelChoiceField(queryset=MeetingBody.objects.none(), label="会議体")
     kind = forms.ChoiceField(
@@ -148,6 +191,9 @@ class DecisionForm(forms.Form):
     )
     follow_up_on = JapaneseDateField(
         label="担当機関の対応の期限（任意）", kind=DateKind.SCHEDULE, required=False
+    )
+    closure_review_on = JapaneseDateField(
+        label="終結の見直し予定日（任意）", kind=DateKind.SCHEDULE, required=False
     )
     goal_attainment = forms.ChoiceField(label="目標の達成状況（終結）", choices=ATTAINMENT, required=False)
     main_agency = StrictModelChoiceField(

@@ -350,6 +350,8 @@ class Decision(models.Model):
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The expected review of closure (終結の見直し): the case's 束ね役 sees it on the cases dashboard.
+    closure_review_on = models.DateField("終結の見直し予定日", null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -369,4 +371,10 @@ class Decision(models.Model):
 # Models kept in modules of their own (the 連絡帳, the agencies' parts of the materials), registered with
 # this app by being imported here.
 from .material_models import AgencyPart as AgencyPart  # noqa: E402
-from .notebook_models import NotebookLink, NotebookPost, NotebookRead, NotebookThread  # noqa: E402, F401
+from .notebook_models import (  # noqa: E402, F401
+    NotebookLink,
+    NotebookPlanLink,
+    NotebookPost,
+    NotebookRead,
+    NotebookThread,
+)

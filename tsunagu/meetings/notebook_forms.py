@@ -138,3 +138,19 @@ class ToAgendaForm(forms.Form):
         self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
         self.fields["meeting"].label_from_instance = _meeting_label  # type: ignore[attr-defined]
         self.fields["organizations"].queryset = organizations  # type: ignore[attr-defined]
+
+
+class PlanChangeTokenForm(forms.Form):
+    """The submission token of a plan change made from a post (the plan's own fields are cases' forms)."""
+
+    submission_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "画面を開き直してから保存してください。",
+            "required": "画面を開き直してから保存してください。",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_token", uuid.uuid4())

@@ -118,6 +118,30 @@ class NotebookRead(models.Model):
         return f"既読 {self.pk}"
 
 
+class NotebookPlanLink(models.Model):
+    """A post that became a plan change (プランに反映した): the plan version the change saved, so the thread
+    links to it. Written in the same transaction as the plan (cases' `save_plan_within`); the change
+    form's submission token, unique here, stops a double submit."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(NotebookPost, on_delete=models.PROTECT, related_name="plan_links")
+    plan = models.ForeignKey("cases.SupportPlan", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    submission_token = models.UUIDField("送信識別子", editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "submission_token"], name="notebook_plan_link_unique_submission"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"連絡帳からプラン変更 {self.pk}"
+
+
 class NotebookLink(models.Model):
     """A post that became an agenda item (議題にした): kept so the thread shows where it went."""
 

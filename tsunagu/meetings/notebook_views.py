@@ -1,5 +1,5 @@
 """連絡帳 screens: the reader's threads with unread counts, a case's thread, an agenda item's thread, an
-attachment, and turning a post into an agenda item.
+attachment, and turning a post into an agenda item or a plan change.
 
 Every place is fetched through `notebook.case_place` / `notebook.item_place` (cases' and meetings'
 policies; the same 404 for missing and forbidden); every showing is audited before rendering, with the
@@ -22,13 +22,18 @@ from tsunagu.access import audit
 from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
+from tsunagu.cases import actions as case_actions
+from tsunagu.cases import screens as case_screens
+from tsunagu.cases.current import plan_in_force
+from tsunagu.cases.forms import MIN_GOAL_ROWS, ActionFormSet, GoalFormSet, PlanForm
+from tsunagu.cases.models import PlanStatus
 from tsunagu.core.pagination import numbered_page
 from tsunagu.core.uploads import private_file_response
 from tsunagu.directory.models import Organization
 
-from . import notebook
+from . import notebook, notebook_plan
 from .models import Meeting, MeetingStatus
-from .notebook_forms import PostForm, ToAgendaForm
+from .notebook_forms import PlanChangeTokenForm, PostForm, ToAgendaForm
 from .notebook_models import NotebookPost, PostKind
 
 THREADS_PER_PAGE = 20
@@ -77,7 +82,7 @@ def _thread_page(request: HttpRequest, staff: Staff, place: notebook.Place) -> H
     thread = notebook.thread_at(place)
     posts_qs = (
         thread.posts.select_related("author", "organization", "refers_to__author")
-        .prefetch_related("followed_by", "links__item__meeting__body")
+        .prefetch_related("followed_by", "links__item__meeting__body", "plan_links__plan")
         .order_by("-pk")
         if thread
         else NotebookPost.objects.none()
@@ -134,6 +139,7 @@ def _thread_page(request: HttpRequest, staff: Staff, place: notebook.Place) -> H
             "may_make_item": place.item is None
             and place.case.coordinator_id == staff.pk
             and has_permission(staff, "meetings.coordinate"),
+            "may_change_plan": notebook_plan.may_change_plan(staff, place),
         },
     )
 
@@ -235,4 +241,91 @@ def to_agenda(request: HttpRequest, post_id: int) -> HttpResponse:
         request,
         "meetings/notebook_to_agenda.html",
         {"post": found, "case": place.case, "form": form},
+    )
+
+
+@login_required
+@permission("meetings.notebook")
+@require_http_methods(["GET", "POST"])
+def to_plan(request: HttpRequest, post_id: int) -> HttpResponse:
+    """プランに反映する: a 束ね役 who may edit the case's plan saves a plan change from a case-thread post
+    (its text prefilled as the reason) through cases' action; the post then links to the plan version."""
+    staff = _staff(request)
+    found, place = _post_for(staff, post_id)
+    if place.item is not None or not has_permission(staff, "cases.coordinate"):
+        raise Http404
+    if not notebook_plan.may_change_plan(staff, place):
+        messages.error(request, "終結したケースの支援プランは変更できません。再開すると変更できます。")
+        return redirect(_url(place))
+    case = place.case
+    current = plan_in_force(case)
+    mode = "create" if current is None else ("edit" if current.status == PlanStatus.DRAFT else "revise")
+    muni = case.municipality
+    error = ""
+    token = PlanChangeTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        more = "more_rows" in request.POST
+        data = case_screens.with_more_rows(request.POST) if more else request.POST
+        form = PlanForm(data)
+        goal_fs = GoalFormSet(data, prefix="goals")
+        n_goals = goal_fs.total_form_count() if goal_fs.management_form.is_valid() else MIN_GOAL_ROWS
+        action_fs = ActionFormSet(
+            data, prefix="actions", form_kwargs={"municipality": muni, "goal_rows": n_goals}
+        )
+        if not more and not token.is_valid():
+            error = "画面を開き直してから保存してください。何も保存していません。"
+        elif not more and form.is_valid() and goal_fs.is_valid() and action_fs.is_valid():
+            try:
+                if (current.pk if current else None) != form.cleaned_data.get("plan_id"):
+                    raise case_actions.StaleEdit()
+                link = notebook_plan.post_to_plan(
+                    actor=staff,
+                    post=found,
+                    place=place,
+                    data=case_screens.plan_input(form, goal_fs, action_fs),
+                    plan=current,
+                    edit_version=form.cleaned_data.get("edit_version"),
+                    submission_token=token.cleaned_data["submission_token"],
+                )
+            except (notebook.NotebookError, case_actions.CaseError) as e:
+                error = str(e)
+            else:
+                messages.success(request, f"支援プラン第{link.plan.version_no}版に反映しました。")
+                return redirect(f"{_url(place)}#post-{found.pk}")
+        elif not more:
+            error = "入力内容を確認してください（赤字の項目）。何も保存していません。"
+    else:
+        head, goals, acts = case_screens.plan_initial(current)
+        head["change_reason"] = notebook_plan.reason_from(found)
+        form = PlanForm(initial=head)
+        goal_fs = GoalFormSet(initial=goals, prefix="goals")
+        action_fs = ActionFormSet(
+            initial=acts, prefix="actions", form_kwargs={"municipality": muni, "goal_rows": len(goals)}
+        )
+    audit.record(
+        actor=staff,
+        action="view",
+        request=request,
+        objects=[
+            *place.audit_objects(),
+            ("notebook_post", found.pk),
+            *([("support_plan", current.pk)] if current else []),
+        ],
+        reason=place.reason(),
+        detail={"form": "plan_from_post"},
+    )
+    return render(
+        request,
+        "meetings/notebook_to_plan.html",
+        {
+            "case": case,
+            "post": found,
+            "form": form,
+            "goal_fs": goal_fs,
+            "action_fs": action_fs,
+            "token": token,
+            "mode": mode,
+            "current": current,
+            "error": error,
+        },
     )

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import invitation_views, material_views, notebook_views, views
+from . import calendar_views, invitation_views, material_views, notebook_views, views
 
 app_name = "meetings"
 
 urlpatterns = [
-    path("", views.calendar, name="calendar"),
+    path("", calendar_views.calendar, name="calendar"),
     path("generate/", views.generate, name="generate"),
     path("call/", views.call, name="call"),
     path("<int:meeting_id>/", views.detail, name="detail"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("notebook/items/<int:item_id>/", notebook_views.item_thread, name="notebook_item"),
     path("notebook/posts/<int:post_id>/attachment/", notebook_views.attachment, name="notebook_attachment"),
     path("notebook/posts/<int:post_id>/agenda/", notebook_views.to_agenda, name="notebook_to_agenda"),
+    path("notebook/posts/<int:post_id>/plan/", notebook_views.to_plan, name="notebook_to_plan"),
     # Materials (part 5): agencies' parts, the packet.
     path("<int:meeting_id>/materials/", material_views.meeting_materials, name="materials"),
     path("<int:meeting_id>/packet.pdf", material_views.packet_pdf, name="packet_pdf"),

@@ -1,5 +1,6 @@
-"""Meeting screens: calendar, meeting page (invitations, attendance, agenda), 守秘義務 acknowledgement,
-agenda item (review and decisions), minutes, and the .ics file.
+"""Meeting screens: generating and calling sittings, meeting page (invitations, attendance, agenda),
+守秘義務 acknowledgement, agenda item (review and decisions), minutes, and the .ics file. The calendar
+is calendar_views.py.
 
 Meetings are fetched through `policy.get_meeting_for`, items through `policy.get_item_for` (404 for
 missing and forbidden alike); every showing of an item's case is audited with its legal basis; every
@@ -8,15 +9,12 @@ write is one action of `actions` / `decisions`. The body's own name is used ever
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.access import audit
@@ -24,7 +22,6 @@ from tsunagu.access.permissions import has_permission, permission
 from tsunagu.access.tenancy import current_municipality
 from tsunagu.accounts.models import Staff
 from tsunagu.cases.policy import visible_cases
-from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import MeetingBody, Organization
 
 from . import actions, decisions
@@ -41,14 +38,13 @@ from .forms import (
 )
 from .ics import meeting_ics
 from .minutes_pdf import print_minutes
-from .models import DUTY_FUNCTIONS, AgendaItem, Meeting, MeetingStatus
+from .models import DUTY_FUNCTIONS, AgendaItem, MeetingStatus
 from .policy import (
     acknowledged_at,
     get_item_for,
     get_meeting_for,
     is_invited,
     visible_items,
-    visible_meetings,
 )
 
 DUTY_TEXT = (
@@ -74,34 +70,6 @@ def _orgs(staff: Staff) -> QuerySet[Organization]:
 
 def _coordinates(staff: Staff) -> bool:
     return has_permission(staff, "meetings.coordinate")
-
-
-@login_required
-@permission("meetings.use")
-@require_GET
-def calendar(request: HttpRequest) -> HttpResponse:
-    """会議の予定: the city's sittings around today, by month, under each body's own name."""
-    staff = _staff(request)
-    today = timezone.localdate()
-    start = today.replace(day=1) - dt.timedelta(days=62)
-    meetings = list(visible_meetings(staff).filter(starts_at__date__gte=start).order_by("starts_at")[:200])
-    months: dict[str, list[Meeting]] = {}
-    for m in meetings:
-        local = timezone.localtime(m.starts_at)
-        months.setdefault(wareki(local.date().replace(day=1)).removesuffix("1日"), []).append(m)
-    fy = today.year if today.month >= 4 else today.year - 1
-    audit.record(actor=staff, action="list", request=request, detail={"meetings": len(meetings)})
-    return render(
-        request,
-        "meetings/calendar.html",
-        {
-            "months": months,
-            "calendar_form": CalendarForm(bodies=_bodies(staff), initial={"year": fy + 1}),
-            "coordinates": _coordinates(staff),
-            "can_call": has_permission(staff, "meetings.call"),
-            "bodies": _bodies(staff),
-        },
-    )
 
 
 @login_required
@@ -429,6 +397,7 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
                 to_function=d["to_function"],
                 responsible=d["responsible"],
                 follow_up_on=d["follow_up_on"],
+                closure_review_on=d["closure_review_on"],
                 goal_attainment=d["goal_attainment"],
                 main_agency_after_closure=d["main_agency"],
             )

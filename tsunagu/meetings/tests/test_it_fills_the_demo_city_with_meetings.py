@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tsunagu.cases.due import due_for
 from tsunagu.meetings.material_models import AgencyPart
 from tsunagu.meetings.models import AgendaItem, Decision, ItemStatus, Meeting, MeetingStatus
 from tsunagu.meetings.summary_sheet import case_sheets
@@ -36,6 +37,13 @@ def test_a_year_of_meetings_once():
     discussed = AgendaItem.objects.filter(meeting__in=past, status=ItemStatus.DISCUSSED)
     assert discussed.count() >= 3
     assert Decision.objects.filter(item__in=discussed).count() == discussed.count()
+    # The latest decision's follow-up is due within days: it is on the 束ね役's cases dashboard.
+    follow_up = Decision.objects.get(item__in=discussed, follow_up_on__isnull=False)
+    assert follow_up.responsible is not None and follow_up.follow_up_on is not None
+    assert follow_up.follow_up_on > timezone.localdate()
+    coordinator = follow_up.item.case.coordinator
+    shown = due_for(coordinator, timezone.localdate()).audit_objects()
+    assert ("decision", follow_up.pk) in shown
     assert coming.exists()
     assert coming[0].status == MeetingStatus.PLANNED
     assert AgendaItem.objects.filter(meeting=coming[0], status=ItemStatus.PLACED).exists()

@@ -10,6 +10,7 @@ read on the system channel.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from tsunagu.access.digests import DigestCommand, build_per_staff
@@ -19,7 +20,8 @@ from tsunagu.cases.due import DueLists, digest_text, due_for
 
 def build_digests(today: dt.date) -> dict[Staff, tuple[DueLists, str]]:
     """Per active casework staff member with something due: their due lists and the digest text."""
-    return build_per_staff(today, "case_digest", due_for, digest_text)
+    # The registered due sources (a meeting's follow-ups ...) are left out: each app mails its own.
+    return build_per_staff(today, "case_digest", partial(due_for, sources=False), digest_text)
 
 
 class Command(DigestCommand):
