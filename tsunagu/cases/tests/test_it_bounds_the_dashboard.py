@@ -62,13 +62,15 @@ def test_dashboard_shows_the_soonest_items_counts_the_rest_and_audits_what_it_sh
 def test_due_lists_without_a_limit_hold_everything_and_with_one_the_soonest():
     w = make_world()
     today, extra = coordinator_with_many_due(w, 3)
-    everything = due.due_for(w.coordinator, today)
-    assert len(everything.coordinator) == 5 and everything.coordinator.not_shown == 0
-    bounded = due.due_for(w.coordinator, today, limit=1)
-    assert [(i.case, i.kind) for i in bounded.coordinator] == [(extra[2], "monitoring")]
-    assert bounded.coordinator.total == 5 and bounded.coordinator.overdue == 4
-    assert bounded.coordinator.not_shown == 4
-    assert bounded.case_ids() == [extra[2].pk]
+    everything = due.due_for(w.coordinator, today).coordinator
+    assert isinstance(everything, due.DueList)
+    assert len(everything) == 5 and everything.not_shown == 0
+    lists = due.due_for(w.coordinator, today, limit=1)
+    bounded = lists.coordinator
+    assert isinstance(bounded, due.DueList)
+    assert [(i.case, i.kind) for i in bounded] == [(extra[2], "monitoring")]
+    assert bounded.total == 5 and bounded.overdue == 4 and bounded.not_shown == 4
+    assert lists.case_ids() == [extra[2].pk]
 
 
 def test_the_count_of_queries_does_not_grow_with_the_due_items(client):
@@ -90,6 +92,7 @@ def test_the_organizations_list_counts_only_its_own_actions_and_consents(client)
     PlanAction.objects.filter(plan=w.plan).update(due_on=today - dt.timedelta(days=1))
     lists = due.due_for(team_worker(w), today, limit=10)
     assert lists.coordinator == []
+    assert isinstance(lists.organization, due.DueList)
     assert {(c.kind, c.total) for c in lists.organization.counts} == {("action_due", 1)}
     # An organization off the team hears of nothing, not even a count.
     off = due.due_for(w.other.coordinator, today, limit=10)
