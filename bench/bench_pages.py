@@ -183,7 +183,8 @@ def pages(municipality_id: int) -> list[tuple[str, str, str, dict[str, str] | No
     reading = f"{person.family_kana}{person.given_kana}"
     # One kana wrong at the end (the slowest class of the search benchmark): the typo tier answers.
     typo = reading[:-1] + ("ア" if reading[-1] != "ア" else "イ")
-    household = reverse("intake:household", args=[typical["household_id"]])
+    # The household page itself (intake's URL answers with a redirect to it).
+    household = reverse("people:household", args=[typical["household_id"]])
 
     def most_audited(kind: str) -> tuple[int, int] | None:
         row = (
@@ -228,7 +229,7 @@ def pages(municipality_id: int) -> list[tuple[str, str, str, dict[str, str] | No
         (
             f"household (heaviest, {heavy['n']} consultations)",
             "window_worker",
-            reverse("intake:household", args=[heavy["household_id"]]),
+            reverse("people:household", args=[heavy["household_id"]]),
             None,
         ),
         ("名寄せ candidates", "window_worker", reverse("people:candidates"), None),
