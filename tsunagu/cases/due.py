@@ -98,10 +98,8 @@ class DueList(list[DueItem]):
 
 
 def _count(qs: QuerySet[Any], kind: str, day: str, today: dt.date) -> KindCount:
-    row = qs.order_by().aggregate(
-        total=Count("pk", distinct=True),
-        overdue=Count("pk", distinct=True, filter=Q(**{f"{day}__lt": today})),
-    )
+    # Every source query has one row per item (no join that repeats it): a plain COUNT suffices.
+    row = qs.order_by().aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(**{f"{day}__lt": today})))
     return KindCount(kind, row["total"], row["overdue"])
 
 
