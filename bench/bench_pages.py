@@ -286,7 +286,7 @@ def time_pages(
     clients = {}
     out = []
     for label, role, url, data in pages(municipality_id):
-        if only and only.lower() not in label.lower():
+        if only and not any(part.strip().lower() in label.lower() for part in only.split(",")):
             continue
         if role not in clients:
             clients[role] = session_for(staff_of(role, municipality_id))[1]
@@ -422,7 +422,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", help="write the results here")
-    parser.add_argument("--only", help="measure only the pages whose label contains this text")
+    parser.add_argument(
+        "--only", help="measure only the pages whose label contains one of these comma-separated texts"
+    )
     args = parser.parse_args()
     setup(args.database_url)
     from django.db import connection
