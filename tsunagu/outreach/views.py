@@ -91,7 +91,7 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
         base.select_related("area", "person", "organization", "outcome_organization"), interval
     )
     if view == "lapsed":
-        rows = rows.filter(due_key__lt=today)
+        rows = rows.filter(due_key__lt=today)  # type: ignore[misc]  # an annotation
     if view == "closed":
         rows = rows.order_by(F("closed_on").desc(nulls_last=True), "-pk")
     else:
