@@ -2,10 +2,13 @@
 
 Pages are requested in-process through Django's test client (the whole middleware stack, templates and
 audit writes; no HTTP), each `--requests` times after `--warmup` requests, as the staff member who would
-open it: a coordinator (dashboard, case list, escalations), a window worker (household pages, intake
-search, 名寄せ candidates) and an auditor (audit log filtered by a person). Logins are forced on existing
-generated staff and marked MFA-verified (a confirmed TOTP device is added to each). Every page view writes
-its audit row into that database, as in production.
+open it (`pages` lists them: the coordinator's case, meeting, 連絡帳, outreach, participation, resource and
+community screens, the manager's overview, the auditor's log, the administrator's staff list, the window
+worker's households, search and 名寄せ). Logins are forced on existing generated staff and marked
+MFA-verified (a confirmed TOTP device is added to each). Every page view writes its audit row into that
+database, as in production. The run prints how many records of each kind the city holds first: pages
+whose app generate_history does not fill yet are measured on what there is. `--only TEXT` measures the
+pages whose label contains TEXT.
 
 `--throughput` also serves the project with gunicorn (2 sync workers, the bench extra) and measures
 requests/s of the household page and of a hello view behind the same login, session and MFA middleware
@@ -45,17 +48,46 @@ def setup(database_url: str) -> None:
 
 
 def staff_of(role: str, municipality_id: int) -> Any:
+    """The generated staff member of `role` who would open the pages (with a confirmed TOTP device).
+
+    The coordinator is the one holding the most open cases (the heaviest dashboard and case list). An
+    administrator is not generated: one `bench-<code>-administrator` is made once (unusable password).
+    """
+    from django.db.models import Count
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from tsunagu.accounts.models import Staff
+    from tsunagu.accounts.models import Role, Staff
+    from tsunagu.cases.models import Case, CaseStatus
 
-    user = (
-        Staff.objects.filter(
-            role=role, municipality_id=municipality_id, is_active=True, username__startswith="hist-"
-        )
-        .order_by("pk")
-        .first()
+    generated = Staff.objects.filter(
+        role=role, municipality_id=municipality_id, is_active=True, username__startswith="hist-"
     )
+    user = generated.order_by("pk").first()
+    if role == Role.COORDINATOR:
+        busiest = (
+            Case.objects.filter(municipality_id=municipality_id, coordinator__in=generated)
+            .exclude(status=CaseStatus.CLOSED)
+            .values("coordinator_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "coordinator_id")
+            .first()
+        )
+        if busiest is not None:
+            user = generated.get(pk=busiest["coordinator_id"])
+    if user is None and role == Role.ADMINISTRATOR:
+        from tsunagu.municipalities.models import Municipality
+
+        code = Municipality.objects.get(pk=municipality_id).code
+        user, _ = Staff.objects.get_or_create(
+            username=f"bench-{code}-administrator",
+            defaults={
+                "municipality_id": municipality_id,
+                "role": Role.ADMINISTRATOR,
+                "display_name": "ベンチ管理者",
+                "password": "!bench-unusable",
+                "is_active": True,
+            },
+        )
     if user is None:
         raise SystemExit(f"no generated {role} in this database: run generate_history first")
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -83,12 +115,54 @@ def session_for(user: Any) -> tuple[str, Any]:
     return session.session_key, client
 
 
+def data_counts(municipality_id: int) -> dict[str, int]:
+    """How many rows the pages below had to work with (generate_history does not yet write every app's)."""
+    from tsunagu.access.models import AuditEvent
+    from tsunagu.cases.models import Case
+    from tsunagu.community.models import Sitting
+    from tsunagu.directory.resource_models import Resource
+    from tsunagu.intake.models import Consultation, EscalationRequest
+    from tsunagu.meetings.models import AgendaItem, Meeting
+    from tsunagu.meetings.notebook_models import NotebookPost, NotebookThread
+    from tsunagu.outreach.models import Engagement
+    from tsunagu.participation.models import SupportRecord
+
+    models = {
+        "consultations": Consultation,
+        "cases": Case,
+        "escalation requests": EscalationRequest,
+        "meetings": Meeting,
+        "agenda items": AgendaItem,
+        "連絡帳 threads": NotebookThread,
+        "連絡帳 posts": NotebookPost,
+        "outreach engagements": Engagement,
+        "participation records": SupportRecord,
+        "community sittings": Sitting,
+        "resources": Resource,
+        "audit events": AuditEvent,
+    }
+    return {
+        label: model.objects.filter(municipality_id=municipality_id).count()
+        for label, model in models.items()
+    }
+
+
 def pages(municipality_id: int) -> list[tuple[str, str, str, dict[str, str] | None]]:
-    """(label, role, url, POST data or None) of each page measured, with real ids from the database."""
+    """(label, role, url, POST data or None) of each page measured, with real ids from the database.
+
+    Each page is opened by the role that opens it daily: the coordinator (the one holding the most open
+    cases) for the case, meeting, 連絡帳, outreach, participation, resource and community screens; the
+    manager for the overview; the auditor for the audit log; an administrator for the staff list; a window
+    worker for households, search and 名寄せ. Pages whose records the database lacks are still measured
+    (an empty list costs its queries too); `data_counts` says what they had.
+    """
     from django.db.models import Count
     from django.urls import reverse
 
+    from tsunagu.access.models import AuditObject
     from tsunagu.intake.models import Consultation
+    from tsunagu.meetings.models import AgendaItem
+    from tsunagu.meetings.policy import visible_meetings
     from tsunagu.people.models import Person
 
     heavy = (
@@ -109,26 +183,76 @@ def pages(municipality_id: int) -> list[tuple[str, str, str, dict[str, str] | No
     reading = f"{person.family_kana}{person.given_kana}"
     # One kana wrong at the end (the slowest class of the search benchmark): the typo tier answers.
     typo = reading[:-1] + ("ア" if reading[-1] != "ア" else "イ")
-    household = reverse("intake:household", args=[typical["household_id"]])
-    return [
+    # The household page itself (intake's URL answers with a redirect to it).
+    household = reverse("people:household", args=[typical["household_id"]])
+
+    def most_audited(kind: str) -> tuple[int, int] | None:
+        row = (
+            AuditObject.objects.filter(municipality_id=municipality_id, kind=kind)
+            .values("obj_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "obj_id")
+            .first()
+        )
+        return (row["obj_id"], row["n"]) if row else None
+
+    audit_person = most_audited("person") or (person.pk, 0)
+    audit_case = most_audited("case")
+    audit_url = reverse("access:audit_log")
+    meetings = visible_meetings(staff_of("coordinator", municipality_id))
+    meeting = (
+        meetings.filter(pk__in=AgendaItem.objects.values("meeting_id"))
+        .annotate(n=Count("items"))
+        .order_by("-n", "pk")
+        .first()
+    ) or meetings.order_by("pk").first()
+
+    out: list[tuple[str, str, str, dict[str, str] | None]] = [
         ("dashboard", "coordinator", reverse("cases:dashboard"), None),
         ("case list", "coordinator", reverse("cases:list"), None),
+        ("case list, all visible", "coordinator", reverse("cases:list") + "?scope=all&status=", None),
         ("escalations", "coordinator", reverse("intake:escalations"), None),
+        ("meetings calendar", "coordinator", reverse("meetings:calendar"), None),
+    ]
+    if meeting is not None:
+        out.append(("meeting page", "coordinator", reverse("meetings:detail", args=[meeting.pk]), None))
+    out += [
+        ("会議の宿題 (todo)", "coordinator", reverse("meetings:todo"), None),
+        ("連絡帳 inbox", "coordinator", reverse("meetings:notebook"), None),
+        ("outreach list", "coordinator", reverse("outreach:list"), None),
+        ("participation list", "coordinator", reverse("participation:list"), None),
+        ("resources list", "coordinator", reverse("directory:resources"), None),
+        ("community home", "coordinator", reverse("community:home"), None),
+        ("insights overview (manager)", "manager", reverse("insights:overview"), None),
+        ("staff list (administrator)", "administrator", reverse("accounts:staff_list"), None),
         ("household (typical)", "window_worker", household, None),
         (
             f"household (heaviest, {heavy['n']} consultations)",
             "window_worker",
-            reverse("intake:household", args=[heavy["household_id"]]),
+            reverse("people:household", args=[heavy["household_id"]]),
             None,
         ),
         ("名寄せ candidates", "window_worker", reverse("people:candidates"), None),
         ("名寄せ namesakes", "window_worker", reverse("people:candidates") + "?view=namesake", None),
+        ("audit log, unfiltered", "auditor", audit_url, None),
         (
-            "audit by person",
+            f"audit by person (most audited, {audit_person[1]} events)",
             "auditor",
-            reverse("access:audit_log") + f"?obj_type=person&obj_id={person.pk}",
+            audit_url + f"?obj_type=person&obj_id={audit_person[0]}",
             None,
         ),
+        ("audit, a person's trail", "auditor", audit_url + f"?person={audit_person[0]}", None),
+    ]
+    if audit_case is not None:
+        out.append(
+            (
+                f"audit by record (case, {audit_case[1]} events)",
+                "auditor",
+                audit_url + f"?obj_type=case&obj_id={audit_case[0]}",
+                None,
+            )
+        )
+    out += [
         ("intake search, reading (POST)", "window_worker", reverse("intake:person_search"), {"q": reading}),
         (
             "intake search, reading with a typo (POST)",
@@ -137,6 +261,7 @@ def pages(municipality_id: int) -> list[tuple[str, str, str, dict[str, str] | No
             {"q": typo},
         ),
     ]
+    return out
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -153,12 +278,16 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def time_pages(municipality_id: int, requests: int, warmup: int) -> list[dict[str, Any]]:
+def time_pages(
+    municipality_id: int, requests: int, warmup: int, only: str | None = None
+) -> list[dict[str, Any]]:
     from django.db import connection
 
     clients = {}
     out = []
     for label, role, url, data in pages(municipality_id):
+        if only and not any(part.strip().lower() in label.lower() for part in only.split(",")):
+            continue
         if role not in clients:
             clients[role] = session_for(staff_of(role, municipality_id))[1]
         client = clients[role]
@@ -293,6 +422,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument(
+        "--only", help="measure only the pages whose label contains one of these comma-separated texts"
+    )
     args = parser.parse_args()
     setup(args.database_url)
     from django.db import connection
@@ -307,7 +439,9 @@ def main() -> None:
         "load_average_before": os.getloadavg(),
     }
     print(f"{muni}: {result['persons']:,} persons, {connection.vendor}, load average {os.getloadavg()}")
-    result["pages"] = time_pages(muni.pk, args.requests, args.warmup)
+    result["data"] = data_counts(muni.pk)
+    print("  data: " + ", ".join(f"{k} {v:,}" for k, v in result["data"].items()), flush=True)
+    result["pages"] = time_pages(muni.pk, args.requests, args.warmup, args.only)
     if args.throughput:
         result["throughput"] = throughput(args.database_url, muni.pk, args.seconds, args.clients, args.port)
     result["load_average_after"] = os.getloadavg()

@@ -13,8 +13,9 @@ Every screen, paper, list and action asks here; nothing else filters plans by st
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Case, CaseStatus, PlanStatus, SupportPlan
 
@@ -60,3 +61,14 @@ def plans_in_force(cases: QuerySet[Case] | Iterable[Case]) -> dict[int, SupportP
     plans = _newest_not_superseded([pk for pk, status, _, _ in rows if status != CaseStatus.CLOSED])
     plans.update(_at_closure([(pk, p, at) for pk, status, p, at in rows if status == CaseStatus.CLOSED]))
     return plans
+
+
+def plans_in_force_query(open_case_ids: QuerySet[Any]) -> QuerySet[SupportPlan]:
+    """The plans in force of cases that are not closed, as one query (for lists that filter, count and
+    page them in SQL): of each case in `open_case_ids` (a `values("pk")` queryset of cases not closed),
+    the newest version not superseded — the same rule as `plan_in_force`."""
+    live = SupportPlan.objects.exclude(status=PlanStatus.SUPERSEDED)
+    newer = live.filter(case_id=OuterRef("case_id")).filter(
+        Q(version_no__gt=OuterRef("version_no")) | Q(version_no=OuterRef("version_no"), pk__gt=OuterRef("pk"))
+    )
+    return live.filter(case_id__in=open_case_ids).filter(~Exists(newer))

@@ -23,15 +23,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from tsunagu.accounts.models import Role, Staff
 
-from .current import plans_in_force
-from .models import ActionStatus, Case, CaseStatus, CaseTeamMember, PlanAction
+from .current import plans_in_force_query
+from .models import ActionStatus, Case, CaseStatus, CaseTeamMember, Consent, PlanAction
 from .policy import active_consents, visible_cases
 
+DASHBOARD_LIMIT = 50  # items per list on the dashboard; the rest are counted, not loaded
 DUE_SOON_DAYS = 7  # monitoring and plan actions: shown from a week ahead
 CONSENT_SOON_DAYS = 30  # consent expiry: a month ahead, to renew it in time
 
@@ -158,6 +160,48 @@ class DueLists:
 ACTIVE_STATUSES = [s for s in CaseStatus.values if s not in (CaseStatus.CLOSED, CaseStatus.SUSPENDED)]
 
 
+@dataclass(frozen=True)
+class KindCount:
+    """How many items of one kind are due for the reader (counted by one SQL aggregate)."""
+
+    kind: str
+    total: int
+    overdue: int
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+class DueList(list[DueItem]):
+    """The items shown (at most `limit`, soonest first) and, per kind, how many exist in all.
+
+    A plain list to everything that iterates it (the digest, the templates); `counts` and `not_shown`
+    say what a bounded list left out, so a screen never stops silently."""
+
+    def __init__(self, items: list[DueItem], counts: list[KindCount]) -> None:
+        super().__init__(items)
+        self.counts = counts
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.counts)
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.overdue for c in self.counts)
+
+    @property
+    def not_shown(self) -> int:
+        return max(self.total - len(self), 0)
+
+
+def _count(qs: QuerySet[Any], kind: str, day: str, today: dt.date) -> KindCount:
+    # Every source query has one row per item (no join that repeats it): a plain COUNT suffices.
+    row = qs.order_by().aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(**{f"{day}__lt": today})))
+    return KindCount(kind, row["total"], row["overdue"])
+
+
 def _items(
     cases: QuerySet[Case],
     today: dt.date,
@@ -165,42 +209,58 @@ def _items(
     monitoring: bool,
     action_filter: dict[str, object],
     consent_org_id: int | None,
-) -> list[DueItem]:
+    limit: int | None = None,
+) -> DueList:
+    """The due items of `cases`, soonest (most overdue) first: at most `limit` of them (all with None),
+    each kind read by its own bounded query and counted by an SQL aggregate — no case, plan or action
+    beyond those shown is loaded into Python."""
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    cases = cases.filter(status__in=ACTIVE_STATUSES)
-    by_pk = {c.pk: c for c in cases}
-    if not by_pk:
-        return []
-    items: list[DueItem] = []
-    plans = plans_in_force(cases)
+    active = cases.filter(status__in=ACTIVE_STATUSES).order_by().values("pk")
+    plans = plans_in_force_query(active)
+    sources: list[tuple[str, str, QuerySet[Any]]] = []
     if monitoring:
-        for plan in plans.values():
-            if plan.monitoring_on is not None and plan.monitoring_on <= soon:
-                items.append(
-                    DueItem(by_pk[plan.case_id], "monitoring", plan.monitoring_on, plan.monitoring_on < today)
-                )
+        sources.append(
+            ("monitoring", "monitoring_on", plans.filter(monitoring_on__lte=soon).select_related("case"))
+        )
     actions = (
-        PlanAction.objects.filter(plan__in=[p.pk for p in plans.values()], **action_filter)
+        PlanAction.objects.filter(plan__in=plans.values("pk"), **action_filter)
         .exclude(status__in=[ActionStatus.DONE, ActionStatus.CANCELLED])
-        .select_related("organization", "plan")
+        .select_related("organization", "plan__case")
     )
-    for a in actions:
-        case = by_pk[a.plan.case_id]
-        for kind, day in (("action_due", a.due_on), ("action_review", a.review_on)):
-            if day is not None and day <= soon:
-                items.append(DueItem(case, kind, day, day < today, a.description[:40], a.organization.name))
+    sources.append(("action_due", "due_on", actions.filter(due_on__lte=soon)))
+    sources.append(("action_review", "review_on", actions.filter(review_on__lte=soon)))
     consents = active_consents().filter(
-        case__in=list(by_pk),
+        case__in=active,
         expires_on__isnull=False,
         expires_on__lte=today + dt.timedelta(days=CONSENT_SOON_DAYS),
     )
     if consent_org_id is not None:
-        consents = consents.filter(organizations=consent_org_id)
-    for c in consents.distinct():
-        assert c.expires_on is not None
-        items.append(DueItem(by_pk[c.case_id], "consent_expiry", c.expires_on, c.expires_on < today))
+        # Naming the organization through a subquery keeps one row per consent (no join, no DISTINCT).
+        consents = consents.filter(
+            pk__in=Consent.organizations.through.objects.filter(organization_id=consent_org_id).values(
+                "consent_id"
+            )
+        )
+    sources.append(("consent_expiry", "expires_on", consents.select_related("case")))
+    counts: list[KindCount] = []
+    items: list[DueItem] = []
+    for kind, day, qs in sources:
+        count = _count(qs, kind, day, today)
+        if not count.total:
+            continue
+        counts.append(count)
+        rows = qs.order_by(
+            day, "case__number" if kind in ("monitoring", "consent_expiry") else "plan__case__number", "pk"
+        )
+        for row in rows if limit is None else rows[:limit]:
+            on = getattr(row, day)
+            if kind.startswith("action_"):
+                case = row.plan.case
+                items.append(DueItem(case, kind, on, on < today, row.description[:40], row.organization.name))
+            else:
+                items.append(DueItem(row.case, kind, on, on < today))
     items.sort(key=lambda i: (i.on, i.case.number, i.kind))
-    return items
+    return DueList(items if limit is None else items[:limit], counts)
 
 
 def _sections(staff: Staff, today: dt.date) -> list[SourceSection]:
@@ -218,15 +278,28 @@ def _sections(staff: Staff, today: dt.date) -> list[SourceSection]:
     return out
 
 
-def due_for(staff: Staff, today: dt.date, at: dt.datetime | None = None, *, sources: bool = True) -> DueLists:
+def due_for(
+    staff: Staff,
+    today: dt.date,
+    at: dt.datetime | None = None,
+    *,
+    sources: bool = True,
+    limit: int | None = None,
+) -> DueLists:
     """Due items for `staff`: as coordinator (cases they hold) and for their organization (actions it
     carries and consents naming it, on cases it is on the team of) — both inside visible_cases — and,
-    with `sources`, what the registered due sources find for them."""
+    with `sources`, what the registered due sources find for them. With `limit` (the dashboard) each list holds at most
+    that many, the soonest, and counts the rest."""
     visible = visible_cases(staff, at)
     lists = DueLists(today=today, sections=_sections(staff, today) if sources else [])
     if staff.role == Role.COORDINATOR:
         lists.coordinator = _items(
-            visible.filter(coordinator=staff), today, monitoring=True, action_filter={}, consent_org_id=None
+            visible.filter(coordinator=staff),
+            today,
+            monitoring=True,
+            action_filter={},
+            consent_org_id=None,
+            limit=limit,
         )
     if staff.organization_id:
         on_team = CaseTeamMember.objects.filter(
@@ -238,6 +311,7 @@ def due_for(staff: Staff, today: dt.date, at: dt.datetime | None = None, *, sour
             monitoring=False,
             action_filter={"organization_id": staff.organization_id},
             consent_org_id=staff.organization_id,
+            limit=limit,
         )
     return lists
 

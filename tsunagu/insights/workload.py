@@ -228,7 +228,9 @@ def consultation_counts(municipality: Municipality, year: int, today: dt.date) -
         Consultation.objects.filter(municipality=municipality, received_at__gte=start, received_at__lt=end)
         .annotate(month=TruncMonth("received_at", tzinfo=timezone.get_current_timezone()))
         .values("window_id", "month")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): the 年度 is then read from the consultation_received index alone.
+        .annotate(n=Count("*"))
+        .order_by()
     )
     grid: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
     for row in rows_qs:

@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Max, QuerySet
+from django.db.models import DateField, ExpressionWrapper, F, Max, QuerySet
+from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from .models import Engagement, EngagementStatus
@@ -88,7 +89,38 @@ def states(
     return active + closed
 
 
+def with_due(queryset: QuerySet[Engagement], interval_days: int) -> QuerySet[Engagement]:
+    """The engagements annotated with `last_contact_on` and `due_key` — `due_on` computed by the database
+    (the same rule), so that a list is ordered, filtered, counted and paged in SQL, never in Python."""
+    by_interval = Cast(
+        ExpressionWrapper(
+            Coalesce(Max("contacts__on"), F("started_on")) + dt.timedelta(days=interval_days),
+            output_field=DateField(),
+        ),
+        DateField(),
+    )
+    return with_last_contact(queryset).annotate(
+        due_key=Least(Coalesce(F("next_contact_on"), by_interval), by_interval)
+    )
+
+
+def lapsed(
+    queryset: QuerySet[Engagement], interval_days: int, today: dt.date | None = None
+) -> QuerySet[Engagement]:
+    """The active engagements of `queryset` lapsed today (due before today), annotated by `with_due`."""
+    today = today or timezone.localdate()
+    active = queryset.filter(status=EngagementStatus.ACTIVE)
+    return with_due(active, interval_days).filter(due_key__lt=today)  # type: ignore[misc]  # an annotation
+
+
+def page_states(
+    engagements: Iterable[Engagement], interval_days: int, today: dt.date | None = None
+) -> list[LapseState]:
+    """The lapse states of a page of engagements annotated by `with_due`, in the page's order."""
+    today = today or timezone.localdate()
+    return [state_of(e, getattr(e, "last_contact_on", None), interval_days, today) for e in engagements]
+
+
 def lapsed_count(queryset: QuerySet[Engagement], interval_days: int, today: dt.date | None = None) -> int:
-    """How many of the (already policy-scoped) engagements are lapsed today."""
-    active = with_last_contact(queryset.filter(status=EngagementStatus.ACTIVE))
-    return sum(1 for s in states(active, interval_days, today) if s.lapsed)
+    """How many of the (already policy-scoped) engagements are lapsed today (one SQL count)."""
+    return lapsed(queryset, interval_days, today).count()

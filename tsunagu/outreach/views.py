@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -84,15 +85,19 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
         "lapsed": active,
         "closed": visible.filter(status=EngagementStatus.CLOSED),
     }[view]
-    rows = lapse.states(
-        lapse.with_last_contact(
-            base.select_related("area", "person", "organization", "outcome_organization")
-        ),
-        interval,
+    today = timezone.localdate()
+    # Ordered, filtered and paged by the database: only the page's engagements are loaded.
+    rows = lapse.with_due(
+        base.select_related("area", "person", "organization", "outcome_organization"), interval
     )
     if view == "lapsed":
-        rows = [s for s in rows if s.lapsed]
+        rows = rows.filter(due_key__lt=today)  # type: ignore[misc]  # an annotation
+    if view == "closed":
+        rows = rows.order_by(F("closed_on").desc(nulls_last=True), "-pk")
+    else:
+        rows = rows.order_by("due_key", "pk")
     page = numbered_page(rows, request.GET.get("page"), PAGE_SIZE)
+    page.object_list = lapse.page_states(page.object_list, interval, today)
     shown = [s.engagement for s in page.object_list]
     if shown:
         audit.record(
