@@ -57,6 +57,8 @@ from .ranking import explanation_text, rank_for, record_days_to_first_participat
 
 PAGE_SIZE = 30
 STAGE_FILTERS = [("open", "進行中すべて"), ("none", "提案前"), *Stage.choices, ("", "すべて")]
+# The receiving side filters its matches by stage; by default those still going on (not 終了).
+RECEIVED_STAGE_FILTERS = [("open", "終了を除くすべて"), *Stage.choices, ("", "すべて")]
 
 
 def _staff(request: HttpRequest) -> Staff:
@@ -452,8 +454,16 @@ def consent_withdraw(request: HttpRequest, record_id: int, consent_id: int) -> H
 def received_list(request: HttpRequest) -> HttpResponse:
     """受け入れ先: the matches at the staff member's organization's resources that the person consented to."""
     staff = _staff(request)
+    stage = request.GET.get("stage", "open")
+    if stage not in dict(RECEIVED_STAGE_FILTERS):
+        stage = "open"
+    qs = received_matches(staff)
+    if stage == "open":
+        qs = qs.exclude(stage=Stage.ENDED)
+    elif stage:
+        qs = qs.filter(stage=stage)
     page = numbered_page(
-        received_matches(staff).select_related("resource", "record__person").order_by("-proposed_on", "-pk"),
+        qs.select_related("resource", "record__person").order_by("-proposed_on", "-pk"),
         request.GET.get("page"),
         PAGE_SIZE,
     )
@@ -467,7 +477,11 @@ def received_list(request: HttpRequest) -> HttpResponse:
             request=request,
             detail={"side": "receiving"},
         )
-    return render(request, "participation/received_list.html", {"views": views, "page": page})
+    return render(
+        request,
+        "participation/received_list.html",
+        {"views": views, "page": page, "stage": stage, "stages": RECEIVED_STAGE_FILTERS},
+    )
 
 
 @login_required

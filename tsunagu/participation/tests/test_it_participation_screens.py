@@ -15,7 +15,7 @@ from tsunagu.access.models import AuditEvent
 from tsunagu.participation import actions
 from tsunagu.participation.models import Match, ReceiverReport, Stage, SupportRecord
 
-from .helpers import consent, make_resource, make_world, open_record, propose, resident
+from .helpers import consent, make_resource, make_world, move, open_record, propose, resident
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +294,40 @@ def test_closing_a_record_needs_every_match_ended_and_then_refuses_proposals(cli
             data=actions.ProposalInput(resource=match.resource, proposed_on=timezone.localdate()),
         )
     assert login_client(client, world.off_team).post(url, {"version": record.version}).status_code == 404
+
+
+def test_the_receiving_side_lists_by_stage_with_pages(client, monkeypatch):
+    from tsunagu.participation import views
+
+    world, record, cafe_match = _setup()
+    salon = propose(world, record, make_resource(world, "salon", name="ふれあいサロン"), ago=5)
+    farm = propose(world, record, make_resource(world, "farm", name="市民農園"), ago=3)
+    move(world, salon, Stage.PARTICIPATING, ago=1)
+    move(world, farm, Stage.ENDED, ago=1)
+    consent(world, record)
+    agency = login_client(client, world.a.agency_worker)
+    url = reverse("participation:received")
+
+    def shown(query: str = "") -> list[str]:
+        html = agency.get(url + query).content.decode()
+        return [n for n in ("居場所カフェ", "ふれあいサロン", "市民農園") if n in html]
+
+    # By default what is still going on: the ended match is left out, and only what is shown is audited.
+    assert shown() == ["居場所カフェ", "ふれあいサロン"]
+    event = AuditEvent.objects.order_by("-seq")[0]
+    assert sorted(pk for kind, pk in event.objects_json if kind == "match") == sorted(
+        [cafe_match.pk, salon.pk]
+    )
+    assert shown("?stage=participating") == ["ふれあいサロン"]
+    assert shown("?stage=ended") == ["市民農園"]
+    assert shown("?stage=") == ["居場所カフェ", "ふれあいサロン", "市民農園"]
+    assert shown("?stage=bogus") == ["居場所カフェ", "ふれあいサロン"]  # an unknown stage: the default
+    html = agency.get(url + "?stage=visit").content.decode()
+    assert "この段階の受け入れはありません。" in html and '<option value="visit" selected>' in html
+
+    # Pages keep the filter: one a page, the newest proposal first, a bad page number is page 1.
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    html = agency.get(url + "?stage=&page=2").content.decode()
+    assert "ふれあいサロン" in html and "市民農園" not in html and "居場所カフェ" not in html
+    assert "全 3件のうち 2件目" in html and "?stage=&amp;page=3" in html
+    assert "市民農園" in agency.get(url + "?stage=&page=%C2%B2").content.decode()
