@@ -237,7 +237,8 @@ def throughput(
     assert household is not None
     paths = {
         "hello": "/bench/hello/",
-        "household": reverse("intake:household", args=[household.household_id]),
+        # The page itself (intake:household only redirects here since the page moved to people).
+        "household": reverse("people:household", args=[household.household_id]),
     }
     env = {
         **os.environ,
@@ -265,12 +266,18 @@ def throughput(
                 break
             except OSError:
                 time.sleep(0.2)
-        result: dict[str, Any] = {"workers": 2, "clients": clients, "seconds": seconds}
+        result: dict[str, Any] = {
+            "workers": 2,
+            "clients": clients,
+            "seconds": seconds,
+            "load_average_before": os.getloadavg(),
+        }
         for name, path in paths.items():
             _load(port, path, cookie, 2, clients)  # warm the workers and their connections
             result[f"{name}_rps"] = round(_load(port, path, cookie, seconds, clients), 1)
             print(f"  {name:<12} {result[f'{name}_rps']:8.1f} requests/s", flush=True)
         result["ratio"] = round(result["household_rps"] / result["hello_rps"], 3)
+        result["load_average_after"] = os.getloadavg()
         print(f"  household ÷ hello = {result['ratio']}", flush=True)
         return result
     finally:
