@@ -31,6 +31,7 @@ from .actions import (
 from .diagrams import household_diagrams
 from .forms import MemberAttributesForm, RelationshipForm
 from .models import relationships_for_household
+from .page import for_page
 from .page import members as household_members
 from .panels import build_panels
 from .timeline import Cursor, timeline_page
@@ -51,7 +52,7 @@ def _staff(request: HttpRequest) -> Staff:
 def household(request: HttpRequest, household_id: int) -> HttpResponse:
     """Members, relationships, panels and one page of the timeline (?before=<cursor> for older entries)."""
     staff = _staff(request)
-    hh = policy.get_household_for(staff, household_id)
+    hh = for_page(policy.get_household_for(staff, household_id))
     before = Cursor.decode(request.GET.get("before"))
     # Members, relationships and what the panels share are read once for the page (`page.once`).
     members = household_members(hh)
