@@ -12,6 +12,7 @@ index use can be checked.
     .venv/bin/python bench/bench_search.py --backend postgresql --runs 3   # 3 timed runs, medians
     .venv/bin/python bench/bench_search.py --backend postgresql --keep     # keep/reuse the loaded DB
     .venv/bin/python bench/bench_search.py --backend postgresql --drop     # drop the kept DB
+    .venv/bin/python bench/bench_search.py --backend postgresql --keep --http   # + the search POST over HTTP
 
 Names: surnames and given names with readings from tsunagu.people.demo when present, extended with
 synthetic two-kanji surnames so that a common surname such as 佐藤 holds about 1.5 % of people, as in
@@ -297,6 +298,7 @@ def _load_persons(size: int, seed: int) -> tuple[int, list[dict]]:
         "name_key",
         "kana_key",
         "address_key",
+        "phonetic_key",
         "birth_date",
         "estimated_age",
         "sex",
@@ -331,6 +333,7 @@ def _load_persons(size: int, seed: int) -> tuple[int, list[dict]]:
                 keys["name_key"],
                 keys["kana_key"],
                 person_keys("", "", "", "", address)["address_key"],
+                keys["phonetic_key"],  # 名寄せ's key (not null since the matching work)
                 birth,
                 estimated,
                 n.sex,
@@ -510,6 +513,107 @@ def _search_querysets(queryset, q: str, birth: dt.date | None) -> list:
     return captured
 
 
+# ------------------------------------------------------------------------------------------------ HTTP
+
+
+def _bench_staff(muni_id: int):  # type: ignore[no-untyped-def]
+    """A window worker of the benchmark city with a confirmed second factor (created once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tsunagu.accounts.models import Role, Staff
+    from tsunagu.directory.models import Organization
+
+    org, _ = Organization.objects.get_or_create(
+        municipality_id=muni_id, key="bench-window", defaults={"name": "ベンチ窓口", "kind": "department"}
+    )
+    staff = Staff.objects.filter(username="bench-window-worker").first()
+    if staff is None:
+        staff = Staff.objects.create_user(
+            username="bench-window-worker",
+            password=None,
+            municipality_id=muni_id,
+            organization=org,
+            role=Role.WINDOW_WORKER,
+            display_name="ベンチ職員",
+        )
+    if not TOTPDevice.objects.filter(user=staff, confirmed=True).exists():
+        TOTPDevice.objects.create(user=staff, name="bench", confirmed=True)
+    return staff
+
+
+def run_http(url: str, muni_id: int, sample: list[dict], per_kind: int, seed: int, port: int) -> dict:
+    """The intake screen's person search as staff use it: a POST to /intake/person-search/ through
+    gunicorn (2 sync workers), the whole middleware stack (session, login, MFA, CSRF), the search, the
+    match count, the audit row and the rendered list. One client, one request at a time, so each time
+    is one request's latency, not queueing: p50/p95 over the query mix, by kind."""
+    import http.client
+    import secrets
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_pages import session_for
+
+    key, _client = session_for(_bench_staff(muni_id))
+    csrf = secrets.token_hex(16)  # 32 characters: a CSRF secret, sent as cookie and header alike
+    headers = {
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
+        "X-CSRFToken": csrf,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "HX-Request": "true",
+        "Host": "127.0.0.1",
+    }
+    path = reverse("intake:person_search")
+    env = {**os.environ, "TSUNAGU_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    gunicorn = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(  # noqa: S603
+        [*gunicorn, "--log-level", "warning", "tsunagu.wsgi:application"], env=env, cwd=ROOT
+    )
+    try:
+        for _ in range(150):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+        def post(q: str, birth: dt.date | None) -> float:
+            body = urlencode({"q": q, "birth": birth.isoformat() if birth else ""})
+            started = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                raise SystemExit(f"person search over HTTP: {response.status}")
+            return elapsed
+
+        rng = random.Random(seed + 2)
+        for _kind, q, birth in query_mix(sample, rng, 5):  # both workers warm, connections open
+            post(q, birth)
+        times: dict[str, list[float]] = {}
+        for kind, q, birth in query_mix(sample, rng, per_kind):
+            times.setdefault(kind, []).append(post(q, birth))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    every = [t for ts in times.values() for t in ts]
+    return {
+        "requests": len(every),
+        "p50_ms": round(percentile(every, 50), 1),
+        "p95_ms": round(percentile(every, 95), 1),
+        "by_kind": {
+            k: {"p50_ms": round(percentile(v, 50), 1), "p95_ms": round(percentile(v, 95), 1)}
+            for k, v in sorted(times.items())
+        },
+        "load_average": os.getloadavg()[0],
+    }
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 
@@ -544,7 +648,15 @@ def _repeat(muni_id: int, sample: list[dict], per_kind: int, seed: int, runs: in
     return median
 
 
-def run_backend(backend: str, size: int, per_kind: int, seed: int, runs: int = 1, keep: bool = False) -> dict:
+def run_backend(
+    backend: str,
+    size: int,
+    per_kind: int,
+    seed: int,
+    runs: int = 1,
+    keep: bool = False,
+    http_port: int | None = None,
+) -> dict:
     if backend == "postgresql":
         import psycopg
 
@@ -569,6 +681,12 @@ def run_backend(backend: str, size: int, per_kind: int, seed: int, runs: int = 1
                 if keep:
                     state.write_bytes(pickle.dumps((muni_id, sample)))
             result = _repeat(muni_id, sample, per_kind, seed, runs)
+            if http_port is not None:
+                result["http"] = [
+                    run_http(url, muni_id, sample, per_kind, seed, http_port) for _ in range(runs)
+                ]
+                for run in result["http"]:
+                    print(json.dumps({"http": run}, ensure_ascii=False), file=sys.stderr, flush=True)
         finally:
             from django.db import connections
 
@@ -605,6 +723,12 @@ def main() -> None:
         "drop it with --drop",
     )
     parser.add_argument("--drop", action="store_true", help="PostgreSQL: drop the kept database and exit")
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="PostgreSQL: also time the intake screen's search POST through gunicorn, --runs times",
+    )
+    parser.add_argument("--port", type=int, default=8766, help="for --http")
     args = parser.parse_args()
     if args.backend == "both":
         results = []
@@ -640,7 +764,9 @@ def main() -> None:
             admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
         (Path(tempfile.gettempdir()) / f"{PG_BENCH_DB}-{size}-{args.seed}.pickle").unlink(missing_ok=True)
         return
-    result = run_backend(args.backend, size, args.per_kind, args.seed, args.runs, args.keep)
+    result = run_backend(
+        args.backend, size, args.per_kind, args.seed, args.runs, args.keep, args.port if args.http else None
+    )
     print(json.dumps(result, ensure_ascii=False))
 
 

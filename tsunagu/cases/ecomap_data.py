@@ -30,7 +30,6 @@ from .models import (
     PlanAction,
     TeamRole,
 )
-from .policy import visible_cases
 
 CATEGORY = {
     OrganizationKind.DEPARTMENT: "行政",
@@ -60,7 +59,8 @@ def _category(org: Organization) -> str:
 
 def entities_by_case(cases: Iterable[Case]) -> dict[int, list[EcoEntity]]:
     """For each case, the organizations around its household: the team, then plan-only organizations
-    (three queries for any number of cases)."""
+    (three queries for any number of cases; the plans in force are found from the cases' own fields)."""
+    cases = list(cases)
     ids = [c.pk for c in cases]
     out: dict[int, dict[int, EcoEntity]] = {i: {} for i in ids}
     rank: dict[tuple[int, int], int] = {}  # (case, organization) → strongest role so far (0 = 主担当)
@@ -84,9 +84,7 @@ def entities_by_case(cases: Iterable[Case]) -> dict[int, list[EcoEntity]]:
             tie=TIE[role],
             flow=FLOW[role],
         )
-    plan_case = {
-        plan.pk: case_id for case_id, plan in plans_in_force(Case.objects.filter(pk__in=ids)).items()
-    }
+    plan_case = {plan.pk: case_id for case_id, plan in plans_in_force(cases).items()}
     actions = (
         PlanAction.objects.filter(plan__in=list(plan_case), status__in=OPEN_ACTIONS)
         .select_related("organization")
@@ -127,6 +125,11 @@ def case_ecomap(
 
 
 def household_ecomap_entities(household: Household, staff: Staff) -> list[EcoEntity]:
-    """For the household page: the organizations of the household's open cases that `staff` may open."""
-    cases = visible_cases(staff).filter(household=household).exclude(status=CaseStatus.CLOSED).order_by("pk")
-    return case_entities(cases)
+    """For the household page: the organizations of the household's open cases that `staff` may open
+    (`household.household_cases`, read once for the whole page)."""
+    from .household import household_cases
+
+    cases = sorted(
+        (c for c in household_cases(staff, household) if c.status != CaseStatus.CLOSED), key=lambda c: c.pk
+    )
+    return case_entities(cases) if cases else []

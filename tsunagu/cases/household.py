@@ -10,29 +10,71 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from tsunagu.access.scope import in_casework
 from tsunagu.accounts.models import Staff
 from tsunagu.people.models import Household
+from tsunagu.people.page import once
 from tsunagu.people.panels import HouseholdPanelSource, Panel
-from tsunagu.people.timeline import Cursor, TimelineEntry, TimelineSource, older_than
+from tsunagu.people.timeline import TimelineEntry, TimelineSource
 
-from .models import OPEN_STATUSES, CaseTransition, PlanStatus, SupportPlan
-from .policy import household_has_case, visible_cases
+from .models import OPEN_STATUSES, Case, CaseTransition, PlanStatus, SupportPlan
+from .policy import visible_cases
 
 EVENTS = "cases.event"
 PLANS = "cases.plan"
 
 
-def event_entries(
-    staff: Staff, household: Household, before: Cursor | None, limit: int
-) -> Sequence[TimelineEntry]:
-    rows = (
-        CaseTransition.objects.filter(case__in=visible_cases(staff).filter(household=household))
-        .filter(older_than(before, EVENTS, "at"))
-        .select_related("case", "by")
-        .order_by("-at", "-pk")[:limit]
+def case_statuses(household: Household) -> list[str]:
+    """The status of every case of the household, whoever may open it — only for deciding whether there
+    is anything to ask the policy about, and for 「進行中のケースがあります」 (`policy.household_has_case`).
+    One query a page; most households have no case, and then no other case query runs."""
+    return once(
+        household,
+        None,
+        "cases.statuses",
+        lambda: list(
+            Case.objects.filter(municipality_id=household.municipality_id, household=household)
+            .order_by()
+            .values_list("status", flat=True)
+        ),
     )
+
+
+def household_cases(staff: Staff, household: Household) -> list[Case]:
+    """The household's cases `staff` may open (`policy.visible_cases`), any status, newest first, with
+    their coordinators: one query a page, shared by the panels, the timeline and the ecomap."""
+
+    def read() -> list[Case]:
+        if not case_statuses(household):
+            return []
+        return list(
+            visible_cases(staff)
+            .filter(household=household)
+            .select_related("coordinator")
+            .order_by("-opened_at", "-pk")
+        )
+
+    return once(household, staff, "cases.visible", read)
+
+
+def _case_ids(staff: Staff, household: Household) -> list[int]:
+    return [c.pk for c in household_cases(staff, household)]
+
+
+def event_rows(staff: Staff, household: Household) -> QuerySet[CaseTransition] | None:
+    ids = _case_ids(staff, household)
+    if not ids:
+        return None
+    return CaseTransition.objects.filter(municipality_id=household.municipality_id, case__in=ids)
+
+
+def event_entries(
+    staff: Staff, household: Household, rows: QuerySet[CaseTransition]
+) -> Sequence[TimelineEntry]:
+    rows = rows.select_related("case", "by")
     return [
         TimelineEntry(
             at=t.at,
@@ -47,18 +89,17 @@ def event_entries(
     ]
 
 
-def plan_entries(
-    staff: Staff, household: Household, before: Cursor | None, limit: int
-) -> Sequence[TimelineEntry]:
-    rows = (
-        SupportPlan.objects.filter(
-            case__in=visible_cases(staff).filter(household=household), agreed_at__isnull=False
-        )
-        .exclude(status=PlanStatus.DRAFT)
-        .filter(older_than(before, PLANS, "agreed_at"))
-        .select_related("case")
-        .order_by("-agreed_at", "-pk")[:limit]
-    )
+def plan_rows(staff: Staff, household: Household) -> QuerySet[SupportPlan] | None:
+    ids = _case_ids(staff, household)
+    if not ids:
+        return None
+    return SupportPlan.objects.filter(
+        municipality_id=household.municipality_id, case__in=ids, agreed_at__isnull=False
+    ).exclude(status=PlanStatus.DRAFT)
+
+
+def plan_entries(staff: Staff, household: Household, rows: QuerySet[SupportPlan]) -> Sequence[TimelineEntry]:
+    rows = rows.select_related("case")
     return [
         TimelineEntry(
             at=p.agreed_at,
@@ -77,25 +118,24 @@ def plan_entries(
 def open_case_panel(request: HttpRequest, staff: Staff, household: Household) -> Panel | None:
     """Links to the household's open cases the staff member may open; for other casework staff only the
     fact that an open case exists (so that nobody opens a second one)."""
-    mine = list(
-        visible_cases(staff)
-        .filter(household=household, status__in=OPEN_STATUSES)
-        .select_related("coordinator")
-        .order_by("-opened_at", "-pk")
-    )
+    mine = [c for c in household_cases(staff, household) if c.status in OPEN_STATUSES]
     if mine:
         return Panel(
             template="cases/_household_cases.html",
             context={"cases": mine},
             audit_objects=tuple(("case", c.pk) for c in mine),
         )
-    if household_has_case(staff, household):
+    # As `policy.household_has_case`: casework staff learn that an open case exists, nothing more.
+    same_city = household.municipality_id == staff.municipality_id
+    if in_casework(staff) and same_city and any(s in OPEN_STATUSES for s in case_statuses(household)):
         return Panel(template="cases/_household_case_exists.html")
     return None
 
 
 TIMELINE_SOURCES = (
-    TimelineSource(key=EVENTS, label="ケースの経過", entries=event_entries),
-    TimelineSource(key=PLANS, label="支援プランの協議", entries=plan_entries),
+    TimelineSource(key=EVENTS, label="ケースの経過", rows=event_rows, at_field="at", entries=event_entries),
+    TimelineSource(
+        key=PLANS, label="支援プランの協議", rows=plan_rows, at_field="agreed_at", entries=plan_entries
+    ),
 )
 PANELS = (HouseholdPanelSource(key="cases.open_case", slot="summary", order=10, build=open_case_panel),)

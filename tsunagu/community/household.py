@@ -5,25 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import QuerySet
+
 from tsunagu.accounts.models import Staff
 from tsunagu.people.models import Household
-from tsunagu.people.timeline import Cursor, TimelineEntry, TimelineSource, older_than
+from tsunagu.people.timeline import TimelineEntry, TimelineSource
 
 from . import policy
+from .models import SurfacedNeed
 
 NEEDS = "community.need"
 
 
-def need_entries(
-    staff: Staff, household: Household, before: Cursor | None, limit: int
-) -> Sequence[TimelineEntry]:
-    rows = (
-        policy.visible_needs(staff)
-        .filter(consultation__household=household)
-        .filter(older_than(before, NEEDS, "recorded_at"))
-        .select_related("sitting__group", "area", "consultation")
-        .order_by("-recorded_at", "-pk")[:limit]
-    )
+def need_rows(staff: Staff, household: Household) -> QuerySet[SurfacedNeed]:
+    return policy.visible_needs(staff).filter(consultation__household=household)
+
+
+def need_entries(staff: Staff, household: Household, rows: QuerySet[SurfacedNeed]) -> Sequence[TimelineEntry]:
+    rows = rows.select_related("sitting__group", "area", "consultation")
     return [
         TimelineEntry(
             at=n.recorded_at,
@@ -38,4 +37,6 @@ def need_entries(
     ]
 
 
-NEED_SOURCE = TimelineSource(key=NEEDS, label="地域の気づき", entries=need_entries)
+NEED_SOURCE = TimelineSource(
+    key=NEEDS, label="地域の気づき", rows=need_rows, at_field="recorded_at", entries=need_entries
+)

@@ -21,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from django.utils import timezone
 
 from tsunagu.accounts.models import Staff
-from tsunagu.directory.models import EscalationRule, EscalationTarget, EscalationTrigger, Window
+from tsunagu.directory.models import EscalationRule, EscalationTarget, EscalationTrigger
 from tsunagu.municipalities.models import ConcernType, Municipality
 from tsunagu.people.models import Household, Person
 
@@ -162,14 +163,25 @@ def target_text(rule: EscalationRule) -> str:
     return rule.target_text()
 
 
-def rule_applies_at(rule: EscalationRule, windows: Iterable[int] | None, body: int | None) -> bool:
+def rule_applies_at(
+    rule: EscalationRule,
+    windows: Iterable[int] | None,
+    body: int | None,
+    *,
+    organization_id: int | None = None,
+) -> bool:
     """`from_body`: only when advising at that meeting body; `from_windows`: only when the step starts at
-    one of those windows (`windows=None`: at any window). A rule naming neither applies wherever the
+    one of those windows (`windows=None`: at any window; `organization_id`: at any window of that
+    organization, read from the rule's own windows). A rule naming neither applies wherever the
     household is looked at."""
     if rule.from_body_id is not None:
         return body == rule.from_body_id
-    starts = {w.pk for w in rule.from_windows.all()}
-    return not starts or windows is None or bool(starts & set(windows))
+    starts = list(rule.from_windows.all())
+    if not starts:
+        return True
+    if organization_id is not None:
+        return any(w.organization_id == organization_id for w in starts)
+    return windows is None or bool({w.pk for w in starts} & set(windows))
 
 
 def visible_open_concerns(staff: Staff, household: Household) -> list[ConcernAbout]:
@@ -191,12 +203,6 @@ def concerns_of(consultation: Consultation) -> list[ConcernAbout]:
     ]
 
 
-def staff_windows(staff: Staff) -> list[int]:
-    if staff.organization_id is None:
-        return []
-    return list(Window.objects.filter(organization_id=staff.organization_id).values_list("pk", flat=True))
-
-
 def advise(
     staff: Staff,
     household: Household | None,
@@ -215,8 +221,27 @@ def advise(
     items = list(entering)
     if household is not None:
         items = visible_open_concerns(staff, household) + items
-    starts = list(windows) if windows is not None else staff_windows(staff)
-    return _advise(household, items, windows=starts, body=body, on=on or timezone.localdate())
+    return _advise(household, items, **_starts(staff, windows), body=body, on=on or timezone.localdate())
+
+
+def advise_read(
+    staff: Staff, household: Household, items: list[ConcernAbout], pending: EscalationRequest | None
+) -> list[EscalationAdvice]:
+    """`advise` at the staff member's own windows, for a page that has already read the household's
+    open concerns `staff` may see (`visible_open_concerns`) and its pending request."""
+    return _advise(
+        household, items, **_starts(staff, None), body=None, on=timezone.localdate(), pending=pending
+    )
+
+
+def _starts(staff: Staff, windows: Iterable[int] | None) -> dict[str, Any]:
+    """Where the step starts: the windows given, else any window of the staff member's organization
+    (compared with each rule's own windows, so no query), else none."""
+    if windows is not None:
+        return {"windows": list(windows)}
+    if staff.organization_id is None:
+        return {"windows": []}
+    return {"windows": None, "organization_id": staff.organization_id}
 
 
 def all_open_concerns(household: Household) -> list[ConcernAbout]:
@@ -244,16 +269,19 @@ def _advise(
     windows: list[int] | None,
     body: int | None,
     on: dt.date,
+    organization_id: int | None = None,
+    pending: EscalationRequest | Literal["read"] | None = "read",
 ) -> list[EscalationAdvice]:
     if not items:
         return []
     municipality_id = items[0].concern.municipality_id
     starts = windows
-    pending = None
-    if household is not None:
-        pending = EscalationRequest.objects.filter(
-            municipality_id=municipality_id, household=household, status=EscalationStatus.PENDING
-        ).first()
+    if pending == "read":
+        pending = None
+        if household is not None:
+            pending = EscalationRequest.objects.filter(
+                municipality_id=municipality_id, household=household, status=EscalationStatus.PENDING
+            ).first()
     rules = (
         EscalationRule.objects.filter(
             municipality_id=municipality_id,
@@ -265,7 +293,7 @@ def _advise(
     )
     found = []
     for rule in rules:
-        if not rule_applies_at(rule, starts, body):
+        if not rule_applies_at(rule, starts, body, organization_id=organization_id):
             continue
         advice = evaluate(rule, items, on=on, pending=pending)
         if advice is not None:

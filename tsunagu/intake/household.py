@@ -7,34 +7,38 @@ Registered in IntakeConfig.ready(); every query goes through `intake.policy`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.db.models import Exists, F, Func, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest
 
+from tsunagu.access.scope import casework
 from tsunagu.accounts.models import Staff
-from tsunagu.municipalities.models import ConcernType
 from tsunagu.people.models import Household
+from tsunagu.people.page import once
 from tsunagu.people.panels import HouseholdPanelSource, Panel
-from tsunagu.people.timeline import Cursor, TimelineEntry, TimelineSource, older_than
+from tsunagu.people.timeline import TimelineEntry, TimelineSource
 
 from . import policy
-from .escalation import advise
+from .escalation import advise_read, visible_open_concerns
 from .forms import EscalationForm
-from .models import ConsultationStatus, EscalationRequest, EscalationStatus
+from .models import ConcernSubject, Consultation, ConsultationStatus, EscalationRequest, EscalationStatus
+from .referral_models import OPEN_REFERRAL_STATUSES, Referral
 
 CONSULTATIONS = "intake.consultation"
 ESCALATIONS = "intake.escalation"
 
 
+def consultation_rows(staff: Staff, household: Household) -> QuerySet[Consultation]:
+    return policy.visible_consultations(staff).filter(household=household)
+
+
 def consultation_entries(
-    staff: Staff, household: Household, before: Cursor | None, limit: int
+    staff: Staff, household: Household, rows: QuerySet[Consultation]
 ) -> Sequence[TimelineEntry]:
-    rows = (
-        policy.visible_consultations(staff)
-        .filter(household=household)
-        .filter(older_than(before, CONSULTATIONS, "received_at"))
-        .select_related("window", "organization", "staff", "person", "referred_to")
-        .prefetch_related("concerns", "concern_subjects__concern", "concern_subjects__person")
-        .order_by("-received_at", "-pk")[:limit]
+    subjects = ConcernSubject.objects.select_related("concern", "person").order_by("pk")
+    rows = rows.select_related("window", "organization", "staff", "person", "referred_to").prefetch_related(
+        "concerns", Prefetch("concern_subjects", queryset=subjects)
     )
     return [
         TimelineEntry(
@@ -54,23 +58,75 @@ def consultation_entries(
     ]
 
 
+@dataclass(frozen=True)
+class ConsultationSummary:
+    """What the household page's parts need to know about the household's consultations as a whole."""
+
+    hidden: int  # how many exist that `staff` may not read (shown as a number only)
+    newest: int | None  # the newest one `staff` may read
+    newest_own: int | None  # the newest one `staff` may read that their own organization recorded
+    any_open: bool  # whether one `staff` may read is still open (else no concern to count for advice)
+    pending: int | None  # the household's pending escalation request, whoever made it
+    open_referrals: bool  # whether the household has an open referral, whoever may read it
+
+
+def _count(qs: QuerySet[Consultation]) -> Subquery:
+    return Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
+def consultation_summary(staff: Staff, household: Household) -> ConsultationSummary:
+    """One query a page: how many consultations are hidden from `staff`, and the newest visible ones
+    (`policy.visible_consultations`), for the hidden-records note, the escalation and referral panels."""
+
+    def read() -> ConsultationSummary:
+        cw = casework(staff)
+        if cw is None or household.municipality_id != cw.municipality_id:
+            return ConsultationSummary(0, None, None, False, None, False)
+        mine = {"municipality_id": cw.municipality_id, "household": household}
+        visible = policy.visible_consultations(staff).filter(household=household)
+        newest = visible.order_by("-received_at", "-pk").values("pk")
+        pending = EscalationRequest.objects.filter(**mine, status=EscalationStatus.PENDING).order_by("pk")
+        row = (
+            Household.objects.filter(pk=household.pk)
+            .annotate(
+                total=_count(Consultation.objects.filter(**mine)),
+                shown=_count(visible),
+                newest=Subquery(newest[:1]),
+                newest_own=Subquery(newest.filter(organization_id=cw.organization_id)[:1]),
+                any_open=Exists(visible.filter(status=ConsultationStatus.OPEN)),
+                pending=Subquery(pending.values("pk")[:1]),
+                open_referrals=Exists(Referral.objects.filter(**mine, status__in=OPEN_REFERRAL_STATUSES)),
+            )
+            .values("total", "shown", "newest", "newest_own", "any_open", "pending", "open_referrals")
+            .get()
+        )
+        return ConsultationSummary(
+            hidden=(row["total"] or 0) - (row["shown"] or 0),
+            newest=row["newest"],
+            newest_own=row["newest_own"],
+            any_open=bool(row["any_open"]),
+            pending=row["pending"],
+            open_referrals=bool(row["open_referrals"]),
+        )
+
+    return once(household, staff, "intake.summary", read)
+
+
 def hidden_consultations_note(staff: Staff, household: Household) -> str | None:
-    hidden = policy.hidden_consultation_count(staff, household)
+    hidden = consultation_summary(staff, household).hidden
     if not hidden:
         return None
     return f"ほかに {hidden} 件の記録があります（本人の同意がないため、記録した機関の外からは内容を見られません）。"
 
 
+def escalation_rows(staff: Staff, household: Household) -> QuerySet[EscalationRequest]:
+    return policy.visible_escalation_requests(staff).filter(household=household)
+
+
 def escalation_entries(
-    staff: Staff, household: Household, before: Cursor | None, limit: int
+    staff: Staff, household: Household, rows: QuerySet[EscalationRequest]
 ) -> Sequence[TimelineEntry]:
-    rows = (
-        policy.visible_escalation_requests(staff)
-        .filter(household=household)
-        .filter(older_than(before, ESCALATIONS, "requested_at"))
-        .select_related("organization", "requested_by", "rule", "handled_by")
-        .order_by("-requested_at", "-pk")[:limit]
-    )
+    rows = rows.select_related("organization", "requested_by", "rule", "handled_by")
     return [
         TimelineEntry(
             at=r.requested_at,
@@ -88,25 +144,22 @@ def escalation_entries(
 def escalation_panel(request: HttpRequest, staff: Staff, household: Household) -> Panel | None:
     """Advice, the pending request or the form to ask for 多機関協働, and the open concerns the staff
     member may see."""
-    visible = policy.visible_consultations(staff).filter(household=household)
-    newest = visible.order_by("-received_at", "-pk").values_list("pk", flat=True).first()
-    open_concerns = ConcernType.objects.filter(
-        pk__in=visible.filter(status=ConsultationStatus.OPEN).values("concerns")
-    ).order_by("sort_order", "pk")
+    summary = consultation_summary(staff, household)
+    newest = summary.newest
+    # Counted only from the consultations this staff member may read (issue 8 B4).
+    items = visible_open_concerns(staff, household) if summary.any_open else []
+    open_concerns = sorted(
+        {i.concern.pk: i.concern for i in items}.values(), key=lambda c: (c.sort_order, c.pk)
+    )
     pending = (
-        EscalationRequest.objects.filter(
-            municipality_id=household.municipality_id, household=household, status=EscalationStatus.PENDING
-        )
-        .select_related("organization")
-        .first()
+        EscalationRequest.objects.select_related("organization").get(pk=summary.pending)
+        if summary.pending is not None
+        else None
     )
     # Who asked, and when, only to those who may see the request (issue 9 A2); others learn only that
     # one is waiting.
-    pending_visible = (
-        pending is not None and policy.visible_escalation_requests(staff).filter(pk=pending.pk).exists()
-    )
-    # Counted only from the consultations this staff member may read (issue 8 B4).
-    advice = advise(staff, household)
+    pending_visible = pending is not None and policy.may_see_escalation_request(staff, pending)
+    advice = advise_read(staff, household, items, pending)
     # The newest consultation's id only rides in the form (the request links to it); its content is
     # shown, and audited, by the timeline.
     objects = (("escalation_request", pending.pk),) if pending is not None and pending_visible else ()
@@ -118,7 +171,7 @@ def escalation_panel(request: HttpRequest, staff: Staff, household: Household) -
             "pending": pending,
             "pending_visible": pending_visible,
             "newest_consultation": newest,
-            "open_concerns": list(open_concerns),
+            "open_concerns": open_concerns,
             "form": EscalationForm(initial={"household": household.pk}),
         },
         audit_objects=objects,
@@ -131,9 +184,20 @@ def new_consultation_panel(request: HttpRequest, staff: Staff, household: Househ
 
 TIMELINE_SOURCES = (
     TimelineSource(
-        key=CONSULTATIONS, label="相談", entries=consultation_entries, hidden_note=hidden_consultations_note
+        key=CONSULTATIONS,
+        label="相談",
+        rows=consultation_rows,
+        at_field="received_at",
+        entries=consultation_entries,
+        hidden_note=hidden_consultations_note,
     ),
-    TimelineSource(key=ESCALATIONS, label="多機関協働へのつなぎ依頼", entries=escalation_entries),
+    TimelineSource(
+        key=ESCALATIONS,
+        label="多機関協働へのつなぎ依頼",
+        rows=escalation_rows,
+        at_field="requested_at",
+        entries=escalation_entries,
+    ),
 )
 PANELS = (
     HouseholdPanelSource(key="intake.escalation", slot="actions", order=20, build=escalation_panel),

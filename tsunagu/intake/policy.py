@@ -56,6 +56,15 @@ def visible_escalation_requests(staff: Staff) -> QuerySet[EscalationRequest]:
     return qs.filter(organization_id=cw.organization_id)
 
 
+def may_see_escalation_request(staff: Staff, request: EscalationRequest) -> bool:
+    """`visible_escalation_requests` for one request already read (no query): same city, and a
+    coordinator or the organization that made it."""
+    cw = casework(staff)
+    if cw is None or request.municipality_id != cw.municipality_id:
+        return False
+    return staff.role in ESCALATION_HANDLER_ROLES or request.organization_id == cw.organization_id
+
+
 def get_consultation_for(staff: Staff, consultation_id: object) -> Consultation:
     return get_for(visible_consultations(staff), consultation_id)
 

@@ -10,35 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from tsunagu.accounts.models import Staff
 from tsunagu.people.models import Household
 from tsunagu.people.panels import HouseholdPanelSource, Panel
-from tsunagu.people.timeline import Cursor, TimelineEntry, TimelineSource, older_than
+from tsunagu.people.timeline import TimelineEntry, TimelineSource
 
 from . import referral_policy as policy
-from .policy import visible_consultations
+from .household import consultation_summary
 from .referral_models import OPEN_REFERRAL_STATUSES, ReferralEvent
 
 REFERRALS = "intake.referral"
 
 
-def referral_entries(
-    staff: Staff, household: Household, before: Cursor | None, limit: int
-) -> Sequence[TimelineEntry]:
+def referral_rows(staff: Staff, household: Household) -> QuerySet[ReferralEvent]:
     readable = policy.referrals_with_content(staff).filter(household=household)
-    rows = (
-        ReferralEvent.objects.filter(municipality_id=household.municipality_id, referral__in=readable)
-        .filter(older_than(before, REFERRALS, "at"))
-        .select_related(
-            "by",
-            "organization",
-            "referral__person",
-            "referral__from_organization",
-            "referral__to_organization",
-        )
-        .order_by("-at", "-pk")[:limit]
+    return ReferralEvent.objects.filter(municipality_id=household.municipality_id, referral__in=readable)
+
+
+def referral_entries(
+    staff: Staff, household: Household, rows: QuerySet[ReferralEvent]
+) -> Sequence[TimelineEntry]:
+    rows = rows.select_related(
+        "by",
+        "organization",
+        "referral__person",
+        "referral__from_organization",
+        "referral__to_organization",
     )
     return [
         TimelineEntry(
@@ -58,21 +58,20 @@ def referral_panel(request: HttpRequest, staff: Staff, household: Household) -> 
     """The household's open referrals the staff member may read, and the way to send one."""
     if staff.organization_id is None:
         return None
-    open_referrals = list(
-        policy.referrals_with_content(staff)
-        .filter(household=household, status__in=OPEN_REFERRAL_STATUSES)
-        .select_related("person", "from_organization", "to_organization")
-        .order_by("due_on", "pk")
+    summary = consultation_summary(staff, household)
+    open_referrals = (
+        list(
+            policy.referrals_with_content(staff)
+            .filter(household=household, status__in=OPEN_REFERRAL_STATUSES)
+            .select_related("person", "from_organization", "to_organization")
+            .order_by("due_on", "pk")
+        )
+        if summary.open_referrals
+        else []
     )
     # The newest consultation the staff member's organization recorded rides in the link (its id only):
     # the referral then names it, and the receiver with consent reads it.
-    newest = (
-        visible_consultations(staff)
-        .filter(household=household, organization_id=staff.organization_id)
-        .order_by("-received_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    newest = summary.newest_own
     objects: list[tuple[str, int]] = []
     for r in open_referrals:
         objects += [("referral", r.pk), ("person", r.person_id)]
@@ -83,7 +82,11 @@ def referral_panel(request: HttpRequest, staff: Staff, household: Household) -> 
     )
 
 
-TIMELINE_SOURCES = (TimelineSource(key=REFERRALS, label="窓口間のつなぎ", entries=referral_entries),)
+TIMELINE_SOURCES = (
+    TimelineSource(
+        key=REFERRALS, label="窓口間のつなぎ", rows=referral_rows, at_field="at", entries=referral_entries
+    ),
+)
 PANELS = (HouseholdPanelSource(key="intake.referral", slot="actions", order=30, build=referral_panel),)
 
 

@@ -119,7 +119,13 @@ def person_search(request: HttpRequest) -> HttpResponse:
         visible = people_policy.visible_persons(staff)
         hits = search_persons(visible, query, birth_date=birth, limit=limit)
         if hits:
-            total = max(count_matches(visible, query, birth_date=birth, cap=PERSON_COUNT_CAP), len(hits))
+            # Fewer hits than asked for: the search ran every tier to the end, so the list is every match
+            # there is and counting them again would be a query for a number already known.
+            total = (
+                len(hits)
+                if len(hits) < limit
+                else max(count_matches(visible, query, birth_date=birth, cap=PERSON_COUNT_CAP), len(hits))
+            )
             audit.record(
                 actor=staff,
                 action="list",

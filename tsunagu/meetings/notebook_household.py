@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from tsunagu.accounts.models import Staff
+from tsunagu.cases.household import case_statuses, household_cases
 from tsunagu.cases.models import OPEN_STATUSES
-from tsunagu.cases.policy import visible_cases
 from tsunagu.people.models import Household
 from tsunagu.people.panels import Panel
 
@@ -16,13 +16,19 @@ from .notebook import visible_threads, with_unread
 
 
 def household_panel(request: HttpRequest, staff: Staff, household: Household) -> Panel | None:
+    # Every thread belongs to a case of the household: without a case there is nothing to ask about.
+    if not case_statuses(household):
+        return None
     threads = list(with_unread(visible_threads(staff).filter(case__household=household), staff)[:10])
     with_thread = {t.case_id for t in threads if t.item_id is None}
-    to_start = [
-        c
-        for c in visible_cases(staff).filter(household=household, status__in=OPEN_STATUSES).order_by("pk")
-        if c.pk not in with_thread
-    ]
+    to_start = sorted(
+        (
+            c
+            for c in household_cases(staff, household)
+            if c.status in OPEN_STATUSES and c.pk not in with_thread
+        ),
+        key=lambda c: c.pk,
+    )
     if not threads and not to_start:
         return None
     return Panel(

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import QuerySet
+
 from tsunagu.accounts.models import Staff
 from tsunagu.people.models import Household
-from tsunagu.people.timeline import Cursor, TimelineEntry, TimelineSource, older_than
+from tsunagu.people.timeline import TimelineEntry, TimelineSource
 
 from .models import Contact
 from .policy import ENGAGEMENT, visible_engagements
@@ -17,16 +19,13 @@ from .policy import ENGAGEMENT, visible_engagements
 CONTACTS = "outreach.contact"
 
 
-def contact_entries(
-    staff: Staff, household: Household, before: Cursor | None, limit: int
-) -> Sequence[TimelineEntry]:
+def contact_rows(staff: Staff, household: Household) -> QuerySet[Contact]:
     readable = visible_engagements(staff).filter(household=household)
-    rows = (
-        Contact.objects.filter(municipality_id=household.municipality_id, engagement__in=readable)
-        .filter(older_than(before, CONTACTS, "recorded_at"))
-        .select_related("engagement", "by", "organization")
-        .order_by("-recorded_at", "-pk")[:limit]
-    )
+    return Contact.objects.filter(municipality_id=household.municipality_id, engagement__in=readable)
+
+
+def contact_entries(staff: Staff, household: Household, rows: QuerySet[Contact]) -> Sequence[TimelineEntry]:
+    rows = rows.select_related("engagement", "by", "organization")
     return [
         TimelineEntry(
             at=c.recorded_at,
@@ -43,4 +42,8 @@ def contact_entries(
     ]
 
 
-TIMELINE_SOURCES = (TimelineSource(key=CONTACTS, label="アウトリーチ", entries=contact_entries),)
+TIMELINE_SOURCES = (
+    TimelineSource(
+        key=CONTACTS, label="アウトリーチ", rows=contact_rows, at_field="recorded_at", entries=contact_entries
+    ),
+)

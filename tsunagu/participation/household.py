@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 
 from tsunagu.access.scope import casework
 from tsunagu.accounts.models import Staff
 from tsunagu.people.models import Household
+from tsunagu.people.page import members as household_members
 from tsunagu.people.panels import HouseholdPanelSource, Panel
-from tsunagu.people.timeline import Cursor, TimelineEntry, TimelineSource, older_than
+from tsunagu.people.timeline import TimelineEntry, TimelineSource
 
 from .models import StageChange, SupportRecord
 from .policy import visible_records
@@ -22,16 +24,13 @@ from .policy import visible_records
 STAGES = "participation.stage"
 
 
-def stage_entries(
-    staff: Staff, household: Household, before: Cursor | None, limit: int
-) -> Sequence[TimelineEntry]:
+def stage_rows(staff: Staff, household: Household) -> QuerySet[StageChange]:
     readable = visible_records(staff).filter(household=household)
-    rows = (
-        StageChange.objects.filter(municipality_id=household.municipality_id, match__record__in=readable)
-        .filter(older_than(before, STAGES, "at"))
-        .select_related("match__resource", "match__record__person", "by")
-        .order_by("-at", "-pk")[:limit]
-    )
+    return StageChange.objects.filter(municipality_id=household.municipality_id, match__record__in=readable)
+
+
+def stage_entries(staff: Staff, household: Household, rows: QuerySet[StageChange]) -> Sequence[TimelineEntry]:
+    rows = rows.select_related("match__resource", "match__record__person", "by")
     return [
         TimelineEntry(
             at=c.at,
@@ -50,7 +49,9 @@ def stage_entries(
     ]
 
 
-TIMELINE_SOURCES = (TimelineSource(key=STAGES, label="参加支援", entries=stage_entries),)
+TIMELINE_SOURCES = (
+    TimelineSource(key=STAGES, label="参加支援", rows=stage_rows, at_field="at", entries=stage_entries),
+)
 
 
 def participation_panel(request: HttpRequest, staff: Staff, household: Household) -> Panel | None:
@@ -58,16 +59,20 @@ def participation_panel(request: HttpRequest, staff: Staff, household: Household
     record the reader may not read gets neither (the record is another organization's)."""
     if casework(staff) is None:
         return None
-    members = list(household.members.select_related("person").order_by("pk"))
-    persons = [m.person for m in members if not m.person.deceased]
+    persons = [m.person for m in household_members(household) if not m.person.deceased]
     if not persons:
         return None
-    readable = {r.person_id: r for r in visible_records(staff).filter(person__in=persons)}
-    existing = set(
-        SupportRecord.objects.filter(
-            municipality_id=household.municipality_id, person__in=persons
-        ).values_list("person_id", flat=True)
-    )
+    # One query: every record of these persons, each marked whether the reader may read it
+    # (`policy.visible_records`); an unreadable one is only counted as existing and never shown.
+    records = SupportRecord.objects.filter(
+        municipality_id=household.municipality_id, person__in=[p.pk for p in persons]
+    ).annotate(readable=Exists(visible_records(staff).filter(pk=OuterRef("pk"))))
+    readable: dict[int, SupportRecord] = {}
+    existing: set[int] = set()
+    for r in records:
+        existing.add(r.person_id)
+        if r.readable:
+            readable[r.person_id] = r
     rows = [
         {"person": p, "record": readable.get(p.pk)}
         for p in persons

@@ -17,7 +17,7 @@ and in its template: ``{% include "people/_household_diagrams.html" %}``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
@@ -28,7 +28,7 @@ from tsunagu.documents.genogram import render_genogram
 
 from . import policy
 from .genogram_data import ecomap_members, household_genogram
-from .models import Household
+from .models import Household, HouseholdMember, PersonRelationship
 
 EcomapSource = Callable[[Household, Staff], list[EcoEntity]]
 _ECOMAP_SOURCES: list[EcomapSource] = []
@@ -52,10 +52,23 @@ class HouseholdDiagrams:
 
 
 def household_diagrams(
-    household: Household, *, staff: Staff, subjects: Collection[int] = (), today: dt.date | None = None
+    household: Household,
+    *,
+    staff: Staff,
+    subjects: Collection[int] = (),
+    today: dt.date | None = None,
+    members: Sequence[HouseholdMember] | None = None,
+    relationships: Sequence[PersonRelationship] | None = None,
 ) -> HouseholdDiagrams:
+    """`members` and `relationships`: what the household page has already read (see
+    `genogram_data.household_genogram`)."""
     data = household_genogram(
-        household, visible=policy.visible_persons(staff), subjects=subjects, today=today
+        household,
+        visible=policy.visible_persons(staff),
+        subjects=subjects,
+        today=today,
+        members=members,
+        relationships=relationships,
     )
     entities: dict[str, EcoEntity] = {}
     for source in _ECOMAP_SOURCES:

@@ -200,11 +200,22 @@ def household_genogram(
     visible: QuerySet[Person] | None,
     subjects: Collection[int] = (),
     today: dt.date | None = None,
+    members: Sequence[HouseholdMember] | None = None,
+    relationships: Sequence[PersonRelationship] | None = None,
 ) -> HouseholdGenogram:
-    """The genogram of `household`; `subjects` (person ids) are drawn as 本人 with a double outline."""
-    return household_genograms([household], visible=visible, subjects={household.pk: subjects}, today=today)[
-        household.pk
-    ]
+    """The genogram of `household`; `subjects` (person ids) are drawn as 本人 with a double outline.
+
+    The household page passes the `members` (with their persons) and the `relationships` touching them
+    (`relationships_for_household`) it has already read, which saves the first two queries."""
+    return household_genograms(
+        [household],
+        visible=visible,
+        subjects={household.pk: subjects},
+        today=today,
+        preloaded=(list(members), list(relationships))
+        if members is not None and relationships is not None
+        else None,
+    )[household.pk]
 
 
 def household_genograms(
@@ -213,10 +224,12 @@ def household_genograms(
     visible: QuerySet[Person] | None,
     subjects: Mapping[int, Collection[int]] | None = None,
     today: dt.date | None = None,
+    preloaded: tuple[list[HouseholdMember], list[PersonRelationship]] | None = None,
 ) -> dict[int, HouseholdGenogram]:
     """The genograms of several households (a meeting's packet) in six queries, keyed by household id.
 
-    `subjects` maps a household id to the person ids drawn as 本人 there.
+    `subjects` maps a household id to the person ids drawn as 本人 there. `preloaded`, for one household:
+    its members (persons selected) and the relationships touching any of them, already read.
     """
     today = today or dt.date.today()
     subjects = subjects or {}
@@ -225,9 +238,13 @@ def household_genograms(
     municipality_id = households[0].municipality_id
     if any(h.municipality_id != municipality_id for h in households):
         raise ValueError("households of one municipality only")
+    if preloaded is not None and len(households) != 1:
+        raise ValueError("preloaded members and relationships are for one household")
     members: dict[int, list[HouseholdMember]] = {h.pk: [] for h in households}
     for m in (
-        HouseholdMember.objects.filter(household__in=[h.pk for h in households])
+        preloaded[0]
+        if preloaded is not None
+        else HouseholdMember.objects.filter(household__in=[h.pk for h in households])
         .select_related("person")
         .order_by("pk")
     ):
@@ -246,11 +263,16 @@ def household_genograms(
         touching = set().union(*frontier.values())
         if not touching:
             break
-        found = list(
-            PersonRelationship.objects.filter(municipality_id=municipality_id).filter(
-                Q(person_a_id__in=touching) | Q(person_b_id__in=touching)
+        if step == 0 and preloaded is not None:
+            # Every relationship touching a member: a superset of those touching the drawn members
+            # (merged records are not drawn), and only those touching a drawn person are followed.
+            found = preloaded[1]
+        else:
+            found = list(
+                PersonRelationship.objects.filter(municipality_id=municipality_id).filter(
+                    Q(person_a_id__in=touching) | Q(person_b_id__in=touching)
+                )
             )
-        )
         rels.update((r.pk, r) for r in found)
         if step == 2 or visible is None:
             break

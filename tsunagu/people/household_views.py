@@ -31,6 +31,8 @@ from .actions import (
 from .diagrams import household_diagrams
 from .forms import MemberAttributesForm, RelationshipForm
 from .models import relationships_for_household
+from .page import for_page
+from .page import members as household_members
 from .panels import build_panels
 from .timeline import Cursor, timeline_page
 
@@ -50,14 +52,19 @@ def _staff(request: HttpRequest) -> Staff:
 def household(request: HttpRequest, household_id: int) -> HttpResponse:
     """Members, relationships, panels and one page of the timeline (?before=<cursor> for older entries)."""
     staff = _staff(request)
-    hh = policy.get_household_for(staff, household_id)
+    hh = for_page(policy.get_household_for(staff, household_id))
     before = Cursor.decode(request.GET.get("before"))
-    members = list(hh.members.select_related("person").order_by("pk"))
-    relationships = relationships_for_household(hh)
+    # Members, relationships and what the panels share are read once for the page (`page.once`).
+    members = household_members(hh)
+    relationships = relationships_for_household(hh, [m.person_id for m in members])
     page = timeline_page(staff, hh, before)
     panels = build_panels(request, staff, hh)
     # The genogram and ecomap on the first page only (older timeline pages are for reading back).
-    diagrams = household_diagrams(hh, staff=staff) if before is None else None
+    diagrams = (
+        household_diagrams(hh, staff=staff, members=members, relationships=relationships)
+        if before is None
+        else None
+    )
     person_ids = sorted(
         {m.person_id for m in members}
         | {r.person_a_id for r in relationships}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -319,14 +320,19 @@ _INVERSE_LABELS = {
 }
 
 
-def relationships_for_household(household: Household) -> list[PersonRelationship]:
+def relationships_for_household(
+    household: Household, member_ids: Iterable[int] | None = None
+) -> list[PersonRelationship]:
     """Relationships that touch any current member of `household` (either end), for the household page.
 
     The caller has already fetched `household` through `tsunagu.access` (and audits the persons it
-    shows). Persons merged into another record are followed through the kept record's rows, so a
-    relationship recorded on a duplicate appears once the duplicate is merged.
+    shows); `member_ids` saves a query when it has the members already. Persons merged into another
+    record are followed through the kept record's rows, so a relationship recorded on a duplicate
+    appears once the duplicate is merged.
     """
-    member_ids = list(household.members.values_list("person_id", flat=True))
+    if member_ids is None:
+        member_ids = household.members.values_list("person_id", flat=True)
+    member_ids = list(member_ids)
     return list(
         PersonRelationship.objects.filter(municipality_id=household.municipality_id)
         .filter(models.Q(person_a_id__in=member_ids) | models.Q(person_b_id__in=member_ids))

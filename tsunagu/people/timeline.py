@@ -4,18 +4,24 @@ People owns the household page but knows nothing of consultations or cases. Each
 *source* in its AppConfig.ready():
 
     register_timeline_source(TimelineSource(
-        key="intake.consultation", label="相談", entries=consultation_entries, hidden_note=hidden_note))
+        key="intake.consultation", label="相談", rows=consultation_rows, at_field="received_at",
+        entries=consultation_entries, hidden_note=hidden_note))
 
-`entries(staff, household, before, limit)` returns at most `limit` entries older than `before` (the
-cursor of the last entry already shown), newest first, **filtered by the app's own policy**: an entry a
-staff member may not read is never returned. Use `older_than(before, source_key, "at_field")` to build
-the keyset filter. Each entry names the records showing it reveals (`audit_objects`); the household view
-writes one audit row per page naming exactly what was shown. `hidden_note(staff, household)` may return a
-sentence such as 「ほかに 3 件の記録があります…」 — only where the app's rules allow even a count.
+`rows(staff, household)` is the queryset of the household's records of that kind that `staff` may read,
+**filtered by the app's own policy** (None when there is nothing to read); `at_field` is the time the
+timeline orders them by. `entries(staff, household, rows)` turns the rows chosen for the page (`rows`
+narrowed to their ids) into entries, each naming the records showing it reveals (`audit_objects`); the
+household view writes one audit row per page naming exactly what was shown. `hidden_note(staff,
+household)` may return a sentence such as 「ほかに 3 件の記録があります…」 — only where the app's rules
+allow even a count.
 
-Paging is by keyset: the page asks every source for `limit + 1` entries older than the cursor, merges
-them by (time desc, source key, id desc), shows `limit` and keeps the last shown entry as the next cursor.
-A household with 500 consultations costs one indexed query per source per page.
+Paging is by keyset, in two steps. One query (a UNION ALL of every source's rows) reads the position
+(time, id) of at most `limit + 1` entries per source older than the cursor — on PostgreSQL each arm is
+ordered and LIMITed, an index range scan per source; SQLite does not allow that inside a compound
+statement, so there each arm reads the household's positions of that kind. The positions are merged by
+(time desc, source key, id desc), `limit` are kept, and the last one becomes the next cursor. Then only
+the sources with an entry on the page load their rows, by id, through the same policy queryset. A page
+costs one query plus one per kind of record on it, however long the household's history.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import IntegerField, Q, QuerySet, Value
 
 from tsunagu.accounts.models import Staff
 
@@ -93,7 +100,8 @@ class TimelineEntry:
         return self.cursor.sort_key()
 
 
-EntriesFn = Callable[[Staff, Household, Cursor | None, int], Sequence[TimelineEntry]]
+RowsFn = Callable[[Staff, Household], "QuerySet[Any] | None"]
+EntriesFn = Callable[[Staff, Household, "QuerySet[Any]"], Sequence[TimelineEntry]]
 HiddenFn = Callable[[Staff, Household], str | None]
 
 
@@ -101,7 +109,9 @@ HiddenFn = Callable[[Staff, Household], str | None]
 class TimelineSource:
     key: str  # "<app>.<what>", e.g. "intake.consultation"; orders entries that share a timestamp
     label: str  # Japanese, e.g. 「相談」
-    entries: EntriesFn
+    rows: RowsFn  # the household's records of this kind the reader may read (the app's policy)
+    at_field: str  # the field of those rows the timeline orders by
+    entries: EntriesFn  # entries for the rows on the page
     hidden_note: HiddenFn | None = None
 
 
@@ -149,6 +159,35 @@ class TimelinePage:
         return list(seen)
 
 
+def _positions(
+    staff: Staff, household: Household, before: Cursor | None, limit: int
+) -> tuple[list[tuple[dt.datetime, int, int]], dict[int, QuerySet[Any]]]:
+    """(time, id, source index) of at most `limit + 1` rows of each source older than `before`, in one
+    query; and each source's rows queryset by index."""
+    sources = timeline_sources()
+    arms: list[QuerySet[Any]] = []
+    rows_of: dict[int, QuerySet[Any]] = {}
+    for index, source in enumerate(sources):
+        rows = source.rows(staff, household)
+        if rows is None:
+            continue
+        rows_of[index] = rows
+        ordered_arms = connections[rows.db].features.supports_slicing_ordering_in_compound
+        arm = (
+            rows.filter(older_than(before, source.key, source.at_field))
+            .annotate(timeline_source=Value(index, output_field=IntegerField()))
+            .order_by()
+            .values_list(source.at_field, "pk", "timeline_source")
+        )
+        if ordered_arms:
+            arm = arm.order_by(f"-{source.at_field}", "-pk")[: limit + 1]
+        arms.append(arm)
+    if not arms:
+        return [], rows_of
+    union = arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]
+    return [(at, pk, index) for at, pk, index in union], rows_of
+
+
 def timeline_page(
     staff: Staff, household: Household, before: Cursor | None = None, limit: int = PAGE_SIZE
 ) -> TimelinePage:
@@ -156,28 +195,37 @@ def timeline_page(
 
     The caller has fetched `household` through `people.policy` and writes the audit row (with
     `page.audit_objects()`) before rendering anything."""
-    merged: list[TimelineEntry] = []
-    for source in timeline_sources():
-        found = list(source.entries(staff, household, before, limit + 1))
+    sources = timeline_sources()
+    positions, rows_of = _positions(staff, household, before, limit)
+    keyed = [(Cursor(at, sources[index].key, pk), index) for at, pk, index in positions if at is not None]
+    keyed.sort(key=lambda k: k[0].sort_key())
+    if before is not None and keyed and keyed[0][0].sort_key() <= before.sort_key():
+        raise ValueError(f"timeline source {keyed[0][0].source!r} ignored the cursor")
+    on_page = keyed[:limit]
+    wanted: dict[int, set[int]] = {}
+    for cursor, index in on_page:
+        wanted.setdefault(index, set()).add(cursor.pk)
+    shown: list[TimelineEntry] = []
+    for index, pks in sorted(wanted.items()):
+        source = sources[index]
+        found = list(source.entries(staff, household, rows_of[index].filter(pk__in=pks)))
         for entry in found:
             if entry.source != source.key:
                 raise ValueError(f"timeline source {source.key!r} returned an entry of {entry.source!r}")
-            if before is not None and entry.sort_key() <= before.sort_key():
-                raise ValueError(f"timeline source {source.key!r} ignored the cursor")
-        merged.extend(found)
-    merged.sort(key=TimelineEntry.sort_key)
-    shown = merged[:limit]
-    more = len(merged) > limit
+            if entry.pk not in pks:
+                raise ValueError(f"timeline source {source.key!r} returned a row it was not asked for")
+        shown.extend(found)
+    shown.sort(key=TimelineEntry.sort_key)
     notes: list[str] = []
     if before is None:
-        for source in timeline_sources():
+        for source in sources:
             if source.hidden_note is not None:
                 note = source.hidden_note(staff, household)
                 if note:
                     notes.append(note)
     return TimelinePage(
         entries=shown,
-        next_cursor=shown[-1].cursor if more and shown else None,
+        next_cursor=on_page[-1][0] if len(keyed) > limit and on_page else None,
         hidden_notes=notes,
         first=before is None,
     )

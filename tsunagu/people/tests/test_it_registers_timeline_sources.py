@@ -1,4 +1,4 @@
-"""The household timeline registry: sources must keep to the cursor, keys are unique."""
+"""The household timeline registry: keys are unique, a source returns only the rows it was asked for."""
 
 import datetime as dt
 
@@ -19,28 +19,59 @@ def test_intake_and_cases_register_their_sources():
     assert {"intake.consultation", "intake.escalation", "cases.event", "cases.plan"} <= keys
 
 
+def _source(key, label="X", rows=lambda *a: None, entries=lambda *a: []):
+    return TimelineSource(key=key, label=label, rows=rows, at_field="at", entries=entries)
+
+
 def test_a_key_cannot_be_taken_twice(clean_sources):
-    source = TimelineSource(key="x.entries", label="X", entries=lambda *a: [])
+    source = _source("x.entries")
     timeline.register_timeline_source(source)
     timeline.register_timeline_source(source)
     with pytest.raises(ValueError, match="already registered"):
-        timeline.register_timeline_source(TimelineSource(key="x.entries", label="Y", entries=lambda *a: []))
+        timeline.register_timeline_source(_source("x.entries", label="Y"))
     with pytest.raises(ValueError, match="bad timeline source key"):
-        timeline.register_timeline_source(TimelineSource(key="a~b", label="Z", entries=lambda *a: []))
+        timeline.register_timeline_source(_source("a~b", label="Z"))
 
 
 @pytest.mark.django_db
-def test_a_source_that_ignores_the_cursor_fails_loudly(clean_sources):
+def test_a_source_that_returns_rows_it_was_not_asked_for_fails_loudly(clean_sources):
+    """The page asks a source for the rows on the page, by id; an entry for any other row (one the cursor
+    or the page size left out) is a bug in the source, not something to show."""
+    from tsunagu.intake.models import Consultation
+
     city = make_city()
     c = record(city, city.window_worker, "consented")
-    at = c.received_at
+    other = record(city, city.window_worker, "consented")
 
-    def stuck(staff, household, before, limit):
-        return [TimelineEntry(at=at, source="x.stuck", pk=1, template="", obj=None, audit_objects=())]
+    def rows(staff, household):
+        return Consultation.objects.filter(household=household)
 
-    timeline.register_timeline_source(TimelineSource(key="x.stuck", label="X", entries=stuck))
-    with pytest.raises(ValueError, match="ignored the cursor"):
-        timeline.timeline_page(city.window_worker, c.household, Cursor(at, "x.stuck", 1))
+    def wrong(staff, household, chosen):
+        return [
+            TimelineEntry(
+                at=other.received_at, source="x.wrong", pk=other.pk, template="", obj=None, audit_objects=()
+            )
+        ]
+
+    timeline._SOURCES.clear()  # the fixture's copy: restored after the test
+    timeline.register_timeline_source(
+        TimelineSource(key="x.wrong", label="X", rows=rows, at_field="received_at", entries=wrong)
+    )
+    with pytest.raises(ValueError, match="not asked for"):
+        timeline.timeline_page(city.window_worker, c.household, limit=1)
+
+
+@pytest.mark.django_db
+def test_the_cursor_is_applied_to_every_source_by_the_timeline(clean_sources):
+    """Sources give their rows; the timeline itself keeps to the cursor, so a source cannot page wrongly."""
+    city = make_city()
+    first = record(city, city.window_worker, "consented", minutes_ago=30)
+    second = record(city, city.window_worker, "consented", person=first.person)
+    page = timeline.timeline_page(city.window_worker, first.household, limit=1)
+    assert [e.pk for e in page.entries] == [second.pk]
+    older = timeline.timeline_page(city.window_worker, first.household, page.next_cursor, limit=1)
+    assert [e.pk for e in older.entries] == [first.pk]
+    assert older.next_cursor is None
 
 
 def test_older_than_orders_by_time_then_source_then_id():
