@@ -26,12 +26,3 @@ def login(page: Any, live_server_url: str, username: str, password: str) -> None
             page.click("#mfa-submit")
         if "/accounts/mfa/" in page.url:
             raise AssertionError(f"MFA failed for {username!r}: still on {page.url}")
-
-
-def nav_link(page: Any, label: str) -> Any:
-    """The main-menu link `label`, made visible: when it sits in a closed group (a `<details>` of the
-    menu), the group's summary is clicked first, as a user would."""
-    link = page.locator(".global-nav a").filter(has_text=label).first
-    if not link.is_visible():
-        page.locator(".global-nav details").filter(has=link).locator("summary").click()
-    return link
