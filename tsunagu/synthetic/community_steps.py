@@ -103,15 +103,26 @@ def _sittings(ctx: HistoryContext, audit: list[tuple[int, int, AuditItem]]) -> N
         recorded = _noon(day) + rng.randint(3, 30) * 3600
         sittings.append(
             {
-                "id": str(pk), "municipality_id": muni, "group_id": str(g.pk), "held_on": f.date(day),
-                "place": g.venue, "area_id": f.NULL if area is None else str(area),
-                "residents": str(rng.randint(4, 30)), "professionals": str(rng.randint(0, 4)),
-                "volunteers": str(rng.randint(0, 8)), "others": str(rng.randint(0, 2)),
-                "topics": TOPICS[rng.randrange(len(TOPICS))], "recorded_by_id": str(by),
-                "recorded_at": f.ts(recorded), "submission_token": f"{rng.getrandbits(128):032x}", "version": "0",
-                "corrected_by_id": f.NULL, "corrected_at": f.NULL, "correction_reason": "",
+                "id": str(pk),
+                "municipality_id": muni,
+                "group_id": str(g.pk),
+                "held_on": f.date(day),
+                "place": g.venue,
+                "area_id": f.NULL if area is None else str(area),
+                "residents": str(rng.randint(4, 30)),
+                "professionals": str(rng.randint(0, 4)),
+                "volunteers": str(rng.randint(0, 8)),
+                "others": str(rng.randint(0, 2)),
+                "topics": TOPICS[rng.randrange(len(TOPICS))],
+                "recorded_by_id": str(by),
+                "recorded_at": f.ts(recorded),
+                "submission_token": f"{rng.getrandbits(128):032x}",
+                "version": "0",
+                "corrected_by_id": f.NULL,
+                "corrected_at": f.NULL,
+                "correction_reason": "",
             }
-        )  # fmt: skip
+        )
         audit.append((recorded, pk, AuditItem(recorded, by, "create", (("community_sitting", pk),))))
         if rng.random() >= NEED_SHARE:
             continue
@@ -127,15 +138,19 @@ def _sittings(ctx: HistoryContext, audit: list[tuple[int, int, AuditItem]]) -> N
         need_events.append((recorded, by, pk, consultation))
         needs.append(
             {
-                "id": str(need), "municipality_id": muni, "sitting_id": str(pk),
+                "id": str(need),
+                "municipality_id": muni,
+                "sitting_id": str(pk),
                 "text": NEEDS[rng.randrange(len(NEEDS))] + FICTITIOUS,
                 "area_id": f.NULL if area is None else str(area),
                 "urgency": rng.choice([Urgency.SOON, Urgency.SOON, Urgency.WATCH, Urgency.URGENT]),
                 "consultation_id": f.NULL if consultation is None else str(consultation),
-                "linked_at": f.NULL if linked_at is None else f.ts(linked_at), "recorded_by_id": str(by),
-                "recorded_at": f.ts(recorded), "submission_token": f"{rng.getrandbits(128):032x}",
+                "linked_at": f.NULL if linked_at is None else f.ts(linked_at),
+                "recorded_by_id": str(by),
+                "recorded_at": f.ts(recorded),
+                "submission_token": f"{rng.getrandbits(128):032x}",
             }
-        )  # fmt: skip
+        )
     first_need = ctx.writer.reserve_ids(ctx.table(SurfacedNeed), len(needs))
     for row, (at, by, pk, consultation) in zip(needs, need_events, strict=True):
         n = first_need + int(row["id"])
@@ -179,10 +194,14 @@ def _ledgers(ctx: HistoryContext, audit: list[tuple[int, int, AuditItem]]) -> No
             by = pool[rng.randrange(len(pool))]
             volunteers.append(
                 {
-                    "id": str(v), "municipality_id": muni, "program_id": str(program.pk), "person_id": str(person),
-                    "registered_on": f.date(registered), "registered_by_id": str(by),
+                    "id": str(v),
+                    "municipality_id": muni,
+                    "program_id": str(program.pk),
+                    "person_id": str(person),
+                    "registered_on": f.date(registered),
+                    "registered_by_id": str(by),
                 }
-            )  # fmt: skip
+            )
             at = _noon(registered)
             audit.append(
                 (at, v, AuditItem(at, by, "create", (("community_volunteer", v), ("person", person))))
@@ -234,12 +253,21 @@ def _ledger(
         at = _noon(day) + rng.randrange(5 * 3600)
         entries.append(
             {
-                "id": str(n), "municipality_id": muni, "volunteer_id": str(volunteer), "kind": kind,
-                "on": f.date(day), "activity": activity, "activities": str(activities), "points": str(points),
-                "balance_after": str(balance), "reverses_id": f.NULL if reverses is None else str(reverses),
-                "recorded_by_id": str(by), "recorded_at": f.ts(at), "submission_token": f"{rng.getrandbits(128):032x}",
+                "id": str(n),
+                "municipality_id": muni,
+                "volunteer_id": str(volunteer),
+                "kind": kind,
+                "on": f.date(day),
+                "activity": activity,
+                "activities": str(activities),
+                "points": str(points),
+                "balance_after": str(balance),
+                "reverses_id": f.NULL if reverses is None else str(reverses),
+                "recorded_by_id": str(by),
+                "recorded_at": f.ts(at),
+                "submission_token": f"{rng.getrandbits(128):032x}",
             }
-        )  # fmt: skip
+        )
         objs = (("community_point_entry", n), ("community_volunteer", volunteer))
         audit.append(
             (at, volunteer, AuditItem(at, by, "create", objs, detail={"kind": kind, "points": points}))

@@ -455,9 +455,15 @@ class _Writer:
                     continue
                 basis = LEGAL_BASIS[i.function]
                 self._audit(
-                    s.starts + 600, coordinator, "view", ("agenda_item", i.pk), ("case", case_id),
-                    ("meeting", s.pk), reason=basis, legal_function=i.function,
-                )  # fmt: skip
+                    s.starts + 600,
+                    coordinator,
+                    "view",
+                    ("agenda_item", i.pk),
+                    ("case", case_id),
+                    ("meeting", s.pk),
+                    reason=basis,
+                    legal_function=i.function,
+                )
                 granted = 0
                 if i.function in DUTY_FUNCTIONS:
                     for org in sorted(present & set(i.organizations)):
@@ -479,8 +485,15 @@ class _Writer:
                                     f.ts(when),
                                 )
                             )
-                            self._audit(when, member, "create", ("meeting", s.pk), acknowledgement=(
-                                AckMode.PER_TERM if s.body.per_term else AckMode.PER_MEETING))  # fmt: skip
+                            self._audit(
+                                when,
+                                member,
+                                "create",
+                                ("meeting", s.pk),
+                                acknowledgement=(
+                                    AckMode.PER_TERM if s.body.per_term else AckMode.PER_MEETING
+                                ),
+                            )
                         follow_ups.append(
                             (
                                 muni,
@@ -494,9 +507,15 @@ class _Writer:
                         )
                         granted += 1
                 self._audit(
-                    s.ends, coordinator, "update", ("agenda_item", i.pk), ("case", case_id), reason=basis,
-                    discussed=True, follow_up=granted,
-                )  # fmt: skip
+                    s.ends,
+                    coordinator,
+                    "update",
+                    ("agenda_item", i.pk),
+                    ("case", case_id),
+                    reason=basis,
+                    discussed=True,
+                    follow_up=granted,
+                )
                 decisions.append(self._decision(s, i, case_id, coordinator))
         self._write(meetings, agenda, item_orgs, invitations, acks, follow_ups, decisions)
 
@@ -562,16 +581,28 @@ class _Writer:
         for model, columns, rows in (
             (AgendaItemOrganization, ("municipality_id", "agendaitem_id", "organization_id"), item_orgs),
             (Invitation, INVITATION_COLUMNS, invitations),
-            (Acknowledgement, ("municipality_id", "body_id", "staff_id", "meeting_id", "fiscal_year", "acknowledged_at"), acks),
+            (
+                Acknowledgement,
+                ("municipality_id", "body_id", "staff_id", "meeting_id", "fiscal_year", "acknowledged_at"),
+                acks,
+            ),
             (FollowUpAccess, FOLLOW_UP_COLUMNS, follow_ups),
             (Decision, DECISION_COLUMNS, decisions),
-        ):  # fmt: skip
+        ):
             table = ctx.table(model)
             first = w.reserve_ids(table, len(rows))
             w.write(table, ("id", *columns), ((str(first + k), *row) for k, row in enumerate(rows)))
             if model is Decision:
                 for k, (at, actor, item, case, kind) in enumerate(self.decision_audit):
-                    self._audit(at, actor, "create", ("agenda_item", item), ("case", case), ("decision", first + k), kind=kind)  # fmt: skip
+                    self._audit(
+                        at,
+                        actor,
+                        "create",
+                        ("agenda_item", item),
+                        ("case", case),
+                        ("decision", first + k),
+                        kind=kind,
+                    )
         self.audit.sort()
         ctx.audit.add("meetings", (item for _at, _n, item in self.audit), len(self.audit))
 

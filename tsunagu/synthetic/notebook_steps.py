@@ -122,7 +122,19 @@ def notebook_step(ctx: HistoryContext) -> None:
                     f"{rng.getrandbits(128):032x}",
                     f.ts(at),
                 )
-                audit.append((at, pid, AuditItem(at, author, "create", (("case", case_id), ("notebook_post", pid)), detail={"kind": kind, "attachment": False, "thread": thread})))  # fmt: skip
+                audit.append(
+                    (
+                        at,
+                        pid,
+                        AuditItem(
+                            at,
+                            author,
+                            "create",
+                            (("case", case_id), ("notebook_post", pid)),
+                            detail={"kind": kind, "attachment": False, "thread": thread},
+                        ),
+                    )
+                )
                 if kind == PostKind.QUESTION:
                     question = pid
                 elif kind == PostKind.ANSWER:
@@ -132,7 +144,19 @@ def notebook_step(ctx: HistoryContext) -> None:
                 for reader in rng.sample(others, min(len(others), rng.randint(1, 3))):
                     read_at = min(end, at + rng.randint(1800, 3 * DAY))
                     reads.append((muni, str(pid), str(reader), f.ts(read_at)))
-                    audit.append((read_at, pid, AuditItem(read_at, reader, "view", (("case", case_id), ("notebook_thread", thread)), detail={"posts": 1})))  # fmt: skip
+                    audit.append(
+                        (
+                            read_at,
+                            pid,
+                            AuditItem(
+                                read_at,
+                                reader,
+                                "view",
+                                (("case", case_id), ("notebook_thread", thread)),
+                                detail={"posts": 1},
+                            ),
+                        )
+                    )
                 pid += 1
 
     with ctx.writer.bulk_load([post_table, read_table]):

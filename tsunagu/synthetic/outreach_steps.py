@@ -168,7 +168,13 @@ def outreach_step(ctx: HistoryContext) -> None:
         ctx.table(Contact),
     )
     first = ctx.writer.reserve_ids(table, len(plans))
-    number = (Engagement.objects.filter(municipality=ctx.municipality).order_by("-number").values_list("number", flat=True).first() or 0)  # fmt: skip
+    number = (
+        Engagement.objects.filter(municipality=ctx.municipality)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+        or 0
+    )
     workers: list[tuple[str, ...]] = []
     contacts: list[tuple[str, ...]] = []
     audit: list[tuple[int, int, AuditItem]] = []
@@ -221,10 +227,35 @@ def outreach_step(ctx: HistoryContext) -> None:
                 by = team[rng.randrange(len(team))]
                 at = _day_moment(day, 8 * 3600 + rng.randrange(3600))
                 cid = len(contacts)
-                contacts.append((muni, str(pk), "4", f.date(day), METHODS[rng.randrange(len(METHODS))], response,
-                                 "民生委員" if rng.random() < 0.2 else "", NOTES[response] + FICTITIOUS, str(by),
-                                 str(org), f.ts(at), f"{rng.getrandbits(128):032x}"))  # fmt: skip
-                audit.append((at, pk, AuditItem(at, by, "create", _objects(pk, person, household), detail={"operation": "record_contact", "contact": cid})))  # fmt: skip
+                contacts.append(
+                    (
+                        muni,
+                        str(pk),
+                        "4",
+                        f.date(day),
+                        METHODS[rng.randrange(len(METHODS))],
+                        response,
+                        "民生委員" if rng.random() < 0.2 else "",
+                        NOTES[response] + FICTITIOUS,
+                        str(by),
+                        str(org),
+                        f.ts(at),
+                        f"{rng.getrandbits(128):032x}",
+                    )
+                )
+                audit.append(
+                    (
+                        at,
+                        pk,
+                        AuditItem(
+                            at,
+                            by,
+                            "create",
+                            _objects(pk, person, household),
+                            detail={"operation": "record_contact", "contact": cid},
+                        ),
+                    )
+                )
             next_on = (
                 None
                 if closed
@@ -233,10 +264,34 @@ def outreach_step(ctx: HistoryContext) -> None:
             closed_at = null
             if closed is not None:
                 closed_at = f.ts(_day_moment(closed, 7 * 3600))
-                audit.append((_day_moment(closed, 7 * 3600), pk, AuditItem(_day_moment(closed, 7 * 3600), opener, "update", _objects(pk, person, household), detail={"operation": "close", "outcome": outcome})))  # fmt: skip
+                audit.append(
+                    (
+                        _day_moment(closed, 7 * 3600),
+                        pk,
+                        AuditItem(
+                            _day_moment(closed, 7 * 3600),
+                            opener,
+                            "update",
+                            _objects(pk, person, household),
+                            detail={"operation": "close", "outcome": outcome},
+                        ),
+                    )
+                )
             for w in team:
                 workers.append((muni, str(pk), str(w), f.ts(started_at)))
-            audit.append((started_at, pk, AuditItem(started_at, opener, "create", _objects(pk, person, household), detail={"operation": "open", "workers": team})))  # fmt: skip
+            audit.append(
+                (
+                    started_at,
+                    pk,
+                    AuditItem(
+                        started_at,
+                        opener,
+                        "create",
+                        _objects(pk, person, household),
+                        detail={"operation": "open", "workers": team},
+                    ),
+                )
+            )
             connected = agencies[rng.randrange(len(agencies))] if outcome == Outcome.CONNECTED else None
             note = ""
             if outcome == Outcome.ENDED:
@@ -245,21 +300,41 @@ def outreach_step(ctx: HistoryContext) -> None:
                 note = "複合的な課題があり、多機関協働へつないだ。" + FICTITIOUS
             last_change = closed_at if closed is not None else f.ts(_day_moment(days[-1], 8 * 3600 + 3600))
             yield (
-                str(pk), muni, str(number + k + 1), "4", DESCRIPTIONS[rng.randrange(len(DESCRIPTIONS))] + FICTITIOUS,
-                REPORTERS[rng.randrange(len(REPORTERS))], "", null,
-                null if person is None else str(person), null if household is None else str(household),
-                identified_at, PURPOSES[rng.randrange(len(PURPOSES))], str(org),
-                EngagementStatus.CLOSED if closed else EngagementStatus.ACTIVE, f.date(started), f.date(next_on),
-                outcome, null if connected is None else str(connected), note,
-                null if request_id is None else str(request_id), f.date(closed),
-                str(opener) if closed else null, str(opener), f.ts(started_at), f"{rng.getrandbits(128):032x}",
-                str(1 + count + (1 if closed else 0)), last_change,
-            )  # fmt: skip
+                str(pk),
+                muni,
+                str(number + k + 1),
+                "4",
+                DESCRIPTIONS[rng.randrange(len(DESCRIPTIONS))] + FICTITIOUS,
+                REPORTERS[rng.randrange(len(REPORTERS))],
+                "",
+                null,
+                null if person is None else str(person),
+                null if household is None else str(household),
+                identified_at,
+                PURPOSES[rng.randrange(len(PURPOSES))],
+                str(org),
+                EngagementStatus.CLOSED if closed else EngagementStatus.ACTIVE,
+                f.date(started),
+                f.date(next_on),
+                outcome,
+                null if connected is None else str(connected),
+                note,
+                null if request_id is None else str(request_id),
+                f.date(closed),
+                str(opener) if closed else null,
+                str(opener),
+                f.ts(started_at),
+                f"{rng.getrandbits(128):032x}",
+                str(1 + count + (1 if closed else 0)),
+                last_change,
+            )
 
     with ctx.writer.bulk_load([contact_table]):
         ctx.writer.write(table, ENGAGEMENT_COLUMNS, engagements())
         first_contact = ctx.writer.reserve_ids(contact_table, len(contacts))
-        ctx.writer.write(contact_table, CONTACT_COLUMNS, ((str(first_contact + k), *row) for k, row in enumerate(contacts)))  # fmt: skip
+        ctx.writer.write(
+            contact_table, CONTACT_COLUMNS, ((str(first_contact + k), *row) for k, row in enumerate(contacts))
+        )
         first_worker = ctx.writer.reserve_ids(worker_table, len(workers))
         ctx.writer.write(
             worker_table,

@@ -71,25 +71,48 @@ def resources_step(ctx: HistoryContext) -> None:
         age_min = rng.choice([None, None, 15, 65])
         rows.append(
             {
-                "id": str(first + k), "municipality_id": muni, "key": f"hist-{k + 1:05d}", "active": f.true,
-                "sort_order": str(1000 + k), "starts_on": f.NULL, "ends_on": f.NULL,
-                "name": f"架空の{ResourceKind(kind).label}{k + 1:04d}", "kind": kind,
+                "id": str(first + k),
+                "municipality_id": muni,
+                "key": f"hist-{k + 1:05d}",
+                "active": f.true,
+                "sort_order": str(1000 + k),
+                "starts_on": f.NULL,
+                "ends_on": f.NULL,
+                "name": f"架空の{ResourceKind(kind).label}{k + 1:04d}",
+                "kind": kind,
                 "description": "地域の人が気軽に集まれる場。" + FICTITIOUS,
                 "organization_id": f.NULL if org is None else str(org),
                 "operator_name": "" if org is not None else f"架空の有志の会{k + 1:04d}",
                 "area_id": str(areas[rng.randrange(len(areas))]) if areas else f.NULL,
-                "address": "架空町", "latitude": f.NULL, "longitude": f.NULL,
-                "weekdays": f.json(days), "time_slots": f.json(rng.sample(SLOTS, rng.randint(1, 2))),
-                "schedule_text": "", "welcomes": "", "age_min": f.NULL if age_min is None else str(age_min),
-                "age_max": f.NULL, "domains": "[]", "activities": f.json(rng.sample(ACTIVITIES, 2)),
-                "accessibility": f.json(["step_free"] if rng.random() < 0.5 else []), "accessibility_note": "",
-                "languages": "[]", "group_size": rng.choice(GroupSize.values),
-                "capacity": str(rng.choice([5, 10, 20, 30])), "cost_yen": str(rng.choice([0, 0, 100, 300, 500])),
-                "cost_note": "", "phone": "", "email": "", "url": "", "contact_name": "",
-                "business_lines": f.json(["2"]), "accepts_referrals": f.boolean(rng.random() < 0.85),
-                "source": ResourceSource.IMPORT, "updated_at": stamp, "version": "1",
+                "address": "架空町",
+                "latitude": f.NULL,
+                "longitude": f.NULL,
+                "weekdays": f.json(days),
+                "time_slots": f.json(rng.sample(SLOTS, rng.randint(1, 2))),
+                "schedule_text": "",
+                "welcomes": "",
+                "age_min": f.NULL if age_min is None else str(age_min),
+                "age_max": f.NULL,
+                "domains": "[]",
+                "activities": f.json(rng.sample(ACTIVITIES, 2)),
+                "accessibility": f.json(["step_free"] if rng.random() < 0.5 else []),
+                "accessibility_note": "",
+                "languages": "[]",
+                "group_size": rng.choice(GroupSize.values),
+                "capacity": str(rng.choice([5, 10, 20, 30])),
+                "cost_yen": str(rng.choice([0, 0, 100, 300, 500])),
+                "cost_note": "",
+                "phone": "",
+                "email": "",
+                "url": "",
+                "contact_name": "",
+                "business_lines": f.json(["2"]),
+                "accepts_referrals": f.boolean(rng.random() < 0.85),
+                "source": ResourceSource.IMPORT,
+                "updated_at": stamp,
+                "version": "1",
             }
-        )  # fmt: skip
+        )
     write_rows(ctx, Resource, rows)
 
 
@@ -238,18 +261,34 @@ class _Participation:
             at = self.at(stop)
             self.audit.append((at, pk, AuditItem(at, worker, "update", objs, detail={"operation": "close"})))
         return {
-            "id": str(pk), "municipality_id": self.muni, "business_line": "2", "person_id": str(person),
-            "household_id": f.NULL if household is None else str(household), "organization_id": str(org),
-            "worker_id": str(worker), "case_id": f.NULL if c is None else str(cases.ids[c]),
-            "status": RecordStatus.CLOSED if closed else RecordStatus.ACTIVE, "goals": f.json(goals),
-            "activities": f.json(rng.sample(ACTIVITIES, 2)), "wish": WISHES[rng.randrange(len(WISHES))] + FICTITIOUS,
-            "weekdays": f.json(sorted(rng.sample(range(5), 3))), "time_slots": f.json(rng.sample(SLOTS, 2)),
-            "accessibility": "[]", "languages": "[]", "max_group_size": "",
-            "max_cost_yen": rng.choice([f.NULL, "0", "500"]), "same_area_only": f.false,
-            "max_distance_km": f.NULL, "origin_latitude": f.NULL, "origin_longitude": f.NULL,
-            "constraints_note": "", "created_by_id": str(worker), "created_at": f.ts(created),
-            "updated_at": f.ts(self.at(stop) if closed else created), "version": "2" if closed else "1",
-        }  # fmt: skip
+            "id": str(pk),
+            "municipality_id": self.muni,
+            "business_line": "2",
+            "person_id": str(person),
+            "household_id": f.NULL if household is None else str(household),
+            "organization_id": str(org),
+            "worker_id": str(worker),
+            "case_id": f.NULL if c is None else str(cases.ids[c]),
+            "status": RecordStatus.CLOSED if closed else RecordStatus.ACTIVE,
+            "goals": f.json(goals),
+            "activities": f.json(rng.sample(ACTIVITIES, 2)),
+            "wish": WISHES[rng.randrange(len(WISHES))] + FICTITIOUS,
+            "weekdays": f.json(sorted(rng.sample(range(5), 3))),
+            "time_slots": f.json(rng.sample(SLOTS, 2)),
+            "accessibility": "[]",
+            "languages": "[]",
+            "max_group_size": "",
+            "max_cost_yen": rng.choice([f.NULL, "0", "500"]),
+            "same_area_only": f.false,
+            "max_distance_km": f.NULL,
+            "origin_latitude": f.NULL,
+            "origin_longitude": f.NULL,
+            "constraints_note": "",
+            "created_by_id": str(worker),
+            "created_at": f.ts(created),
+            "updated_at": f.ts(self.at(stop) if closed else created),
+            "version": "2" if closed else "1",
+        }
 
     def match(
         self,
@@ -290,34 +329,101 @@ class _Participation:
         first_part = next((d for s, d in zip(path, days, strict=True) if s == Stage.PARTICIPATING), None)
         created = self.at(proposed)
         self.tables[Match][m] = {
-            "id": "", "municipality_id": muni, "business_line": "2", "record_id": str(record),
-            "resource_id": str(place.pk), "stage": path[-1], "proposed_on": f.date(proposed),
+            "id": "",
+            "municipality_id": muni,
+            "business_line": "2",
+            "record_id": str(record),
+            "resource_id": str(place.pk),
+            "stage": path[-1],
+            "proposed_on": f.date(proposed),
             "first_participation_on": f.date(first_part),
             "ended_on": f.date(days[-1] if path[-1] == Stage.ENDED else None),
-            "rank_at_proposal": str(rng.randint(1, 5)), "score_at_proposal": str(rng.randint(40, 95)),
-            "explanation": EXPLANATION.format(kind=ResourceKind(place.kind).label), "note_to_receiver": "",
-            "created_by_id": str(worker), "created_at": f.ts(created), "updated_at": f.ts(self.at(days[-1])),
+            "rank_at_proposal": str(rng.randint(1, 5)),
+            "score_at_proposal": str(rng.randint(40, 95)),
+            "explanation": EXPLANATION.format(kind=ResourceKind(place.kind).label),
+            "note_to_receiver": "",
+            "created_by_id": str(worker),
+            "created_at": f.ts(created),
+            "updated_at": f.ts(self.at(days[-1])),
             "version": str(len(path)),
-        }  # fmt: skip
-        self.audit.append((created, record, AuditItem(created, worker, "create", (*objs, ("match", m)), detail={"operation": "propose", "resource": place.pk, "rank": 1})))  # fmt: skip
+        }
+        self.audit.append(
+            (
+                created,
+                record,
+                AuditItem(
+                    created,
+                    worker,
+                    "create",
+                    (*objs, ("match", m)),
+                    detail={"operation": "propose", "resource": place.pk, "rank": 1},
+                ),
+            )
+        )
         before = ""
         for stage, day in zip(path, days, strict=True):
             at = self.at(day)
-            self.add(StageChange, {
-                "id": "", "municipality_id": muni, "business_line": "2", "match_id": str(m), "from_stage": before,
-                "to_stage": stage, "on": f.date(day), "note": "", "by_id": str(worker), "at": f.ts(at),
-            })  # fmt: skip
+            self.add(
+                StageChange,
+                {
+                    "id": "",
+                    "municipality_id": muni,
+                    "business_line": "2",
+                    "match_id": str(m),
+                    "from_stage": before,
+                    "to_stage": stage,
+                    "on": f.date(day),
+                    "note": "",
+                    "by_id": str(worker),
+                    "at": f.ts(at),
+                },
+            )
             if before:
-                self.audit.append((at, record, AuditItem(at, worker, "update", (*objs, ("match", m)), detail={"operation": "stage", "stage": [str(before), str(stage)]})))  # fmt: skip
+                self.audit.append(
+                    (
+                        at,
+                        record,
+                        AuditItem(
+                            at,
+                            worker,
+                            "update",
+                            (*objs, ("match", m)),
+                            detail={"operation": "stage", "stage": [str(before), str(stage)]},
+                        ),
+                    )
+                )
             before = stage
         if place.org is not None and place.org not in team:
-            consent = self.add(ParticipationConsent, {
-                "id": "", "municipality_id": muni, "business_line": "2", "record_id": str(record),
-                "organization_id": str(place.org), "share_contact": f.boolean(rng.random() < 0.5),
-                "method": rng.choice(["written", "oral"]), "given_on": f.date(proposed), "expires_on": f.NULL,
-                "withdrawn_at": f.NULL, "recorded_by_id": str(worker), "recorded_at": f.ts(created),
-            })  # fmt: skip
-            self.audit.append((created, record, AuditItem(created, worker, "create", (*objs, ("participationconsent", consent)), detail={"operation": "consent", "organization": place.org, "contact": False})))  # fmt: skip
+            consent = self.add(
+                ParticipationConsent,
+                {
+                    "id": "",
+                    "municipality_id": muni,
+                    "business_line": "2",
+                    "record_id": str(record),
+                    "organization_id": str(place.org),
+                    "share_contact": f.boolean(rng.random() < 0.5),
+                    "method": rng.choice(["written", "oral"]),
+                    "given_on": f.date(proposed),
+                    "expires_on": f.NULL,
+                    "withdrawn_at": f.NULL,
+                    "recorded_by_id": str(worker),
+                    "recorded_at": f.ts(created),
+                },
+            )
+            self.audit.append(
+                (
+                    created,
+                    record,
+                    AuditItem(
+                        created,
+                        worker,
+                        "create",
+                        (*objs, ("participationconsent", consent)),
+                        detail={"operation": "consent", "organization": place.org, "contact": False},
+                    ),
+                )
+            )
         if first_part is None:
             return
         last = days[-1] if path[-1] == Stage.ENDED else stop
@@ -325,26 +431,70 @@ class _Participation:
         while on <= last:
             at = self.at(on)
             nxt = on + dt.timedelta(days=rng.randint(30, 90))
-            fu = self.add(FollowUp, {
-                "id": "", "municipality_id": muni, "business_line": "2", "match_id": str(m), "on": f.date(on),
-                "note": "参加の様子を本人に確認した。" + FICTITIOUS, "next_on": f.date(nxt), "by_id": str(worker),
-                "at": f.ts(at), "submission_token": f"{rng.getrandbits(128):032x}",
-            })  # fmt: skip
-            self.audit.append((at, record, AuditItem(at, worker, "create", (*objs, ("match", m)), detail={"operation": "follow_up", "follow_up": fu})))  # fmt: skip
+            fu = self.add(
+                FollowUp,
+                {
+                    "id": "",
+                    "municipality_id": muni,
+                    "business_line": "2",
+                    "match_id": str(m),
+                    "on": f.date(on),
+                    "note": "参加の様子を本人に確認した。" + FICTITIOUS,
+                    "next_on": f.date(nxt),
+                    "by_id": str(worker),
+                    "at": f.ts(at),
+                    "submission_token": f"{rng.getrandbits(128):032x}",
+                },
+            )
+            self.audit.append(
+                (
+                    at,
+                    record,
+                    AuditItem(
+                        at,
+                        worker,
+                        "create",
+                        (*objs, ("match", m)),
+                        detail={"operation": "follow_up", "follow_up": fu},
+                    ),
+                )
+            )
             on = nxt
         receivers = casework(self.staff, place.org) if place.org is not None else []
         for _ in range(rng.randint(1, 3) if receivers else 0):
             on = first_part + dt.timedelta(days=rng.randint(0, max(0, (last - first_part).days)))
             at, by = self.at(on), receivers[rng.randrange(len(receivers))]
             came = rng.random() < 0.8
-            rep = self.add(ReceiverReport, {
-                "id": "", "municipality_id": muni, "business_line": "2", "match_id": str(m), "on": f.date(on),
-                "attendance": "came" if came else "absent", "observation": "落ち着いて過ごしていた。" + FICTITIOUS,
-                "continuation": rng.choice(["yes", "yes", "undecided"]) if came else "",
-                "organization_id": str(place.org), "by_id": str(by), "at": f.ts(at),
-                "submission_token": f"{rng.getrandbits(128):032x}",
-            })  # fmt: skip
-            self.audit.append((at, record, AuditItem(at, by, "create", (("match", m), ("person", person), ("receiverreport", rep)), detail={"operation": "receiver_report"})))  # fmt: skip
+            rep = self.add(
+                ReceiverReport,
+                {
+                    "id": "",
+                    "municipality_id": muni,
+                    "business_line": "2",
+                    "match_id": str(m),
+                    "on": f.date(on),
+                    "attendance": "came" if came else "absent",
+                    "observation": "落ち着いて過ごしていた。" + FICTITIOUS,
+                    "continuation": rng.choice(["yes", "yes", "undecided"]) if came else "",
+                    "organization_id": str(place.org),
+                    "by_id": str(by),
+                    "at": f.ts(at),
+                    "submission_token": f"{rng.getrandbits(128):032x}",
+                },
+            )
+            self.audit.append(
+                (
+                    at,
+                    record,
+                    AuditItem(
+                        at,
+                        by,
+                        "create",
+                        (("match", m), ("person", person), ("receiverreport", rep)),
+                        detail={"operation": "receiver_report"},
+                    ),
+                )
+            )
 
 
 def _order(stage: str) -> int:

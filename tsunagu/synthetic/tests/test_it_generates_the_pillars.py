@@ -55,10 +55,31 @@ KOMAKI = (
     "profiles/komaki.toml"  # two bodies (重層的支援会議 and a 支援会議 chosen per case), a points program
 )
 SIZES = [
-    "--persons", "400", "--consultations", "1200", "--cases", "30", "--audit-events", "3000",
-    "--end", "2026-11-01", "--agenda-items", "60", "--notebook-posts", "150", "--outreach-engagements", "12",
-    "--resources", "8", "--participation-records", "15", "--community-sittings", "80", "--volunteers", "6",
-]  # fmt: skip
+    "--persons",
+    "400",
+    "--consultations",
+    "1200",
+    "--cases",
+    "30",
+    "--audit-events",
+    "3000",
+    "--end",
+    "2026-11-01",
+    "--agenda-items",
+    "60",
+    "--notebook-posts",
+    "150",
+    "--outreach-engagements",
+    "12",
+    "--resources",
+    "8",
+    "--participation-records",
+    "15",
+    "--community-sittings",
+    "80",
+    "--volunteers",
+    "6",
+]
 PILLARS: list[Any] = [
     Meeting,
     AgendaItem,
@@ -110,9 +131,14 @@ def test_every_generated_row_passes_the_models_checks_and_the_chain_verifies():
     # The pillars' events are in the sampled chain, indexed by the objects they touch.
     kinds = set(AuditObject.objects.filter(municipality=muni).values_list("kind", flat=True).distinct())
     assert {
-        "agenda_item", "decision", "notebook_post", "outreach_engagement", "match", "community_sitting",
+        "agenda_item",
+        "decision",
+        "notebook_post",
+        "outreach_engagement",
+        "match",
+        "community_sitting",
         "community_point_entry",
-    } <= kinds  # fmt: skip
+    } <= kinds
 
 
 def test_agenda_items_follow_the_gate_of_their_legal_function():
@@ -197,17 +223,31 @@ def test_outreach_participation_and_points_follow_their_apps_rules():
 def _digest(muni: Municipality) -> str:
     h = hashlib.sha256()
     rows = [
-        Meeting.objects.filter(municipality=muni).order_by("starts_at", "kind").values_list("starts_at", "kind"),
+        Meeting.objects.filter(municipality=muni)
+        .order_by("starts_at", "kind")
+        .values_list("starts_at", "kind"),
         AgendaItem.objects.filter(municipality=muni)
         .order_by("meeting__starts_at", "sort_order")
         .values_list("meeting__starts_at", "case__number", "legal_function", "purpose", "status"),
-        NotebookPost.objects.filter(municipality=muni).order_by("submission_token").values_list("submission_token", "body", "created_at"),
-        Engagement.objects.filter(municipality=muni).order_by("number").values_list("number", "started_on", "outcome"),
-        Contact.objects.filter(municipality=muni).order_by("submission_token").values_list("submission_token", "on", "response"),
-        Match.objects.filter(municipality=muni).order_by("record__person__name_key", "proposed_on", "resource__key").values_list("proposed_on", "stage", "resource__key"),
-        Sitting.objects.filter(municipality=muni).order_by("submission_token").values_list("submission_token", "held_on", "residents"),
-        PointEntry.objects.filter(municipality=muni).order_by("submission_token").values_list("submission_token", "on", "points", "balance_after"),
-    ]  # fmt: skip
+        NotebookPost.objects.filter(municipality=muni)
+        .order_by("submission_token")
+        .values_list("submission_token", "body", "created_at"),
+        Engagement.objects.filter(municipality=muni)
+        .order_by("number")
+        .values_list("number", "started_on", "outcome"),
+        Contact.objects.filter(municipality=muni)
+        .order_by("submission_token")
+        .values_list("submission_token", "on", "response"),
+        Match.objects.filter(municipality=muni)
+        .order_by("record__person__name_key", "proposed_on", "resource__key")
+        .values_list("proposed_on", "stage", "resource__key"),
+        Sitting.objects.filter(municipality=muni)
+        .order_by("submission_token")
+        .values_list("submission_token", "held_on", "residents"),
+        PointEntry.objects.filter(municipality=muni)
+        .order_by("submission_token")
+        .values_list("submission_token", "on", "points", "balance_after"),
+    ]
     for query in rows:
         for row in query:
             h.update(repr(row).encode())
@@ -227,10 +267,25 @@ def test_the_same_seed_gives_the_same_pillar_records_and_another_seed_others():
 def test_the_pillar_sizes_default_in_proportion_and_zero_writes_none():
     out = io.StringIO()
     call_command(
-        "generate_history", "--persons", "300", "--consultations", "600", "--cases", "10",
-        "--audit-events", "100", "--end", "2026-11-01", "--outreach-engagements", "0",
-        "--participation-records", "0", "--community-sittings", "0", stdout=out,
-    )  # fmt: skip
+        "generate_history",
+        "--persons",
+        "300",
+        "--consultations",
+        "600",
+        "--cases",
+        "10",
+        "--audit-events",
+        "100",
+        "--end",
+        "2026-11-01",
+        "--outreach-engagements",
+        "0",
+        "--participation-records",
+        "0",
+        "--community-sittings",
+        "0",
+        stdout=out,
+    )
     text = out.getvalue()
     assert "agenda_items=20" in text and "notebook_posts=60" in text and "resources=0" in text
     muni = city("132047")
