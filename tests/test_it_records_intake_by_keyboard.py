@@ -18,6 +18,14 @@ def focused(page) -> str:
     )
 
 
+def wait_focused(page, element_id: str) -> None:
+    """Wait (up to 5 s) until the element with `element_id` has focus: `autofocus` is applied by the
+    browser after the load event, so reading focus the instant navigation ends races it."""
+    page.wait_for_function(
+        "id => document.activeElement && document.activeElement.id === id", arg=element_id, timeout=5000
+    )
+
+
 def tab_to(page, want: str, limit: int = 80) -> None:
     """Press Tab until the focused element's id, name or value matches `want` (keyboard only)."""
     for _ in range(limit):
@@ -31,7 +39,7 @@ def test_it_records_a_consultation_for_a_new_household_with_the_keyboard_only(li
     city = make_city()
     login(page, live_server.url, city.window_worker.username, "correct-horse-battery-staple")
     page.goto(f"{live_server.url}/intake/new/")
-    assert focused(page).startswith("person-q|")  # the search box has focus on arrival
+    wait_focused(page, "person-q")  # the search box has focus on arrival
 
     page.keyboard.type("やまだ")
     page.wait_for_selector("#person-results >> text=見つかりません")

@@ -11,7 +11,7 @@ import pytest
 from tests.browser import login
 from tests.case_walk import click_to, walk_case_to_closure
 from tests.conftest import screenshot
-from tests.test_it_records_intake_by_keyboard import focused, tab_to
+from tests.test_it_records_intake_by_keyboard import focused, tab_to, wait_focused
 from tsunagu.cases.models import Case, CaseTeamMember, TeamRole
 from tsunagu.directory.models import MeetingBody
 from tsunagu.intake.models import Consultation, EscalationRequest, EscalationStatus
@@ -55,7 +55,7 @@ def test_a_household_goes_from_the_window_to_closure_without_a_dead_end(live_ser
     # 1. The window, keyboard only.
     login(page, live_server.url, city.window_worker.username, PASSWORD)
     click_to(page, "nav >> text=相談受付")
-    assert focused(page).startswith("person-q|")
+    wait_focused(page, "person-q")
     page.keyboard.type("やまだ")
     page.wait_for_selector("#person-results >> text=見つかりません")
     tab_to(page, "person_choice")
