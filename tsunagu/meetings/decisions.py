@@ -8,6 +8,7 @@ The meetings app never writes a cases table: it calls `agree_plan_in_meeting`, `
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +22,9 @@ from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import MeetingBody, Organization
 
 from .actions import MeetingError, item_functions, place_item
+from .decision_plan import PlanChange, decide_into_plan
 from .models import (
+    PLAN_DECISIONS,
     ActionReview,
     AgendaItem,
     Decision,
@@ -114,8 +117,12 @@ def decide(
     closure_review_on: dt.date | None = None,
     goal_attainment: str = "",
     main_agency_after_closure: Organization | None = None,
+    plan_change: PlanChange | None = None,
+    submission_token: uuid.UUID | None = None,
 ) -> Decision:
-    """Record one decision and carry it out through cases' actions in the same transaction."""
+    """Record one decision and carry it out through cases' actions in the same transaction. A role
+    assignment or plan change (`plan_change`: what the form showed and said) is written into the case's
+    plan (decision_plan.py). The same `submission_token` again returns the first decision."""
     _check_open(actor, item)
     if kind not in DecisionKind.values:
         raise MeetingError("決定の種類を選んでください。")
@@ -124,6 +131,28 @@ def decide(
     body = item.meeting.body
     case = item.case
     held_on = _held_on(item)
+    if kind in PLAN_DECISIONS:
+        return decide_into_plan(
+            actor=actor,
+            item=item,
+            kind=kind,
+            note=note,
+            held_on=held_on,
+            change=plan_change or PlanChange(plan_id=None, edit_version=None),
+            responsible=responsible,
+            follow_up_on=follow_up_on,
+            next_monitoring_on=next_monitoring_on,
+            closure_review_on=closure_review_on,
+            submission_token=submission_token,
+        )
+    if submission_token is not None:
+        first = Decision.objects.filter(
+            municipality_id=item.municipality_id, submission_token=submission_token
+        ).first()
+        if first is not None:
+            if first.item_id != item.pk or first.recorded_by_id != actor.pk:
+                raise MeetingError("この画面は古くなっています。画面を開き直してから決定してください。")
+            return first
     try:
         if kind == DecisionKind.PLAN_AGREED:
             if item.legal_function != ItemFunction.CONSENTED_CONFERENCE:
@@ -168,18 +197,23 @@ def decide(
         raise MeetingError("対応の期限は、担当機関を選び、会議の日以降の日にしてください。")
     if closure_review_on is not None and (kind == DecisionKind.CLOSE or closure_review_on <= held_on):
         raise MeetingError("終結の見直し予定日は、終結しない決定に、会議の日より後の日で入れてください。")
-    decision = Decision.objects.create(
-        municipality_id=item.municipality_id,
-        item=item,
-        kind=kind,
-        note=note.strip(),
-        next_monitoring_on=next_monitoring_on,
-        to_body=to_body if kind == DecisionKind.MOVE else None,
-        responsible=responsible,
-        follow_up_on=follow_up_on,
-        closure_review_on=closure_review_on,
-        recorded_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            decision = Decision.objects.create(
+                municipality_id=item.municipality_id,
+                item=item,
+                kind=kind,
+                note=note.strip(),
+                next_monitoring_on=next_monitoring_on,
+                to_body=to_body if kind == DecisionKind.MOVE else None,
+                responsible=responsible,
+                follow_up_on=follow_up_on,
+                closure_review_on=closure_review_on,
+                submission_token=submission_token,
+                recorded_by=actor,
+            )
+    except IntegrityError:  # the same form sent twice at once: the first stands, this one is undone
+        raise MeetingError("この決定はすでに記録しました。画面を開き直して確かめてください。") from None
     audit.record(
         actor=actor,
         action="create",

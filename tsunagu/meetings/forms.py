@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from tsunagu.cases.models import Case, PlanAction
+from tsunagu.cases.models import Case, PlanAction, PlanGoal
 from tsunagu.core.dates import DateKind
 from tsunagu.core.forms import (
     JapaneseDateField,
@@ -199,11 +199,51 @@ class DecisionForm(forms.Form):
     main_agency = StrictModelChoiceField(
         queryset=Organization.objects.none(), label="終結後の主担当機関", required=False
     )
+    # Role assignment and plan change (written into the case's plan, decision_plan.py).
+    action_description = forms.CharField(
+        label="支援内容（役割分担）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    plan_action = StrictModelChoiceField(
+        queryset=PlanAction.objects.none(),
+        label="担当を変える支援内容（空欄: 新しい支援内容として加える）",
+        required=False,
+    )
+    goal = StrictModelChoiceField(
+        queryset=PlanGoal.objects.none(),
+        label="目標（役割分担: 支援内容の目標／プラン変更: 書き換える目標）",
+        required=False,
+    )
+    goal_text = forms.CharField(label="追加・書き換える目標（プラン変更）", max_length=2000, required=False)
+    approve = forms.BooleanField(
+        label="この変更で支援プランを協議済とする（重層的支援会議として検討した議題）", required=False
+    )
+    plan_id = StrictIntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    plan_edit_version = StrictIntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, bodies: QuerySet[MeetingBody], organizations: QuerySet[Organization], **kwargs: Any
+        self,
+        *args: Any,
+        bodies: QuerySet[MeetingBody],
+        organizations: QuerySet[Organization],
+        plan_actions: QuerySet[PlanAction] | None = None,
+        plan_goals: QuerySet[PlanGoal] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_body"].queryset = bodies  # type: ignore[attr-defined]
         self.fields["responsible"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["main_agency"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["plan_action"].queryset = (  # type: ignore[attr-defined]
+            plan_actions if plan_actions is not None else PlanAction.objects.none()
+        )
+        self.fields["goal"].queryset = (  # type: ignore[attr-defined]
+            plan_goals if plan_goals is not None else PlanGoal.objects.none()
+        )
+        self.fields["plan_action"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda a: f"{a.description}（{a.organization.name}）"
+        )
+        self.fields["goal"].label_from_instance = lambda g: g.text  # type: ignore[attr-defined]

@@ -23,12 +23,29 @@ from tsunagu.documents.packet import (
     render_packet,
 )
 
-from .models import DUTY_FUNCTIONS, AgendaItem, Meeting
+from .models import DUTY_FUNCTIONS, AgendaItem, Decision, Meeting
 from .packet_pdf import at_text, printed_by
 
 
 def _attended(value: bool | None) -> str:
     return {True: "出席", False: "欠席"}.get(value, "未記録")  # type: ignore[arg-type]
+
+
+def _decision_row(d: Decision) -> tuple[str, str, str, str]:
+    """One decision: what, the action assigned, who by when, and the dates, body or plan version it set."""
+    content = d.note + (f"　支援内容: {d.action_description}" if d.action_description else "")
+    who = d.responsible.name if d.responsible else ""
+    if d.follow_up_on:
+        who += f"（{wareki(d.follow_up_on)}まで）"
+    where = [
+        f"次回モニタリング {wareki(d.next_monitoring_on)}" if d.next_monitoring_on else "",
+        f"終結の見直し {wareki(d.closure_review_on)}" if d.closure_review_on else "",
+        f"{d.to_body.name}へ" if d.to_body else "",
+        f"支援プラン第{d.plan.version_no}版に反映" + ("（協議済）" if d.plan_agreed else "")
+        if d.plan
+        else "",
+    ]
+    return (d.get_kind_display(), content, who, "、".join(w for w in where if w))
 
 
 def minutes_packet(meeting: Meeting, items: list[AgendaItem], staff: Staff, now: dt.datetime) -> Packet:
@@ -55,17 +72,11 @@ def minutes_packet(meeting: Meeting, items: list[AgendaItem], staff: Staff, now:
             ),
             Heading("決定", level=2),
             Table(
-                columns=("決定", "内容", "次回モニタリング", "会議体"),
+                columns=("決定", "内容", "担当機関・期限", "日程・会議体・プラン"),
                 rows=tuple(
-                    (
-                        d.get_kind_display(),
-                        d.note,
-                        wareki(d.next_monitoring_on) if d.next_monitoring_on else "",
-                        d.to_body.name if d.to_body else "",
-                    )
-                    for d in item.decisions.select_related("to_body")
+                    _decision_row(d) for d in item.decisions.select_related("to_body", "responsible", "plan")
                 ),
-                widths=(2, 4, 1.6, 1.6),
+                widths=(2, 4, 2, 2),
             ),
         ]
     if not items:

@@ -327,7 +327,13 @@ class DecisionKind(models.TextChoices):
     MONITORING = "monitoring", "次回モニタリング日を決める"
     MOVE = "move", "別の会議体で検討する（上げる・下げる）"
     CLOSE = "close", "終結とする"
+    ROLE = "role", "役割分担（支援内容・担当機関・期限）をプランに入れる"
+    PLAN_CHANGE = "plan_change", "支援プランを変更する（目標・次回モニタリング日）"
     NOTE = "note", "その他の決定"
+
+
+# Decisions written into the case's plan through cases' `save_plan_within` (decision_plan.py).
+PLAN_DECISIONS = {DecisionKind.ROLE.value, DecisionKind.PLAN_CHANGE.value}
 
 
 class Decision(models.Model):
@@ -352,6 +358,20 @@ class Decision(models.Model):
     )
     # The expected review of closure (終結の見直し): the case's 束ね役 sees it on the cases dashboard.
     closure_review_on = models.DateField("終結の見直し予定日", null=True, blank=True)
+    # A role assignment or plan change (PLAN_DECISIONS): the plan version it saved through cases' action,
+    # in the same transaction; the action it assigned; whether the decision approved it (協議済).
+    plan = models.ForeignKey(
+        "cases.SupportPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="反映した支援プラン",
+    )
+    action_description = models.TextField("役割分担の支援内容", blank=True)
+    plan_agreed = models.BooleanField("協議済とした", default=False)
+    # The decision form's submission token: a double submit returns the first decision.
+    submission_token = models.UUIDField("送信識別子", null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -361,7 +381,12 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(follow_up_on__isnull=True) | Q(responsible__isnull=False),
                 name="decision_follow_up_has_responsible",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "submission_token"],
+                condition=Q(submission_token__isnull=False),
+                name="decision_unique_submission",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,8 @@ write is one action of `actions` / `decisions`. The body's own name is used ever
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,7 +26,7 @@ from tsunagu.accounts.models import Staff
 from tsunagu.cases.policy import visible_cases
 from tsunagu.directory.models import MeetingBody, Organization
 
-from . import actions, decisions
+from . import actions, decision_plan, decisions
 from .forms import (
     AcknowledgeForm,
     AttendanceForm,
@@ -296,6 +298,22 @@ def item_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/item_form.html", {"meeting": meeting, "form": form})
 
 
+def _decision_form(
+    staff: Staff, item: AgendaItem, data: object = None, initial: dict[str, object] | None = None
+) -> DecisionForm:
+    """The decision form, its choices limited to the city's rows and the case's newest plan."""
+    plan = decision_plan.current_plan(item)
+    return DecisionForm(
+        data,  # type: ignore[arg-type]
+        prefix="decision",
+        initial=initial,
+        bodies=_bodies(staff).exclude(pk=item.meeting.body_id),
+        organizations=_orgs(staff),
+        plan_actions=plan.actions.select_related("organization") if plan else None,
+        plan_goals=plan.goals.all() if plan else None,
+    )
+
+
 def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
     coordinates = _coordinates(staff) and item.case.coordinator_id == staff.pk
     to_review = decisions.actions_to_review(item)
@@ -310,7 +328,7 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
         "organizations": list(item.organizations.all()),
         "follow_up_until": item.meeting.follow_up_until() if item.needs_acknowledgement() else None,
         "default_monitoring": decisions.default_next_monitoring(item),
-        "plan": item.case.plans.order_by("-version_no").first(),
+        "plan": decision_plan.current_plan(item),
     }
     if coordinates:
         from tsunagu.cases.models import PlanAction
@@ -318,13 +336,16 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
         ctx["review_form"] = ReviewForm(
             prefix="review", actions=PlanAction.objects.filter(pk__in=[a.pk for a in to_review])
         )
-        ctx["decision_form"] = DecisionForm(
-            prefix="decision",
+        plan = decision_plan.current_plan(item)
+        ctx["decision_form"] = _decision_form(
+            staff,
+            item,
             initial={
-                "kind": "plan_agreed" if item.legal_function == "consented_conference" else "monitoring"
+                "kind": "plan_agreed" if item.legal_function == "consented_conference" else "monitoring",
+                "plan_id": plan.pk if plan else None,
+                "plan_edit_version": plan.edit_version if plan else None,
+                "submission_token": uuid.uuid4(),
             },
-            bodies=_bodies(staff).exclude(pk=item.meeting.body_id),
-            organizations=_orgs(staff),
         )
         ctx["version_form"] = VersionForm(initial={"version": item.version})
     return ctx
@@ -378,14 +399,18 @@ def review(request: HttpRequest, item_id: int) -> HttpResponse:
 def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     staff = _staff(request)
     agenda_item = _coordinator_item(staff, item_id)
-    form = DecisionForm(
-        request.POST,
-        prefix="decision",
-        bodies=_bodies(staff).exclude(pk=agenda_item.meeting.body_id),
-        organizations=_orgs(staff),
-    )
+    form = _decision_form(staff, agenda_item, data=request.POST)
     if form.is_valid():
         d = form.cleaned_data
+        change = decision_plan.PlanChange(
+            plan_id=d["plan_id"],
+            edit_version=d["plan_edit_version"],
+            description=d["action_description"],
+            action_id=d["plan_action"].pk if d["plan_action"] else None,
+            goal_id=d["goal"].pk if d["goal"] else None,
+            goal_text=d["goal_text"],
+            approve=d["approve"],
+        )
         try:
             decisions.decide(
                 actor=staff,
@@ -400,6 +425,8 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
                 closure_review_on=d["closure_review_on"],
                 goal_attainment=d["goal_attainment"],
                 main_agency_after_closure=d["main_agency"],
+                plan_change=change,
+                submission_token=d["submission_token"],
             )
         except actions.MeetingError as e:
             messages.error(request, str(e))
@@ -444,7 +471,9 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     items = list(
         visible_items(staff)
         .filter(meeting=meeting)
-        .prefetch_related("reviews__action__organization", "decisions__to_body")
+        .prefetch_related(
+            "reviews__action__organization", "decisions__to_body", "decisions__responsible", "decisions__plan"
+        )
     )
     for i in items:
         actions.record_disclosure(actor=staff, item=i, request=request)
