@@ -396,6 +396,10 @@ class MeetingBody(ScopedModel):
     monitoring_interval_days = models.PositiveSmallIntegerField(
         "次回モニタリングまでの標準の間隔（日）", null=True, blank=True
     )
+    closure_review_interval_days = models.PositiveSmallIntegerField(
+        "終結の見直しまでの標準の間隔（日）", null=True, blank=True
+    )
+    sitting_months = models.JSONField("開催月", default=list, blank=True)
     acknowledgement = models.CharField(
         "守秘義務の確認", max_length=12, choices=Acknowledgement.choices, default=Acknowledgement.PER_MEETING
     )
@@ -463,6 +467,11 @@ class MeetingBody(ScopedModel):
 
     def monitoring_interval(self) -> dt.timedelta:
         return dt.timedelta(days=self.monitoring_interval_days or DEFAULT_MONITORING_INTERVAL_DAYS)
+
+    def closure_review_interval(self) -> dt.timedelta | None:
+        """The profile's default interval to the expected review of closure; None when the city set none."""
+        days = self.closure_review_interval_days
+        return dt.timedelta(days=days) if days else None
 
     def may_discuss_without_consent(self) -> bool:
         """A person may be discussed without consent only in a 支援会議 whose members bear 守秘義務."""

@@ -432,6 +432,10 @@ class MeetingBodyEntry(Strict):
     referral_only: bool = False
     follow_up_days: int | None = Field(default=None, ge=1, le=730)
     monitoring_interval_days: int | None = Field(default=None, ge=7, le=730)
+    # The default interval from a sitting to the expected review of closure (終結の見直し) its decisions set.
+    closure_review_interval_days: int | None = Field(default=None, ge=30, le=1095)
+    # The months the body sits in, as the city's sources state them (e.g. [5, 8, 11, 2]); never guessed.
+    sitting_months: Annotated[list[Annotated[int, Field(ge=1, le=12)]], Field(max_length=12)] = []
     acknowledgement: Literal["per_meeting", "per_term"] = "per_meeting"
     # Who may call a 随時 meeting, and whether the body holds 緊急 meetings (国分寺 緊急会議).
     ad_hoc_callers: list[StaffRoleCode] = ["coordinator"]
@@ -480,7 +484,30 @@ class MeetingBodyEntry(Strict):
             )
         if self.screened_by is not None and self.screened_by == self.key:
             raise FieldError("screened_by", "事前に協議する会議体に自分自身は指定できません")
+        self._check_sitting_months()
         return self
+
+    def _check_sitting_months(self) -> None:
+        months = self.sitting_months
+        if not months:
+            return
+        twice = sorted({m for m in months if months.count(m) > 1})
+        if twice:
+            raise FieldError(
+                "sitting_months",
+                f"sitting_months に同じ月が重複しています（{'、'.join(f'{m}月' for m in twice)}）",
+            )
+        if self.referral_only:
+            raise FieldError(
+                "sitting_months",
+                "referral_only = true の会議体（付議があるときだけ開く）には sitting_months を書けません",
+            )
+        lo, hi = self.per_year_range()
+        if lo is not None and hi is not None and not lo <= len(months) <= hi:
+            raise FieldError(
+                "sitting_months",
+                f"sitting_months の月の数（{len(months)}）が per_year（{self.per_year}）と合いません",
+            )
 
     def is_closed(self) -> bool:
         if self.closed is not None:

@@ -538,6 +538,8 @@ def _write_meeting_bodies(w: _Writer, p: Profile, done: _Loaded) -> None:
                 "referral_only": b.referral_only,
                 "follow_up_days": b.follow_up_days,
                 "monitoring_interval_days": b.monitoring_interval_days,
+                "closure_review_interval_days": b.closure_review_interval_days,
+                "sitting_months": list(b.sitting_months),
                 "acknowledgement": b.acknowledgement,
                 "ad_hoc_callers": list(b.ad_hoc_callers),
                 "emergency": b.emergency,

@@ -85,10 +85,14 @@ DEFAULT_LENGTH = dt.timedelta(hours=2)
 
 
 def scheduled_months(body: MeetingBody) -> list[int]:
-    """The months a body's regular sittings fall in; empty when the profile gives no countable rhythm
-    (随時, 定例 without a count, no rhythm in the sources, or a body that sits only when referred)."""
+    """The months a body's regular sittings fall in, in fiscal-year order: the months the profile names
+    (`sitting_months`, any frequency), else spread by the frequency's count; empty when the profile gives
+    no countable rhythm (随時, 定例 without a count or months, no rhythm in the sources, or a body that sits
+    only when referred)."""
     if body.referral_only:
         return []
+    if body.sitting_months:
+        return sorted({int(m) for m in body.sitting_months}, key=FISCAL_MONTHS.index)
     if body.frequency in _MONTHS_BY_FREQUENCY:
         return _MONTHS_BY_FREQUENCY[Frequency(body.frequency)]
     if body.frequency == Frequency.PER_YEAR and body.per_year_min:

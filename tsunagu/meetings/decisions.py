@@ -94,6 +94,18 @@ def default_next_monitoring(item: AgendaItem) -> dt.date:
     return _held_on(item) + item.meeting.body.monitoring_interval()
 
 
+def default_closure_review(item: AgendaItem) -> dt.date | None:
+    """The decision form's default 終結の見直し予定日: the body's interval from the sitting's date (profile
+    `closure_review_interval_days`), offered once per item (an item whose decision already set one, or a
+    終結評価 item, gets none); None when the city set no interval."""
+    interval = item.meeting.body.closure_review_interval()
+    if interval is None or item.purpose == "closure":
+        return None
+    if item.decisions.filter(closure_review_on__isnull=False).exists():
+        return None
+    return _held_on(item) + interval
+
+
 def next_sitting(body: MeetingBody, after: dt.datetime) -> Meeting | None:
     return (
         Meeting.objects.filter(body=body, status=MeetingStatus.PLANNED, starts_at__gt=after)

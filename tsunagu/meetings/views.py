@@ -328,6 +328,7 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
         "organizations": list(item.organizations.all()),
         "follow_up_until": item.meeting.follow_up_until() if item.needs_acknowledgement() else None,
         "default_monitoring": decisions.default_next_monitoring(item),
+        "default_closure_review": decisions.default_closure_review(item),
         "plan": decision_plan.current_plan(item),
     }
     if coordinates:
@@ -345,6 +346,7 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
                 "plan_id": plan.pk if plan else None,
                 "plan_edit_version": plan.edit_version if plan else None,
                 "submission_token": uuid.uuid4(),
+                "closure_review_on": ctx["default_closure_review"],
             },
         )
         ctx["version_form"] = VersionForm(initial={"version": item.version})
