@@ -1,5 +1,6 @@
 """A 支援会議 in Chromium: the member acknowledges 守秘義務 before the agenda appears, the coordinator records
-a decision and the case's next monitoring date changes. Screenshots are kept under test-artifacts/."""
+a decision and the case's next monitoring date changes, then a role assignment that puts an action with its
+organization and due date into the case's plan. Screenshots are kept under test-artifacts/."""
 
 from __future__ import annotations
 
@@ -72,8 +73,29 @@ def test_a_member_acknowledges_then_the_coordinator_decides_the_monitoring_date(
     expected = timezone.localtime(m.starts_at).date() + dt.timedelta(days=60)
     assert page.inner_text("#monitoring-on") == wareki(expected)
     screenshot(page, "meetings-item-after-decision")
+
+    # 役割分担: the organization takes an action by a date, written into the case's plan.
+    before = w.case.plans.order_by("-version_no")[0].edit_version
+    due = timezone.localtime(m.starts_at).date() + dt.timedelta(days=14)
+    page.select_option("#id_decision-kind", "role")
+    page.fill("#id_decision-note", "地域包括が受診に同行する")
+    page.fill("#id_decision-action_description", "受診同行と主治医への状況説明")
+    page.select_option("#id_decision-responsible", str(w.orgs["unnamed"].pk))
+    page.fill("#id_decision-follow_up_on", due.isoformat())
+    screenshot(page, "meetings-item-role-assignment-form")
+    page.click("#decision-submit")
+    page.wait_for_load_state()
+    row = page.locator("#plan-actions tr", has_text="受診同行と主治医への状況説明")
+    assert row.count() == 1 and w.orgs["unnamed"].name in row.inner_text() and wareki(due) in row.inner_text()
+    assert "支援プラン第1版に反映" in page.content()
+    screenshot(page, "meetings-item-after-role-assignment")
+    plan = w.case.plans.order_by("-version_no")[0]
+    assert plan.edit_version == before + 1
+    assert plan.actions.get(description="受診同行と主治医への状況説明").organization == w.orgs["unnamed"]
+
     page.goto(f"{live_server.url}/meetings/{m.pk}/minutes/")
     assert "2か月後に訪問の結果を確認する" in page.content()
+    assert "支援内容: 受診同行と主治医への状況説明" in page.content()
     screenshot(page, "meetings-minutes")
     plan = w.case.plans.exclude(status=PlanStatus.SUPERSEDED).order_by("-version_no")[0]
     assert plan.monitoring_on == expected

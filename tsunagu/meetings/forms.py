@@ -190,7 +190,7 @@ class DecisionForm(forms.Form):
         queryset=Organization.objects.none(), label="担当機関", required=False
     )
     follow_up_on = JapaneseDateField(
-        label="担当機関の対応の期限（任意）", kind=DateKind.SCHEDULE, required=False
+        label="担当機関の対応の期限（役割分担では必須）", kind=DateKind.SCHEDULE, required=False
     )
     closure_review_on = JapaneseDateField(
         label="終結の見直し予定日（任意）", kind=DateKind.SCHEDULE, required=False
