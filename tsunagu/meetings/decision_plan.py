@@ -173,6 +173,8 @@ def decide_into_plan(
             raise MeetingError("役割分担には、担当機関と期限（対応の期限）を入れてください。")
         if follow_up_on < held_on:
             raise MeetingError("役割分担の期限は、会議の日以降の日にしてください。")
+    if follow_up_on is not None and (responsible is None or follow_up_on < held_on):
+        raise MeetingError("対応の期限は、担当機関を選び、会議の日以降の日にしてください。")
     if responsible is not None and responsible.municipality_id != actor.municipality_id:
         raise MeetingError("別の自治体の機関は選べません。")
     if next_monitoring_on is not None and next_monitoring_on <= held_on:

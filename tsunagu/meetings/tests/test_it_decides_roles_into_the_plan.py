@@ -9,8 +9,10 @@ import datetime as dt
 import io
 import re
 import uuid
+from functools import partial
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -136,6 +138,16 @@ def test_a_plan_change_adds_a_goal_and_sets_the_next_monitoring_date():
             plan_change=_change(item),
             submission_token=uuid.uuid4(),
         )
+    with pytest.raises(MeetingError, match="担当機関を選び"):
+        decide(
+            actor=s.world.coordinator,
+            item=item,
+            kind="plan_change",
+            note="期限だけ",
+            follow_up_on=on,
+            plan_change=_change(item, goal_text="x"),
+            submission_token=uuid.uuid4(),
+        )
     d = decide(
         actor=s.world.coordinator,
         item=item,
@@ -256,3 +268,23 @@ def test_the_responsible_organization_is_reminded_of_its_role():
     d = _role(s, item, _change(item, description="家計の相談につなぐ"))
     assert d in open_follow_ups(s.team) and d in open_follow_ups(s.world.coordinator)
     assert d not in open_follow_ups(s.unnamed)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (TSUNAGU_DATABASE_URL): SQLite serialises writers, so no race can occur",
+)
+def test_the_same_decision_sent_at_once_makes_one_change():
+    from tsunagu.cases.tests.test_it_plan_concurrency import race
+
+    s = staffed()
+    item = _item(s)
+    _agreed(s, item)
+    change, token = _change(item, description="同時の送信"), uuid.uuid4()
+    wins, losses = race([partial(_role, s, item, change, token=token) for _ in range(3)])
+    assert not losses, losses
+    assert len({d.pk for _i, d in wins}) == 1
+    assert Decision.objects.filter(kind="role").count() == 1
+    assert SupportPlan.objects.filter(case=s.world.case).count() == 2
+    assert _plan(item).actions.filter(description="同時の送信").count() == 1
