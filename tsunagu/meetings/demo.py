@@ -2,13 +2,15 @@
 
 The body that discusses cases (重層的支援会議 first, else a 支援会議) gets its regular calendar for last
 年度 and this one (`generate_calendar`); the past sittings have their attendance recorded, and the most
-recent ones discussed demo cases with a decision each (minutes as data); the next sitting has its agenda
+recent ones discussed demo cases with a decision each (minutes as data; the latest a 役割分担 written into
+the case's plan); the next sitting has its agenda
 placed. Registered as a `setup_demo` step after the cases (order 200); written once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -19,7 +21,7 @@ from tsunagu.core.demo import DemoWorld
 from tsunagu.directory.models import MeetingBody, Organization
 from tsunagu.municipalities.models import Municipality
 
-from . import actions, decisions
+from . import actions, decision_plan, decisions
 from .models import AgendaItem, DecisionKind, ItemFunction, Meeting, MeetingKindOfSitting, Purpose
 
 AD_HOC_DAYS = [-330, -270, -210, -150, -90, -30, 14]  # days from today, for a body without a calendar
@@ -31,6 +33,8 @@ DECISIONS = [
     "家計の見直しの進み具合を次回の会議で報告することとした。",
     "本人の思いを改めて聞き取り、プランの見直しを検討することとした。",
 ]
+ROLE_DECISION = "受診の同行と家計の見直しの確認を分担することとした。"
+ROLE_ACTION = "受診に同行し、家計の見直しの進み具合を確認する"
 
 
 def _body(muni: Municipality) -> MeetingBody | None:
@@ -102,6 +106,27 @@ def item_members(body: MeetingBody, agency: Organization | None) -> list[Organiz
     return eligible[:1]
 
 
+def _decide_role(coordinator: Staff, item: AgendaItem, org: Organization, due: dt.date) -> bool:
+    """The latest sitting's 役割分担, written into the case's plan (a new action for `org`, due in a few
+    days); False when the case has no plan or another 束ね役 (a note is recorded instead)."""
+    plan = decision_plan.current_plan(item)
+    if plan is None or item.case.coordinator_id != coordinator.pk:
+        return False
+    decisions.decide(
+        actor=coordinator,
+        item=item,
+        kind=DecisionKind.ROLE,
+        note=ROLE_DECISION,
+        responsible=org,
+        follow_up_on=due,
+        plan_change=decision_plan.PlanChange(
+            plan_id=plan.pk, edit_version=plan.edit_version, description=ROLE_ACTION
+        ),
+        submission_token=uuid.uuid5(uuid.NAMESPACE_URL, f"tsunagu-demo-decision-{item.pk}"),
+    )
+    return True
+
+
 # Not one transaction: the actions are durable (each commits when it returns, as on screen).
 def generate_meetings(
     muni: Municipality, *, coordinator: Staff, agency: Organization | None
@@ -142,6 +167,11 @@ def generate_meetings(
             # The latest sitting's decision leaves its responsible organization a follow-up due in a few
             # days: it shows on that agency's and the 束ね役's cases dashboard and in meeting_reminders.
             latest = meeting == recent[-1] and bool(orgs)
+            if latest and _decide_role(
+                coordinator, item, orgs[0], today + dt.timedelta(days=FOLLOW_UP_IN_DAYS)
+            ):
+                items += 1
+                continue
             decisions.decide(
                 actor=coordinator,
                 item=item,

@@ -41,6 +41,10 @@ def test_a_year_of_meetings_once():
     follow_up = Decision.objects.get(item__in=discussed, follow_up_on__isnull=False)
     assert follow_up.responsible is not None and follow_up.follow_up_on is not None
     assert follow_up.follow_up_on > timezone.localdate()
+    # It is a 役割分担 written into the case's plan: the organization's action, due on the follow-up day.
+    assert follow_up.kind == "role" and follow_up.plan is not None
+    assigned = follow_up.plan.actions.get(description=follow_up.action_description)
+    assert assigned.organization == follow_up.responsible and assigned.due_on == follow_up.follow_up_on
     coordinator = follow_up.item.case.coordinator
     shown = due_for(coordinator, timezone.localdate()).audit_objects()
     assert ("decision", follow_up.pk) in shown
