@@ -288,3 +288,26 @@ def test_the_same_decision_sent_at_once_makes_one_change():
     assert Decision.objects.filter(kind="role").count() == 1
     assert SupportPlan.objects.filter(case=s.world.case).count() == 2
     assert _plan(item).actions.filter(description="同時の送信").count() == 1
+
+
+def test_a_plan_change_rewords_a_goal_and_a_role_serves_a_chosen_goal():
+    s = staffed()
+    item = _item(s)
+    (goal,) = _plan(item).goals.all()
+    decide(
+        actor=s.world.coordinator,
+        item=item,
+        kind="plan_change",
+        note="目標を本人の言葉に直す",
+        plan_change=_change(item, goal_id=goal.pk, goal_text="自分のペースで外出できる"),
+        submission_token=uuid.uuid4(),
+    )
+    plan = _plan(item)
+    assert [g.text for g in plan.goals.all()] == ["自分のペースで外出できる"]
+    (kept,) = plan.goals.all()
+    _role(s, item, _change(item, description="外出の同行", goal_id=kept.pk))
+    # (A draft is rewritten in place: its goal rows are new, the wording is what carries over.)
+    assigned = _plan(item).actions.select_related("goal").get(description="外出の同行")
+    assert assigned.goal is not None and assigned.goal.text == "自分のペースで外出できる"
+    with pytest.raises(MeetingError, match="いまの支援プランの目標ではありません"):
+        _role(s, item, _change(item, description="古い目標へ", goal_id=goal.pk))
