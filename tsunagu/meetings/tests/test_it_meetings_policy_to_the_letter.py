@@ -13,7 +13,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from tests.factories import make_organization, make_staff
+from tests.factories import make_area, make_organization, make_staff
 from tsunagu.accounts.models import Role
 from tsunagu.cases.models import Case
 from tsunagu.cases.tests.helpers import consent_input, make_world, meeting_access
@@ -24,6 +24,7 @@ from tsunagu.meetings.models import (
     AgendaItemOrganization,
     Invitation,
     ItemStatus,
+    Meeting,
 )
 from tsunagu.meetings.policy import (
     acknowledged_at,
@@ -145,8 +146,10 @@ def test_every_active_staff_member_of_the_city_sees_the_calendar_and_no_other_ci
         get_meeting_for(manager, theirs.pk)
     assert list(visible_meetings(w.world.other.coordinator)) == [theirs]
     # The body and the area come with the meetings: one query for the whole calendar.
+    east = make_area(w.muni, "東地区")
+    Meeting.objects.filter(pk=w.meeting.pk).update(area=east)
     with django_assert_num_queries(1):
-        assert [(m.body.name, m.area) for m in visible_meetings(manager)] == [(w.body.name, None)]
+        assert [(m.body.name, m.area) for m in visible_meetings(manager)] == [(w.body.name, east)]
     manager.is_active = False
     assert list(visible_meetings(manager)) == []
 
@@ -262,6 +265,16 @@ def test_a_person_invited_for_the_item_by_name_is_selected_an_organization_invit
     assert not seen(w.outsider, row)
     invite(w, meeting=w.meeting, item=row, staff=w.colleague)
     ack(w, w.colleague, meeting=w.meeting)
+    assert not seen(w.outsider, row)
+    # Invited by name for another item of the same sitting: still not selected for this one.
+    other_case = Case.objects.create(
+        municipality=w.muni,
+        number=99,
+        household=w.world.case.household,
+        coordinator=w.coord,
+        opened_by=w.coord,
+    )
+    invite(w, meeting=w.meeting, item=item(w, CONFIDENTIAL, [], case=other_case), staff=w.outsider)
     assert not seen(w.outsider, row)
     invite(w, meeting=w.meeting, item=row, staff=w.outsider)
     assert seen(w.outsider, row)
