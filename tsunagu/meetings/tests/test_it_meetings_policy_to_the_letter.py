@@ -349,9 +349,41 @@ def test_follow_up_cases_is_the_staff_members_own_window_with_the_duty_acknowled
     assert cases(member, access.valid_until) == {world.case}
     assert cases(member, access.valid_from - dt.timedelta(microseconds=1)) == set()
     assert cases(member, access.valid_until + dt.timedelta(microseconds=1)) == set()
+    # A window acknowledged in advance still opens only at its start.
+    later = make_staff(muni, Role.AGENCY_WORKER, world.orgs["unnamed"], mfa=False)
+    ahead = meeting_access(world.case, later, start=HOUR, end=DAY, acknowledged=-HOUR)
+    assert cases(later, now) == set()
+    assert cases(later, ahead.valid_from - dt.timedelta(microseconds=1)) == set()
+    assert cases(later, ahead.valid_from) == {world.case}
     # The colleague's window opens only when their duty is acknowledged, an hour from now.
     assert cases(colleague, now) == set()
     assert cases(colleague, now + 2 * HOUR) == {world.case}
     manager = make_staff(muni, Role.MANAGER, world.orgs["unnamed"], mfa=False)
     meeting_access(world.case, manager, start=-HOUR, end=DAY)
     assert cases(manager, now) is None
+
+
+def test_the_item_list_brings_the_case_and_the_sitting_with_its_items(w, django_assert_num_queries):
+    """The gate reads each candidate's case and sitting, and the pages each listed item's case, sitting,
+    body and area: fetched with the items, not one query per item."""
+    Meeting.objects.filter(pk=w.meeting.pk).update(area=make_area(w.muni, "東地区"))
+    second_case = Case.objects.create(
+        municipality=w.muni,
+        number=98,
+        household=w.world.case.household,
+        coordinator=w.coord,
+        opened_by=w.coord,
+    )
+    rows = [item(w, CONFIDENTIAL, [w.world.orgs["unnamed"]]), item(w, CONFIDENTIAL, [], case=second_case)]
+    ack(w, w.member, meeting=w.meeting)
+    # The 束ね役 of both cases: the candidates and the list, nothing per item.
+    with django_assert_num_queries(2):
+        listed = list(visible_items(w.coord))
+    assert set(listed) == set(rows)
+    with django_assert_num_queries(0):
+        assert sorted((i.case.number, i.meeting.body.name, i.meeting.area.name) for i in listed) == [
+            (n, w.body.name, "東地区") for n in sorted((w.world.case.number, 98))
+        ]
+    # A selected member who acknowledged the duty: per candidate, the selection and the acknowledgement.
+    with django_assert_num_queries(4):
+        assert list(visible_items(w.member)) == [rows[0]]
