@@ -20,7 +20,7 @@ from tsunagu.access import registry
 from tsunagu.accounts.models import Role
 from tsunagu.cases.models import Case, CaseTeamMember, Consent
 from tsunagu.participation import actions
-from tsunagu.participation.models import Match, ParticipationConsent, ReceiverReport
+from tsunagu.participation.models import Match, ParticipationConsent, ReceiverReport, SupportRecord
 from tsunagu.participation.policy import (
     RECORD,
     ReceiverView,
@@ -189,6 +189,10 @@ def test_record_exists_for_the_person_with_a_record_only(w):
     assert record_exists(w.r1.person) is True
     assert record_exists(w.rb.person) is True
     assert record_exists(resident(w.world, "高橋")) is False
+    # A (corrupted) record of city B naming city A's person tells A nothing.
+    lone = resident(w.world, "伊藤")
+    SupportRecord.objects.filter(pk=w.rb.pk).update(person=lone)
+    assert record_exists(lone) is False
 
 
 def test_matches_are_those_of_records_one_reads_in_ones_own_city(w):
@@ -297,7 +301,12 @@ def test_the_receiving_view_holds_exactly_what_the_receiver_may_know(w):
     second = _report(w, m1, receiving, today - DAY, agency, "二回目 (b)")
     older = _report(w, m1, receiving, today - 5 * DAY, agency, "初回")
     _report(w, m1, w.world.other_org, today, w.world.off_team, "他の機関の記録")
-    m1 = received_matches(agency).get()
+    # Its own report on another match (r2's, also consented) belongs to that match's view only.
+    m2 = propose(w.world, w.r2, w.place)
+    _consent(w, w.r2, receiving)
+    _report(w, m2, receiving, today, agency, "別の方の記録")
+    Match.objects.filter(pk=m1.pk).update(first_participation_on=today - 2 * DAY)
+    m1 = received_matches(agency).get(pk=m1.pk)
     view = receiver_view(agency, m1)
     assert view == ReceiverView(
         match_id=m1.pk,
@@ -310,7 +319,7 @@ def test_the_receiving_view_holds_exactly_what_the_receiver_may_know(w):
         stage=m1.stage,
         stage_label=m1.get_stage_display(),
         proposed_on=m1.proposed_on,
-        first_participation_on=None,
+        first_participation_on=today - 2 * DAY,
         note_to_receiver="初回は同行します",
         reports=(second, first, older),
     )
