@@ -62,3 +62,12 @@ mutation: $(STAMP)
 	TSUNAGU_DATABASE_URL=$${MUTATION_DATABASE_URL:-$(PG_URL)} $(VENV)/bin/mutmut run --max-children $${MUTATION_CHILDREN:-1} $${MUTANTS:-}
 	$(VENV)/bin/mutmut results --all true > var/mutation-results.txt || true
 	@for s in killed survived timeout "not checked"; do echo "$$s: $$(grep -c ": $$s" var/mutation-results.txt)"; done
+
+## make mutation-subset SUBSET=pillars: the modules of [tool.tsunagu.mutation.<SUBSET>] (pyproject.toml) with
+## only their own tests, in var/mutation/<SUBSET>/ (its own mutants/ and results; the full run is untouched).
+.PHONY: mutation-subset
+mutation-subset: $(STAMP)
+	$(VENV)/bin/python scripts/mutation_subset.py $(SUBSET)
+	cd var/mutation/$(SUBSET) && rm -rf mutants && TSUNAGU_DATABASE_URL=$${MUTATION_DATABASE_URL:-$(PG_URL)} $(CURDIR)/$(VENV)/bin/mutmut run --max-children $${MUTATION_CHILDREN:-1} $${MUTANTS:-}
+	cd var/mutation/$(SUBSET) && $(CURDIR)/$(VENV)/bin/mutmut results --all true > results.txt || true
+	@for s in killed survived timeout "not checked"; do echo "$$s: $$(grep -c ": $$s" var/mutation/$(SUBSET)/results.txt)"; done

@@ -13,7 +13,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from tests.factories import make_organization, make_staff
+from tests.factories import make_area, make_organization, make_staff
 from tsunagu.accounts.models import Role
 from tsunagu.cases.models import Case
 from tsunagu.cases.tests.helpers import consent_input, make_world, meeting_access
@@ -24,6 +24,7 @@ from tsunagu.meetings.models import (
     AgendaItemOrganization,
     Invitation,
     ItemStatus,
+    Meeting,
 )
 from tsunagu.meetings.policy import (
     acknowledged_at,
@@ -145,8 +146,10 @@ def test_every_active_staff_member_of_the_city_sees_the_calendar_and_no_other_ci
         get_meeting_for(manager, theirs.pk)
     assert list(visible_meetings(w.world.other.coordinator)) == [theirs]
     # The body and the area come with the meetings: one query for the whole calendar.
+    east = make_area(w.muni, "東地区")
+    Meeting.objects.filter(pk=w.meeting.pk).update(area=east)
     with django_assert_num_queries(1):
-        assert [(m.body.name, m.area) for m in visible_meetings(manager)] == [(w.body.name, None)]
+        assert [(m.body.name, m.area) for m in visible_meetings(manager)] == [(w.body.name, east)]
     manager.is_active = False
     assert list(visible_meetings(manager)) == []
 
@@ -263,6 +266,16 @@ def test_a_person_invited_for_the_item_by_name_is_selected_an_organization_invit
     invite(w, meeting=w.meeting, item=row, staff=w.colleague)
     ack(w, w.colleague, meeting=w.meeting)
     assert not seen(w.outsider, row)
+    # Invited by name for another item of the same sitting: still not selected for this one.
+    other_case = Case.objects.create(
+        municipality=w.muni,
+        number=99,
+        household=w.world.case.household,
+        coordinator=w.coord,
+        opened_by=w.coord,
+    )
+    invite(w, meeting=w.meeting, item=item(w, CONFIDENTIAL, [], case=other_case), staff=w.outsider)
+    assert not seen(w.outsider, row)
     invite(w, meeting=w.meeting, item=row, staff=w.outsider)
     assert seen(w.outsider, row)
 
@@ -336,9 +349,42 @@ def test_follow_up_cases_is_the_staff_members_own_window_with_the_duty_acknowled
     assert cases(member, access.valid_until) == {world.case}
     assert cases(member, access.valid_from - dt.timedelta(microseconds=1)) == set()
     assert cases(member, access.valid_until + dt.timedelta(microseconds=1)) == set()
+    # A window acknowledged in advance still opens only at its start.
+    later = make_staff(muni, Role.AGENCY_WORKER, world.orgs["unnamed"], mfa=False)
+    ahead = meeting_access(world.case, later, start=HOUR, end=DAY, acknowledged=-HOUR)
+    assert cases(later, now) == set()
+    assert cases(later, ahead.valid_from - dt.timedelta(microseconds=1)) == set()
+    assert cases(later, ahead.valid_from) == {world.case}
     # The colleague's window opens only when their duty is acknowledged, an hour from now.
     assert cases(colleague, now) == set()
     assert cases(colleague, now + 2 * HOUR) == {world.case}
     manager = make_staff(muni, Role.MANAGER, world.orgs["unnamed"], mfa=False)
     meeting_access(world.case, manager, start=-HOUR, end=DAY)
     assert cases(manager, now) is None
+
+
+def test_the_item_list_brings_the_case_and_the_sitting_with_its_items(w, django_assert_num_queries):
+    """The gate reads each candidate's case and sitting, and the pages each listed item's case, sitting,
+    body and area: fetched with the items, not one query per item."""
+    east = make_area(w.muni, "東地区")
+    Meeting.objects.filter(pk=w.meeting.pk).update(area=east)
+    second_case = Case.objects.create(
+        municipality=w.muni,
+        number=98,
+        household=w.world.case.household,
+        coordinator=w.coord,
+        opened_by=w.coord,
+    )
+    rows = [item(w, CONFIDENTIAL, [w.world.orgs["unnamed"]]), item(w, CONFIDENTIAL, [], case=second_case)]
+    ack(w, w.member, meeting=w.meeting)
+    # The 束ね役 of both cases: the candidates and the list, nothing per item.
+    with django_assert_num_queries(2):
+        listed = list(visible_items(w.coord))
+    assert set(listed) == set(rows)
+    with django_assert_num_queries(0):
+        assert sorted((i.case.number, i.meeting.body.name, str(i.meeting.area)) for i in listed) == [
+            (n, w.body.name, str(east)) for n in sorted((w.world.case.number, 98))
+        ]
+    # A selected member who acknowledged the duty: per candidate, the selection and the acknowledgement.
+    with django_assert_num_queries(4):
+        assert list(visible_items(w.member)) == [rows[0]]
