@@ -16,7 +16,6 @@ a full recomputation (tested).
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -89,14 +88,8 @@ def _household_names(person_ids: Iterable[int] | None, municipality_id: int) -> 
 
 
 def _records(rows: Iterable[tuple], household_names: dict[int, frozenset[str]]) -> list[PersonRecord]:
-    """PersonRecords from stored keys (rows of `_FIELDS`) and each person's housemates' name keys."""
-    empty: frozenset[str] = frozenset()
-    return _build((*row, household_names.get(row[0], empty)) for row in rows)
-
-
-def _build(rows: Iterable[tuple]) -> list[PersonRecord]:
-    """PersonRecords from rows of `_FIELDS` followed by the person's housemates' name keys (a frozenset);
-    the part keys (姓・名 separately) are normalised once per distinct string, since names repeat."""
+    """PersonRecords from stored keys; the part keys (姓・名 separately) are normalised once per distinct
+    string, since names repeat."""
     part: dict[str, str] = {}
 
     def key(text: str) -> str:
@@ -105,22 +98,10 @@ def _build(rows: Iterable[tuple]) -> list[PersonRecord]:
             value = part[text] = search_key(text)
         return value
 
+    empty: frozenset[str] = frozenset()
     out = []
     for row in rows:
-        (
-            pid,
-            family,
-            given,
-            family_kana,
-            given_kana,
-            name_key,
-            kana_key,
-            phonetic,
-            birth,
-            sex,
-            address,
-            names,
-        ) = row
+        pid, family, given, family_kana, given_kana, name_key, kana_key, phonetic, birth, sex, address = row
         out.append(
             PersonRecord(
                 id=pid,
@@ -133,58 +114,22 @@ def _build(rows: Iterable[tuple]) -> list[PersonRecord]:
                 birth_date=birth,
                 sex=sex or "unknown",
                 address_key=address,
-                household_names=names,
+                household_names=household_names.get(pid, empty),
                 phonetic_key=phonetic,
             )
         )
     return out
 
 
-_SEPARATOR = "\x1f"  # between name keys in SQLite's group_concat (a control character no key holds)
-
-
 def city_records(municipality_id: int) -> list[PersonRecord]:
-    """Every active (not merged-away) person of the city as a matching record.
-
-    One query: the persons with their housemates' name keys (merged-away members included, as in
-    `_household_names`) aggregated by the database — `array_agg` on PostgreSQL, `group_concat` on
-    SQLite — read in chunks through a server-side cursor where the database has one.
-    """
-    person = Person._meta.db_table
-    member = HouseholdMember._meta.db_table
-    column = {f.name: f.column for f in Person._meta.concrete_fields}
-    columns = ", ".join(f"p.{column[f]}" for f in _FIELDS)
-    postgres = connection.vendor == "postgresql"
-    names = "array_agg(o.name_key)" if postgres else f"group_concat(o.name_key, char({ord(_SEPARATOR)}))"
-    sql = (
-        f"WITH housemates AS ("  # noqa: S608 - table and column names from the models, values as parameters
-        f" SELECT m.person_id AS person_id, {names} AS names"
-        f" FROM {member} m"
-        f" JOIN {member} m2 ON m2.household_id = m.household_id AND m2.person_id <> m.person_id"
-        f" JOIN {person} o ON o.id = m2.person_id"
-        f" WHERE m.municipality_id = %s AND m2.municipality_id = %s AND o.name_key <> ''"
-        f" GROUP BY m.person_id)"
-        f" SELECT {columns}, h.names FROM {person} p LEFT JOIN housemates h ON h.person_id = p.id"
-        f" WHERE p.municipality_id = %s AND p.merged_into_id IS NULL ORDER BY p.id"
+    """Every active (not merged-away) person of the city as a matching record."""
+    rows = (
+        Person.objects.filter(municipality_id=municipality_id, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list(*_FIELDS)
+        .iterator(chunk_size=20_000)
     )
-    empty: frozenset[str] = frozenset()
-
-    def rows() -> Iterable[tuple]:
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, [municipality_id] * 3)
-            while chunk := cursor.fetchmany(20_000):
-                for *row, found in chunk:
-                    if found is None:
-                        housemates = empty
-                    elif postgres:
-                        housemates = frozenset(found)
-                    else:
-                        housemates = frozenset(found.split(_SEPARATOR))
-                    if isinstance(row[8], str):  # SQLite returns dates as text
-                        row[8] = dt.date.fromisoformat(row[8])
-                    yield (*row, housemates)
-
-    return _build(rows())
+    return _records(rows, _household_names(None, municipality_id))
 
 
 # ---------------------------------------------------------------------------------------------- store

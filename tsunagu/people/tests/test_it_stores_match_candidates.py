@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_household, make_municipality, make_person, make_personas
-from tsunagu.people import candidates, matching
+from tsunagu.people import matching
 from tsunagu.people.actions import merge_persons, split_person
 from tsunagu.people.candidates import recompute_candidates, refresh_candidates_for
 from tsunagu.people.matching import (
@@ -208,38 +208,3 @@ def test_match_persons_recomputes_each_city_and_refuses_an_unknown_one():
     assert Person.objects.filter(municipality=city).count() == 2
     with pytest.raises(CommandError, match="999999"):
         call_command("match_persons", "--city", "999999", stdout=io.StringIO())
-
-
-@pytest.mark.django_db
-def test_the_city_is_read_in_one_query_with_the_same_records_as_person_by_person():
-    """`city_records` (persons and housemates' names aggregated by the database) gives exactly the records
-    the per-person path (`_records` + `_household_names`, used by refreshes) gives: a person in two
-    households, a merged-away housemate, a household of one, a person without a household, another city."""
-    city, other = make_municipality(), make_municipality()
-    a = hanako(city)
-    b = hanako(city, family="髙橋", birth_date=None)
-    c = make_person(city, "高橋", "一郎")
-    gone = make_person(city, "高橋", "次郎")
-    alone = make_person(city, "佐藤", "三郎", birth_date=dt.date(1988, 11, 20))
-    make_person(city, "鈴木", "四郎")  # no household
-    make_household(city, (a, Relationship.HEAD), (c, Relationship.SPOUSE), (gone, Relationship.CHILD))
-    make_household(city, (a, Relationship.HEAD), (b, Relationship.SIBLING))
-    make_household(city, (alone, Relationship.HEAD))
-    Person.objects.filter(pk=gone.pk).update(merged_into=c)
-    stranger = hanako(other)
-    make_household(
-        other, (stranger, Relationship.HEAD), (make_person(other, "田中", "五郎"), Relationship.SPOUSE)
-    )
-
-    records = candidates.city_records(city.pk)
-    rows = Person.objects.filter(municipality=city, merged_into__isnull=True).order_by("pk")
-    expected = candidates._records(
-        rows.values_list(*candidates._FIELDS), candidates._household_names(None, city.pk)
-    )
-    assert records == expected
-    by_id = {r.id: r for r in records}
-    assert gone.pk not in by_id and stranger.pk not in by_id
-    assert by_id[a.pk].household_names == {c.name_key, gone.name_key, b.name_key}
-    assert by_id[b.pk].household_names == {a.name_key}
-    assert by_id[alone.pk].household_names == frozenset()
-    assert by_id[b.pk].birth_date is None and by_id[alone.pk].birth_date == dt.date(1988, 11, 20)
