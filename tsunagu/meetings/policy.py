@@ -131,6 +131,16 @@ def visible_items(staff: Staff, at: dt.datetime | None = None) -> QuerySet[Agend
             | Q(pk__in=named.values("item_id"))
         )
         .select_related("case", "meeting__body")
+        # Only what the gate reads: a city's organization can have thousands of candidate items.
+        .only(
+            "case__coordinator_id",
+            "proposed_by_id",
+            "legal_function",
+            "meeting__starts_at",
+            "meeting__ends_at",
+            "meeting__body__acknowledgement",
+            "meeting__body__follow_up_days",
+        )
         .order_by()
     )
     by_organization = set(of_organization.values_list("agendaitem_id", flat=True))
