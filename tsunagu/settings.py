@@ -76,6 +76,13 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     except ConfigError as exc:
         raise ImproperlyConfigured(f"Tsunagu configuration error: {exc}") from None
     _db["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the policies' querysets (OR of sub-selects over millions of rows) are estimated
+    # costly enough to be JIT-compiled, and compiling took 2-4 s of queries that run in 0.1-0.2 s — at
+    # 1,000,000 persons / 3,000,000 consultations the household page fell from 4.2 s to 0.46 s without it
+    # (docs/performance.md, designated-city scale). Tsunagu's queries are short; JIT does not pay.
+    _options = dict(_db.get("OPTIONS") or {})  # type: ignore[call-overload]
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _db["OPTIONS"] = _options
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout: the demo server and management commands share one file.
     _db["OPTIONS"] = {

@@ -18,7 +18,7 @@ NEEDS = "community.need"
 
 
 def need_rows(staff: Staff, household: Household) -> QuerySet[SurfacedNeed]:
-    return policy.visible_needs(staff).filter(consultation__household=household)
+    return policy.visible_needs_of_household(staff, household)
 
 
 def need_entries(staff: Staff, household: Household, rows: QuerySet[SurfacedNeed]) -> Sequence[TimelineEntry]:

@@ -18,6 +18,7 @@ from tsunagu.access.scope import casework, get_for, scoped
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import CommunityGroup, PointsProgram
 from tsunagu.intake.policy import visible_consultations
+from tsunagu.people.models import Household
 
 from .models import PointEntry, Sitting, SurfacedNeed, Volunteer
 
@@ -63,6 +64,18 @@ def visible_needs(staff: Staff) -> QuerySet[SurfacedNeed]:
         unlinked &= Q(sitting__group__organization_id=cw.organization_id)
     linked = Q(consultation__in=visible_consultations(staff).values("pk"))
     return SurfacedNeed.objects.filter(municipality_id=cw.municipality_id).filter(unlinked | linked)
+
+
+def visible_needs_of_household(staff: Staff, household: Household) -> QuerySet[SurfacedNeed]:
+    """`visible_needs(staff)` of the needs that became a consultation of `household` (the household
+    timeline). The same rows, but the consultations are narrowed to the household before the visibility
+    test: the OR of `visible_needs` made PostgreSQL build the city's whole set of visible consultations
+    (12 s of a 12.4 s household page at 3,000,000 consultations); this is an index lookup."""
+    cw = casework(staff)
+    if cw is None:
+        return SurfacedNeed.objects.none()
+    mine = visible_consultations(staff).filter(household=household).values("pk")
+    return SurfacedNeed.objects.filter(municipality_id=cw.municipality_id, consultation__in=mine)
 
 
 def get_need_for(staff: Staff, need_id: object) -> SurfacedNeed:

@@ -52,6 +52,12 @@ def test_a_linked_need_follows_the_consultations_policy(client):
     # The coordinator no longer reads it: the consultation is the agency's own and not shared.
     assert not policy.visible_needs(c.coordinator).filter(pk=need.pk).exists()
     assert policy.visible_needs(c.agency_worker).filter(pk=need.pk).exists()
+    # The household timeline's narrower read gives exactly the policy's rows of that household.
+    household = consultation.household
+    assert set(policy.visible_needs_of_household(c.agency_worker, household)) == {need}
+    for staff in (c.agency_worker, c.coordinator, c.window_worker, c.manager, c.auditor):
+        expected = policy.visible_needs(staff).filter(consultation__household=household)
+        assert set(policy.visible_needs_of_household(staff, household)) == set(expected)
     # The household timeline of the agency worker shows the need (through the registry).
     page = client.get(f"/people/households/{consultation.household_id}/")
     assert "地域の気づき" in page.content.decode()
