@@ -377,14 +377,15 @@ def test_the_item_list_brings_the_case_and_the_sitting_with_its_items(w, django_
     )
     rows = [item(w, CONFIDENTIAL, [w.world.orgs["unnamed"]]), item(w, CONFIDENTIAL, [], case=second_case)]
     ack(w, w.member, meeting=w.meeting)
-    # The 束ね役 of both cases: the candidates and the list, nothing per item.
-    with django_assert_num_queries(2):
+    # The 束ね役 of both cases: the candidates, the organization's and the named items, the
+    # acknowledgements and the list — a constant number, nothing per item.
+    with django_assert_num_queries(5):
         listed = list(visible_items(w.coord))
     assert set(listed) == set(rows)
     with django_assert_num_queries(0):
         assert sorted((i.case.number, i.meeting.body.name, str(i.meeting.area)) for i in listed) == [
             (n, w.body.name, str(east)) for n in sorted((w.world.case.number, 98))
         ]
-    # A selected member who acknowledged the duty: per candidate, the selection and the acknowledgement.
-    with django_assert_num_queries(4):
+    # A selected member who acknowledged the duty: the same facts plus the consents, read once for all.
+    with django_assert_num_queries(6):
         assert list(visible_items(w.member)) == [rows[0]]
