@@ -45,6 +45,11 @@ def _at_closure(cases: list[tuple[int, int | None, object]]) -> dict[int, Suppor
     return plans
 
 
+def newest_plan(case: Case) -> SupportPlan | None:
+    """The case's newest plan version, draft or agreed: the one a change starts from."""
+    return case.plans.order_by("-version_no").first()
+
+
 def plan_in_force(case: Case) -> SupportPlan | None:
     """The plan in force: at closure for a closed case, else the newest version not superseded."""
     if case.status == CaseStatus.CLOSED:

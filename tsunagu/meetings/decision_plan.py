@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from tsunagu.access import audit
 from tsunagu.accounts.models import Staff
 from tsunagu.cases import actions as case_actions
+from tsunagu.cases.current import newest_plan
 from tsunagu.cases.models import PlanAction, PlanGoal, SupportPlan
 from tsunagu.core.wareki import wareki
 from tsunagu.directory.models import Organization
@@ -44,9 +45,9 @@ class PlanChange:
     approve: bool = False  # 協議済とする (only under 重層的支援会議)
 
 
-def current_plan(item: AgendaItem) -> SupportPlan | None:
+def plan_to_change(item: AgendaItem) -> SupportPlan | None:
     """The plan a decision changes: the case's newest version (draft or agreed)."""
-    return item.case.plans.order_by("-version_no").first()
+    return newest_plan(item.case)
 
 
 def _reason(item: AgendaItem, held_on: dt.date, note: str) -> str:
@@ -186,7 +187,7 @@ def decide_into_plan(
             "支援プランを協議済みにできるのは、重層的支援会議（本人同意）として検討した議題です。"
             "協議済みにしないで記録してください。"
         )
-    plan = current_plan(item)
+    plan = plan_to_change(item)
     if plan is None:
         raise MeetingError(
             "このケースには支援プランがまだありません。先にケースで支援プランを作成してください。"

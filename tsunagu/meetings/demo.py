@@ -109,7 +109,7 @@ def item_members(body: MeetingBody, agency: Organization | None) -> list[Organiz
 def _decide_role(coordinator: Staff, item: AgendaItem, org: Organization, due: dt.date) -> bool:
     """The latest sitting's 役割分担, written into the case's plan (a new action for `org`, due in a few
     days); False when the case has no plan or another 束ね役 (a note is recorded instead)."""
-    plan = decision_plan.current_plan(item)
+    plan = decision_plan.plan_to_change(item)
     if plan is None or item.case.coordinator_id != coordinator.pk:
         return False
     decisions.decide(

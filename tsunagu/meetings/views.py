@@ -302,7 +302,7 @@ def _decision_form(
     staff: Staff, item: AgendaItem, data: object = None, initial: dict[str, object] | None = None
 ) -> DecisionForm:
     """The decision form, its choices limited to the city's rows and the case's newest plan."""
-    plan = decision_plan.current_plan(item)
+    plan = decision_plan.plan_to_change(item)
     return DecisionForm(
         data,  # type: ignore[arg-type]
         prefix="decision",
@@ -329,7 +329,7 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
         "follow_up_until": item.meeting.follow_up_until() if item.needs_acknowledgement() else None,
         "default_monitoring": decisions.default_next_monitoring(item),
         "default_closure_review": decisions.default_closure_review(item),
-        "plan": decision_plan.current_plan(item),
+        "plan": decision_plan.plan_to_change(item),
     }
     if coordinates:
         from tsunagu.cases.models import PlanAction
@@ -337,7 +337,7 @@ def _item_context(staff: Staff, item: AgendaItem) -> dict[str, object]:
         ctx["review_form"] = ReviewForm(
             prefix="review", actions=PlanAction.objects.filter(pk__in=[a.pk for a in to_review])
         )
-        plan = decision_plan.current_plan(item)
+        plan = decision_plan.plan_to_change(item)
         ctx["decision_form"] = _decision_form(
             staff,
             item,

@@ -569,6 +569,8 @@ class _Writer:
             f.date(follow_up),
             f.NULL if done_at is None else f.ts(done_at),
             f.NULL if done_by is None else str(done_by),
+            "",  # action_description: the generated decisions assign no new action
+            f.boolean(False),  # plan_agreed
             str(coordinator),
             f.ts(recorded),
         )
@@ -673,6 +675,8 @@ DECISION_COLUMNS = (
     "follow_up_on",
     "followed_up_at",
     "followed_up_by_id",
+    "action_description",
+    "plan_agreed",
     "recorded_by_id",
     "recorded_at",
 )

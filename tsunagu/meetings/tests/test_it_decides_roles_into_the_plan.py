@@ -22,7 +22,7 @@ from tsunagu.accounts.models import Role
 from tsunagu.cases.models import PlanStatus, SupportPlan
 from tsunagu.meetings import actions
 from tsunagu.meetings.actions import MeetingError
-from tsunagu.meetings.decision_plan import PlanChange, current_plan
+from tsunagu.meetings.decision_plan import PlanChange, plan_to_change
 from tsunagu.meetings.decisions import decide
 from tsunagu.meetings.follow_ups import open_follow_ups
 from tsunagu.meetings.models import Decision
@@ -49,7 +49,7 @@ def _item(s, function="consented_conference", key="jusou"):
 
 
 def _plan(item) -> SupportPlan:
-    plan = current_plan(item)
+    plan = plan_to_change(item)
     assert plan is not None
     return plan
 
