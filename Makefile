@@ -30,12 +30,15 @@ demo: $(STAMP)
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-## make test: the whole suite on SQLite, then on PostgreSQL when it is reachable.
+## make test: the whole suite on SQLite, then on PostgreSQL when it is reachable. The PostgreSQL run leaves
+## out what does not depend on the database engine and already ran on SQLite: browser tests (they drive the
+## same views the client tests run on both) and tests that touch no database (conftest.py).
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist worksteal -q
 	@if $(PY) -m tsunagu.core.dbcheck "$(TSUNAGU_TEST_DATABASE_URL)"; then \
-		echo "== PostgreSQL: $(TSUNAGU_TEST_DATABASE_URL) =="; \
-		TSUNAGU_DATABASE_URL="$(TSUNAGU_TEST_DATABASE_URL)" $(PY) -m pytest -n 2 -q; \
+		echo "== PostgreSQL: $(TSUNAGU_TEST_DATABASE_URL) (browser and database-independent tests ran on SQLite) =="; \
+		TSUNAGU_DATABASE_URL="$(TSUNAGU_TEST_DATABASE_URL)" $(PY) -m pytest -n 2 --dist worksteal -q \
+			-m "not browser" --skip-database-independent; \
 	else \
 		echo "== PostgreSQL not reachable at $(TSUNAGU_TEST_DATABASE_URL): PostgreSQL run SKIPPED =="; \
 	fi

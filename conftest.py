@@ -72,8 +72,46 @@ def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
         yield
 
 
+# What a test needs from the database decides in which of `make test`'s two runs it must run.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+
+
+def pytest_addoption(parser):  # type: ignore[no-untyped-def]
+    parser.addoption(
+        "--skip-database-independent",
+        action="store_true",
+        help="deselect tests that touch no database (and are not marked each_database): `make test` runs "
+        "them once, in its SQLite run, instead of again on PostgreSQL",
+    )
+
+
 def pytest_configure(config):  # type: ignore[no-untyped-def]
     _force_login_completes_mfa()
+
+
+def uses_database(item) -> bool:  # type: ignore[no-untyped-def]
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(fixtures & DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    for item in items:  # a test driving Chromium is a browser test, marked or not
+        if set(getattr(item, "fixturenames", ())) & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+    if not config.getoption("--skip-database-independent"):
+        return
+    kept, once = [], []
+    for item in items:
+        if uses_database(item) or item.get_closest_marker("each_database") is not None:
+            kept.append(item)
+        else:
+            once.append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = kept
 
 
 def _force_login_completes_mfa() -> None:

@@ -465,7 +465,14 @@ def login_all(fuzz: Fuzz, clients: dict[str, Client]) -> None:
     fuzz.baseline = fingerprint()
 
 
-def test_no_input_gives_a_500_on_any_page_for_any_role():
+# The walk is split into shards by view (every other view name, sorted) so that `pytest -n 2` runs them
+# side by side; each shard discovers every page (a form of one view is found on another's page) and
+# fuzzes only its own views' targets.
+SHARDS = 2
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_no_input_gives_a_500_on_any_page_for_any_role(shard):
     started, cpu_started = time.monotonic(), time.process_time()
     fuzz = build()
     clients = {label: Client() for label in fuzz.roles}
@@ -473,10 +480,11 @@ def test_no_input_gives_a_500_on_any_page_for_any_role():
     logged_in = time.monotonic()
     all_routes = routes()
     by_name = {r.view_name: r for r in all_routes}
+    mine = set(sorted(by_name)[shard::SHARDS])
     targets = discover(fuzz, clients, all_routes)
     for (method, view_name), fields in sorted(targets.items()):
         route = by_name.get(view_name)
-        if route is None:
+        if route is None or view_name not in mine:
             continue
         if time.monotonic() - logged_in > LOGIN_REFRESH_SECONDS:  # only in long local runs
             login_all(fuzz, clients)
@@ -490,18 +498,20 @@ def test_no_input_gives_a_500_on_any_page_for_any_role():
             fuzz_target(fuzz, client, label, route, method, fields, EXAMPLES if allowed else 1, sweep)
     elapsed, cpu = time.monotonic() - started, time.process_time() - cpu_started
     print(
-        f"\nno-input-breaks-a-page: {fuzz.requests} requests, {len(all_routes)} URLs, {len(targets)} targets, "
-        f"{len(fuzz.roles)} roles, {elapsed:.0f} s ({cpu:.0f} s CPU), {EXAMPLES} examples per usable target, "
-        f"statuses {dict(sorted(fuzz.statuses.items()))}"
+        f"\nno-input-breaks-a-page shard {shard + 1}/{SHARDS}: {fuzz.requests} requests, {len(mine)} of "
+        f"{len(all_routes)} URLs, {len(targets)} targets, {len(fuzz.roles)} roles, {elapsed:.0f} s ({cpu:.0f} s "
+        f"CPU), {EXAMPLES} examples per usable target, statuses {dict(sorted(fuzz.statuses.items()))}"
     )
-    # The walk must have reached every view as some role it allows (not only bounced at the door).
+    # The walk must have reached every view of the shard as some role it allows (not only bounced at the door).
     unreached = sorted(
-        r.view_name for r in all_routes if r.view_name not in fuzz.reached and r.permission is not None
+        r.view_name
+        for r in all_routes
+        if r.view_name in mine and r.view_name not in fuzz.reached and r.permission is not None
     )
     assert fuzz.failures == [] and unreached == [], "\n".join(
         [f"unreached: {unreached}", *fuzz.failures[:50]]
     )
-    assert fuzz.requests >= 20 * len(all_routes)
+    assert fuzz.requests >= 20 * len(mine)
 
 
 # ---- the walk has teeth ---------------------------------------------------------------------------
