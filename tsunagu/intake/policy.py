@@ -20,6 +20,7 @@ from tsunagu.access.registry import widen
 from tsunagu.access.scope import Casework, break_glass_ids, casework, get_for
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.people.models import Household
+from tsunagu.people.page import once
 
 from .models import Consultation, EscalationRequest, SharingConsent
 
@@ -56,12 +57,19 @@ def visible_consultations_of_household(
     the registered rules read only what concerns them (`access.registry.widen(within=…)`). The general
     form's OR builds each rule's city-wide sub-select (every person the organization's case consents
     share) before testing the household's rows: ≈ 30 ms per query at 3,000,000 consultations, a dozen
-    times a page."""
+    times a page. On the household page (`people.page.for_page`) the queryset is built once for `now`
+    and shared by the page's parts (timeline, summary, escalation advice, community needs)."""
     cw = casework(staff)
     if cw is None:
         return Consultation.objects.none()
-    rows = Consultation.objects.filter(municipality_id=cw.municipality_id, household_id=household.pk)
-    return rows.filter(widen(CONSULTATION, staff, base=_own_rule(staff, cw), at=at, within=rows))
+
+    def build() -> QuerySet[Consultation]:
+        rows = Consultation.objects.filter(municipality_id=cw.municipality_id, household_id=household.pk)
+        return rows.filter(widen(CONSULTATION, staff, base=_own_rule(staff, cw), at=at, within=rows))
+
+    if at is not None:
+        return build()
+    return once(household, staff, "intake.visible_consultations", build)
 
 
 def visible_escalation_requests(staff: Staff) -> QuerySet[EscalationRequest]:
