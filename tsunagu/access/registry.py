@@ -11,6 +11,11 @@ The lower app cannot import the upper one (the import-linter layers contract for
        register_visibility("consultation", "cases.consented_persons", consented_consultations)
    A contributor is `(staff, at) -> Q | None`: a filter on the declared model that selects the extra rows
    `staff` may read at `at`, or None when it grants nothing to this staff member.
+   It may also register a `narrowed` form, `(staff, at, within) -> Q | None`, used when the policy's
+   query is already limited to the rows of `within` (one household's consultations): among those rows it
+   must select exactly what the contributor selects, but its sub-selects may read only what concerns
+   them. A city-wide sub-select (every person any consent shares with an organization) inside an OR is
+   built whole before the first row is tested, ≈ 30 ms at 3,000,000 consultations, once per query.
 3. the lower app's policy ORs them into its own rule with `widen(...)`:
        Consultation.objects.filter(municipality=staff.municipality).filter(
            widen("consultation", staff, base=Q(organization=staff.organization), at=at))
@@ -31,6 +36,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 Contributor = Callable[[Any, dt.datetime], Q | None]
+Narrowed = Callable[[Any, dt.datetime, QuerySet[Any]], Q | None]
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class VisibilityRule:
     name: str  # "<app>.<what>", unique per kind; kept in audit details ("why")
     contributor: Contributor
     label: str = ""  # why it grants access, in Japanese, for screens that explain it (閲覧できる理由)
+    narrowed: Narrowed | None = None  # the same rule among the rows of `within` (see the module doc)
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,14 @@ def declare_record_kind(kind: str, model_label: str) -> None:
     _RULES.setdefault(kind, {})
 
 
-def register_visibility(kind: str, name: str, contributor: Contributor, *, label: str = "") -> None:
+def register_visibility(
+    kind: str, name: str, contributor: Contributor, *, label: str = "", narrowed: Narrowed | None = None
+) -> None:
     """Add a contributor to `kind`'s read rule. Idempotent for the same function under the same name.
 
     `label` says in Japanese why the rule grants access (e.g. 「支援会議の構成員（守秘義務）」); policies that
-    explain access (the case page's 閲覧できる理由) show it."""
+    explain access (the case page's 閲覧できる理由) show it. `narrowed`: the same rule for a query already
+    limited to given rows (module doc)."""
     if kind not in _KINDS:
         raise KeyError(
             f"record kind {kind!r} is not declared; the owning app declares it in its AppConfig.ready() "
@@ -77,7 +87,7 @@ def register_visibility(kind: str, name: str, contributor: Contributor, *, label
     existing = _RULES[kind].get(name)
     if existing is not None and existing.contributor is not contributor:
         raise ValueError(f"visibility rule {name!r} for {kind!r} is already registered")
-    _RULES[kind][name] = VisibilityRule(kind, name, contributor, label)
+    _RULES[kind][name] = VisibilityRule(kind, name, contributor, label, narrowed)
 
 
 def visibility_rules(kind: str) -> list[VisibilityRule]:
@@ -96,16 +106,23 @@ def _checked(rule: VisibilityRule, extra: object) -> Q | None:
     return extra
 
 
-def widen(kind: str, staff: Any, *, base: Q, at: dt.datetime | None = None) -> Q:
+def widen(
+    kind: str, staff: Any, *, base: Q, at: dt.datetime | None = None, within: QuerySet[Any] | None = None
+) -> Q:
     """`base` OR every registered contributor's filter for `staff` at `at` (default: now).
 
-    The caller applies the municipality and role limits outside this Q."""
+    The caller applies the municipality and role limits outside this Q. `within`: the caller's query is
+    limited to these rows too (e.g. one household's consultations), and the Q is only ever applied to
+    them: rules with a `narrowed` form then use it (the same rows among `within`, read through indexes)."""
     if kind not in _KINDS:
         raise KeyError(f"record kind {kind!r} is not declared")
     at = at or timezone.now()
     combined = base
     for rule in visibility_rules(kind):
-        extra = _checked(rule, rule.contributor(staff, at))
+        if within is not None and rule.narrowed is not None:
+            extra = _checked(rule, rule.narrowed(staff, at, within))
+        else:
+            extra = _checked(rule, rule.contributor(staff, at))
         if extra is not None:
             combined = combined | extra
     return combined

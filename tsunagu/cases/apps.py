@@ -16,7 +16,7 @@ class CasesConfig(AppConfig):
         from tsunagu.people.timeline import register_timeline_source
 
         from .household import PANELS, TIMELINE_SOURCES
-        from .policy import CASE, consented_consultations
+        from .policy import CASE, consented_consultations, consented_consultations_within
 
         # Case screens: the roles that work cases. Which case a person may open is decided per record
         # by cases/policy.py (team + consent, coordinator, 支援会議 follow-up, break-glass, registered rules).
@@ -31,6 +31,7 @@ class CasesConfig(AppConfig):
             "cases.consented_persons",
             consented_consultations,
             label="ケースの本人同意（チームの機関）",
+            narrowed=consented_consultations_within,
         )
         # The household page (people) shows case events and the household's open cases.
         for source in TIMELINE_SOURCES:

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from tsunagu.access.scope import casework, get_for, scoped
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.directory.models import CommunityGroup, PointsProgram
-from tsunagu.intake.policy import visible_consultations
+from tsunagu.intake.policy import visible_consultations, visible_consultations_of_household
 from tsunagu.people.models import Household
 
 from .models import PointEntry, Sitting, SurfacedNeed, Volunteer
@@ -74,7 +74,7 @@ def visible_needs_of_household(staff: Staff, household: Household) -> QuerySet[S
     cw = casework(staff)
     if cw is None:
         return SurfacedNeed.objects.none()
-    mine = visible_consultations(staff).filter(household=household).values("pk")
+    mine = visible_consultations_of_household(staff, household).values("pk")
     return SurfacedNeed.objects.filter(municipality_id=cw.municipality_id, consultation__in=mine)
 
 

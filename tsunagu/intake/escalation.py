@@ -31,7 +31,7 @@ from tsunagu.municipalities.models import ConcernType, Municipality
 from tsunagu.people.models import Household, Person
 
 from .models import Consultation, ConsultationStatus, EscalationRequest, EscalationStatus
-from .policy import visible_consultations
+from .policy import visible_consultations_of_household
 
 ELDERLY_AGE = 65
 ADULT_AGE = 18
@@ -187,8 +187,8 @@ def rule_applies_at(
 def visible_open_concerns(staff: Staff, household: Household) -> list[ConcernAbout]:
     """The open concerns of the household's consultations that `staff` may read, each with its member."""
     rows = (
-        visible_consultations(staff)
-        .filter(household=household, status=ConsultationStatus.OPEN)
+        visible_consultations_of_household(staff, household)
+        .filter(status=ConsultationStatus.OPEN)
         .select_related("person")
         .prefetch_related("concerns", "concern_subjects__person")
     )

@@ -30,7 +30,7 @@ ESCALATIONS = "intake.escalation"
 
 
 def consultation_rows(staff: Staff, household: Household) -> QuerySet[Consultation]:
-    return policy.visible_consultations(staff).filter(household=household)
+    return policy.visible_consultations_of_household(staff, household)
 
 
 def consultation_entries(
@@ -83,7 +83,7 @@ def consultation_summary(staff: Staff, household: Household) -> ConsultationSumm
         if cw is None or household.municipality_id != cw.municipality_id:
             return ConsultationSummary(0, None, None, False, None, False)
         mine = {"municipality_id": cw.municipality_id, "household": household}
-        visible = policy.visible_consultations(staff).filter(household=household)
+        visible = policy.visible_consultations_of_household(staff, household)
         newest = visible.order_by("-received_at", "-pk").values("pk")
         pending = EscalationRequest.objects.filter(**mine, status=EscalationStatus.PENDING).order_by("pk")
         row = (

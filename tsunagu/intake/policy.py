@@ -17,9 +17,10 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from tsunagu.access.registry import widen
-from tsunagu.access.scope import break_glass_ids, casework, get_for
+from tsunagu.access.scope import Casework, break_glass_ids, casework, get_for
 from tsunagu.accounts.models import Role, Staff
 from tsunagu.people.models import Household
+from tsunagu.people.page import once
 
 from .models import Consultation, EscalationRequest, SharingConsent
 
@@ -35,14 +36,40 @@ def visible_consultations(staff: Staff, at: dt.datetime | None = None) -> QueryS
     cw = casework(staff)
     if cw is None:
         return Consultation.objects.none()
-    base = (
+    return Consultation.objects.filter(municipality_id=cw.municipality_id).filter(
+        widen(CONSULTATION, staff, base=_own_rule(staff, cw), at=at)
+    )
+
+
+def _own_rule(staff: Staff, cw: Casework) -> Q:
+    return (
         Q(organization_id=cw.organization_id)
         | Q(sharing_consent=SharingConsent.CONSENTED)
         | Q(household_id__in=break_glass_ids(staff, "household"))
     )
-    return Consultation.objects.filter(municipality_id=cw.municipality_id).filter(
-        widen(CONSULTATION, staff, base=base, at=at)
-    )
+
+
+def visible_consultations_of_household(
+    staff: Staff, household: Household, at: dt.datetime | None = None
+) -> QuerySet[Consultation]:
+    """`visible_consultations(staff, at).filter(household=household)`, the same rows (tested for every
+    kind of reader), for the household page: the household's consultations are found by index first and
+    the registered rules read only what concerns them (`access.registry.widen(within=…)`). The general
+    form's OR builds each rule's city-wide sub-select (every person the organization's case consents
+    share) before testing the household's rows: ≈ 30 ms per query at 3,000,000 consultations, a dozen
+    times a page. On the household page (`people.page.for_page`) the queryset is built once for `now`
+    and shared by the page's parts (timeline, summary, escalation advice, community needs)."""
+    cw = casework(staff)
+    if cw is None:
+        return Consultation.objects.none()
+
+    def build() -> QuerySet[Consultation]:
+        rows = Consultation.objects.filter(municipality_id=cw.municipality_id, household_id=household.pk)
+        return rows.filter(widen(CONSULTATION, staff, base=_own_rule(staff, cw), at=at, within=rows))
+
+    if at is not None:
+        return build()
+    return once(household, staff, "intake.visible_consultations", build)
 
 
 def visible_escalation_requests(staff: Staff) -> QuerySet[EscalationRequest]:
@@ -79,4 +106,4 @@ def hidden_consultation_count(staff: Staff, household: Household) -> int:
     if cw is None or household.municipality_id != cw.municipality_id:
         return 0
     total = Consultation.objects.filter(municipality_id=cw.municipality_id, household=household).count()
-    return total - visible_consultations(staff).filter(household=household).count()
+    return total - visible_consultations_of_household(staff, household).count()

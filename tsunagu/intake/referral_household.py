@@ -109,4 +109,5 @@ def register_referrals() -> None:
         policy.CONSULTATION_RULE,
         policy.referred_consultations,
         label=policy.CONSULTATION_RULE_LABEL,
+        narrowed=policy.referred_consultations_within,
     )

@@ -16,10 +16,11 @@ Missing and forbidden look the same: `Http404`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from tsunagu.access.scope import casework, get_for
+from tsunagu.access.scope import Casework, casework, get_for
 from tsunagu.accounts.models import Staff
 
 from .referral_models import SHARING_CONSENTS, Referral, ReferralStatus
@@ -104,18 +105,31 @@ def is_receiver(staff: Staff, referral: Referral) -> bool:
     return cw is not None and referral.to_organization_id == cw.organization_id
 
 
-def referred_consultations(staff: Staff, at: dt.datetime) -> Q | None:
-    """Registry contributor for the record kind "consultation": the consultations that referrals with
-    content shared have brought to the staff member's organization."""
-    cw = casework(staff)
-    if cw is None:
-        return None
-    referred = Referral.objects.filter(
+def _referred(cw: Casework, at: dt.datetime) -> QuerySet[Referral]:
+    return Referral.objects.filter(
         municipality_id=cw.municipality_id,
         to_organization_id=cw.organization_id,
         consent__in=SHARING_CONSENTS,
         status__in=RECEIVER_READS,
         consultation__isnull=False,
         sent_at__lte=at,
-    ).values("consultation_id")
-    return Q(pk__in=referred)
+    )
+
+
+def referred_consultations(staff: Staff, at: dt.datetime) -> Q | None:
+    """Registry contributor for the record kind "consultation": the consultations that referrals with
+    content shared have brought to the staff member's organization."""
+    cw = casework(staff)
+    if cw is None:
+        return None
+    return Q(pk__in=_referred(cw, at).values("consultation_id"))
+
+
+def referred_consultations_within(staff: Staff, at: dt.datetime, within: QuerySet[Any]) -> Q | None:
+    """`referred_consultations` for a query limited to the consultations `within` (one household's): only
+    the referrals of those consultations are read, not every referral the organization ever received."""
+    cw = casework(staff)
+    if cw is None:
+        return None
+    referred = _referred(cw, at).filter(consultation_id__in=within.values("pk"))
+    return Q(pk__in=referred.values("consultation_id"))
