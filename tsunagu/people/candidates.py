@@ -16,6 +16,9 @@ a full recomputation (tested).
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import operator
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -122,14 +125,51 @@ def _records(rows: Iterable[tuple], household_names: dict[int, frozenset[str]]) 
 
 
 def city_records(municipality_id: int) -> list[PersonRecord]:
-    """Every active (not merged-away) person of the city as a matching record."""
-    rows = (
-        Person.objects.filter(municipality_id=municipality_id, merged_into__isnull=True)
-        .order_by("pk")
-        .values_list(*_FIELDS)
-        .iterator(chunk_size=20_000)
-    )
-    return _records(rows, _household_names(None, municipality_id))
+    """Every active (not merged-away) person of the city as a matching record.
+
+    One pass over the city's persons (merged-away ones too: their names count as household evidence)
+    and one over its memberships, both as plain tuples from a cursor, without the ORM's row handling or
+    a join: the housemates' names come from the persons already read. Same records as
+    `_records(active rows, _household_names(None, city))` (tested)."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    members_table = connection.ops.quote_name(HouseholdMember._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field) for field in _FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, merged_into_id IS NULL FROM {table} WHERE municipality_id = %s ORDER BY id",  # noqa: S608
+            [municipality_id],
+        )
+        every = cursor.fetchall()
+        cursor.execute(
+            f"SELECT household_id, person_id FROM {members_table} WHERE municipality_id = %s "  # noqa: S608
+            "ORDER BY household_id",
+            [municipality_id],
+        )
+        memberships = cursor.fetchall()
+    name_of = {row[0]: row[5] for row in every}
+    missing = {person_id for _household, person_id in memberships if person_id not in name_of}
+    if missing:  # a member recorded in another city's persons: read their names as the join would
+        name_of.update(Person.objects.filter(pk__in=missing).values_list("pk", "name_key"))
+    names: dict[int, set[str]] = defaultdict(set)
+    for _household, group in itertools.groupby(memberships, key=operator.itemgetter(0)):
+        people = [(person_id, name_of[person_id]) for _h, person_id in group]
+        if len(people) < 2:
+            continue
+        for person_id, _name in people:
+            names[person_id].update(n for p, n in people if p != person_id and n)
+    household_names = {pid: frozenset(n) for pid, n in names.items()}
+    active: Iterable[tuple] = (row[:-1] for row in every if row[-1])
+    if connection.vendor == "sqlite":  # its cursor returns dates as text; the ORM would convert them
+        birth = _FIELDS.index("birth_date")
+        active = (_with_date(row, birth) for row in active)
+    return _records(active, household_names)
+
+
+def _with_date(row: tuple, index: int) -> tuple:
+    value = row[index]
+    if isinstance(value, str):
+        return (*row[:index], dt.date.fromisoformat(value), *row[index + 1 :])
+    return row
 
 
 # ---------------------------------------------------------------------------------------------- store

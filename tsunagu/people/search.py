@@ -18,8 +18,13 @@ one edit away, for typos; within a tier, an exact birth-date/age match comes bef
 unknown one; ties are broken by reading, written name and id in code-point order, so that the order is
 deterministic and the same on both databases.
 
-Each tier is its own LIMITed query, run in rank order, leaving out rows an earlier tier returned and
-stopping once `limit` hits are found. On PostgreSQL the prefix tier reads the (municipality, key
+Every tier is one LIMITed, ordered arm of a single statement (`SELECT * FROM (arm) UNION ALL …`, a
+`search_tier` column naming the arm), so a search is one round trip whatever tier matches; on PostgreSQL
+the typo arm joins it behind `NOT EXISTS` over the other arms, so it runs only when they found nothing.
+Each arm asks for `limit` rows; the tiers are then merged in rank order in Python, a row an earlier tier
+already listed left out — the same hits as running the tiers one by one, each leaving out what the
+earlier ones returned and asking only for the rows still missing (the first `n` rows of a tier not
+already listed are among its first `limit`, since at most `limit - n` were listed before). On PostgreSQL the prefix tier reads the (municipality, key
 COLLATE "C", …) btree indexes (migration 0006) in result order and stops after `limit` rows, exact
 matches use the btree indexes, contains uses the pg_trgm GIN indexes (migration 0003), and each typo
 pattern is selective through one of them. pg_trgm cannot use an index for a contains-pattern shorter
@@ -30,6 +35,7 @@ not depend on the backend).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 import unicodedata
@@ -49,7 +55,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Collate, Greatest
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Collate, Greatest
 
 from tsunagu.core.kana import search_key
 from tsunagu.core.wareki import age_on
@@ -129,14 +136,6 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text, key, tuple(words), kind)
 
 
-class _Like(Func):
-    """`column LIKE 'pattern'` with the pattern as given (`_` is the one-character wildcard)."""
-
-    arg_joiner = " LIKE "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -158,6 +157,14 @@ def _one_edit_away(key: str) -> tuple[list[str], list[str]]:
     exact |= {key[:i] + key[i + 1] + key[i] + key[i + 2 :] for i in range(len(key) - 1)}
     exact.discard(key)
     return list(dict.fromkeys(patterns)), sorted(exact)
+
+
+class _Real(Func):
+    """`CAST(x AS real)`: the other arms' similarity column has the type of pg_trgm's `similarity()`, so
+    the typo arm's values come back exactly as they would on their own (SQLite reads it as REAL)."""
+
+    template = "CAST(%(expressions)s AS real)"
+    output_field = FloatField()
 
 
 class _Similarity(Func):
@@ -275,37 +282,43 @@ def search_persons(
     vendor = connections[queryset.db].vendor
     qs, birth_order = _narrowed(queryset, birth_date, age, on=on, include_merged=include_merged)
     qs = _aliased(qs)
-    tail = ["search_kana", "search_name", "id"]
+    tiers = _tiers(parsed)
+    arms: list[list[QuerySet[Person]]] = []
+    number = 0
+    for tier in tiers:
+        order = _tier_order(parsed, tier[0].rank, birth_order)
+        arms.append([])
+        for part in tier:
+            arm = qs.filter(part.condition).annotate(
+                search_tier=Cast(Value(number), IntegerField()), search_similarity=_Real(Value(0.0))
+            )
+            arms[-1].append(arm.order_by(*order)[:limit])
+            number += 1
+    similar = None
+    if vendor == "postgresql" and len(parsed.key) >= SIMILARITY_MIN_LENGTH:
+        similar = _similar(qs, parsed, number).order_by(*birth_order, "-search_similarity", *_TAIL)[:limit]
+    by_arm = _fetch(queryset, arms, similar, limit)
+    exact_kana = parsed.key if parsed.kind == "kana" else None
+    for number, persons in by_arm.items():
+        persons.sort(key=functools.partial(_arm_key, exact_kana=exact_kana if number == 0 else None))
 
     rows: list[tuple[Person, int]] = []
     found: set[int] = set()
-    for tier in _tiers(parsed):
-        remaining = limit - len(rows)
-        if remaining <= 0:
-            break
+    arm_index = 0
+    for tier in tiers:
         tier_rank = tier[0].rank
-        order: list[Any] = [*birth_order, *tail]
-        if tier_rank == EXACT and parsed.kind == "kana":
-            # Two ranks in one query: the reading (EXACT) before the written name in kana.
-            order.insert(0, Case(When(kana_key=parsed.key, then=Value(0)), default=Value(1)).asc())
         batch: list[Person] = []
-        for part in tier:
-            tier_qs = qs.filter(part.condition)
-            if found:
-                tier_qs = tier_qs.exclude(pk__in=found)
-            batch.extend(tier_qs.order_by(*order)[:remaining])
-        if len(tier) > 1:  # merge the parts, each already in order: dedupe, keep the first `remaining`
+        for _part in tier:
+            batch.extend(p for p in by_arm.get(arm_index, []) if p.pk not in found)
+            arm_index += 1
+        if len(tier) > 1:  # merge the parts, each already in order: dedupe, back into order
             unique = {person.pk: person for person in batch}
-            batch = sorted(unique.values(), key=_sort_key)[:remaining]
-        for person in batch:
+            batch = sorted(unique.values(), key=_sort_key)
+        for person in batch[: limit - len(rows)]:
             rows.append((person, _rank_of(person, parsed, tier_rank)))
             found.add(person.pk)
-
-    if not rows and vendor == "postgresql" and len(parsed.key) >= SIMILARITY_MIN_LENGTH:
-        rows = [
-            (person, SIMILAR)
-            for person in _similar(qs, parsed, [*birth_order, "-search_similarity", *tail], limit)
-        ]
+    if not rows:
+        rows = [(person, SIMILAR) for person in by_arm.get(number, [])]
 
     hits: list[SearchHit] = []
     for person, value in rows:
@@ -319,6 +332,62 @@ def search_persons(
             )
         )
     return hits
+
+
+_TAIL = ["search_kana", "search_name", "id"]
+
+
+def _tier_order(parsed: ParsedQuery, tier_rank: int, birth_order: list[str]) -> list[Any]:
+    order: list[Any] = [*birth_order, *_TAIL]
+    if tier_rank == EXACT and parsed.kind == "kana":
+        # Two ranks in one arm: the reading (EXACT) before the written name in kana.
+        order.insert(0, Case(When(kana_key=parsed.key, then=Value(0)), default=Value(1)).asc())
+    return order
+
+
+def _fetch(
+    queryset: QuerySet[Person],
+    tiers: list[list[QuerySet[Person]]],
+    similar: QuerySet[Person] | None,
+    limit: int,
+) -> dict[int, list[Person]]:
+    """Run every arm in one statement; the persons of each arm (by `search_tier`), in no order.
+
+    Each arm is a CTE. The arms of a tier run only while the earlier tiers' arms hold fewer than `limit`
+    distinct persons, and the typo arm only when every other arm came back empty — PostgreSQL evaluates
+    such an uncorrelated condition once, before the arm (a one-time filter), so a tier the tier-by-tier
+    search would not have reached costs nothing; without the guards a contains arm for a common surname
+    walks the whole city's index. UNION ALL keeps no order: the caller sorts each arm (`_arm_key`).
+    The SQL put together here is the ORM's for each arm (every value a parameter) and fixed names."""
+    connection = connections[queryset.db]
+    ctes: list[str] = []
+    params: list[Any] = []
+    earlier: list[str] = []
+    for tier in tiers:
+        guard = ""
+        if earlier:
+            found = " UNION ALL ".join(f"SELECT id FROM {name}" for name in earlier)  # noqa: S608  # noqa: S608
+            count = f"SELECT COUNT(DISTINCT id) FROM ({found}) AS search_earlier"  # noqa: S608
+            guard = f" WHERE ({count}) < {int(limit)}"
+        names = []
+        for arm in tier:
+            name = f"search_arm_{len(ctes)}"
+            sql, arm_params = arm.query.get_compiler(connection=connection).as_sql()
+            ctes.append(f"{name} AS (SELECT * FROM ({sql}) AS {name}_rows{guard})")  # noqa: S608
+            params.extend(arm_params)
+            names.append(name)
+        earlier.extend(names)
+    union = " UNION ALL ".join(f"SELECT * FROM {name}" for name in earlier)  # noqa: S608
+    if similar is not None:
+        sql, similar_params = similar.query.get_compiler(connection=connection).as_sql()
+        found = " UNION ALL ".join(f"SELECT id FROM {name}" for name in earlier)  # noqa: S608
+        union += f" UNION ALL SELECT * FROM ({sql}) AS search_similar WHERE NOT EXISTS ({found})"  # noqa: S608
+        params.extend(similar_params)
+    statement = f"WITH {', '.join(ctes)} {union}"
+    by_arm: dict[int, list[Person]] = {}
+    for person in queryset.model._default_manager.db_manager(queryset.db).raw(statement, params):
+        by_arm.setdefault(int(getattr(person, "search_tier")), []).append(person)  # noqa: B009 - raw column
+    return by_arm
 
 
 def _aliased(qs: QuerySet[Person]) -> QuerySet[Person]:
@@ -398,6 +467,22 @@ def count_matches(
     return _aliased(qs).filter(any_tier).order_by()[: cap + 1].count()
 
 
+def _arm_key(person: Person, exact_kana: str | None) -> tuple[int, int, float, str, str, int]:
+    """An arm's ORDER BY in Python (`_tier_order`, the typo arm's similarity): UNION ALL returns its rows
+    in no particular order. Keys compare in code-point order, as COLLATE "C" and SQLite's binary
+    collation do; the similarity is 0.0 in every arm but the typo arm's."""
+    first = 0 if exact_kana is None or person.kana_key == exact_kana else 1
+    similarity = float(getattr(person, "search_similarity", 0.0) or 0.0)
+    return (
+        first,
+        -getattr(person, "birth_rank", 0),
+        -similarity,
+        person.kana_key,
+        person.name_key,
+        person.pk,
+    )
+
+
 def _sort_key(person: Person) -> tuple[int, str, str, int]:
     return (-getattr(person, "birth_rank", 0), person.kana_key, person.name_key, person.pk)
 
@@ -408,7 +493,7 @@ def _rank_of(person: Person, parsed: ParsedQuery, tier_rank: int) -> int:
     return tier_rank
 
 
-def _similar(qs: QuerySet[Person], parsed: ParsedQuery, order: list[Any], limit: int) -> list[Person]:
+def _similar(qs: QuerySet[Person], parsed: ParsedQuery, arm: int) -> QuerySet[Person]:
     """Typos: keys one edit away from the query, ranked by trigram similarity (PostgreSQL only).
 
     Offered only when nothing matched as typed: a typo neighbour ranks below every other tier. Finding
@@ -419,12 +504,19 @@ def _similar(qs: QuerySet[Person], parsed: ParsedQuery, order: list[Any], limit:
     """
     columns = ["kana_key", "name_key"] if parsed.kind == "kana" else ["name_key"]
     patterns, exact = _one_edit_away(parsed.key)
-    near = Q()
+    # The OR of 20–40 tests written as SQL directly: the same SQL the ORM makes of
+    # Q(column__in=…) | Q(column LIKE …) | …, without compiling one lookup per pattern on every search.
+    quote = connections[qs.db].ops.quote_name
+    tests: list[str] = []
+    params: list[str] = []
     for column in columns:
-        near |= Q(**{f"{column}__in": exact})
-        for pattern in patterns:
-            near |= Q(_Like(F(column), Value(pattern)))
+        ref = f"{quote(Person._meta.db_table)}.{quote(column)}"
+        tests.append(f"{ref} IN ({', '.join(['%s'] * len(exact))})")
+        params.extend(exact)
+        tests.extend(f"({ref} LIKE %s)" for _ in patterns)
+        params.extend(patterns)
+    near = RawSQL(f"({' OR '.join(tests)})", params, output_field=BooleanField())  # noqa: S611 - fixed text, values as params
     best: Func = _Similarity(F(columns[0]), Value(parsed.key))
     if len(columns) > 1:
         best = Greatest(best, _Similarity(F(columns[1]), Value(parsed.key)))
-    return list(qs.filter(near).annotate(search_similarity=best).order_by(*order)[:limit])
+    return qs.filter(near).annotate(search_tier=Cast(Value(arm), IntegerField()), search_similarity=best)

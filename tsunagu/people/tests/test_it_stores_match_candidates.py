@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_household, make_municipality, make_person, make_personas
-from tsunagu.people import matching
+from tsunagu.people import candidates, matching
 from tsunagu.people.actions import merge_persons, split_person
 from tsunagu.people.candidates import recompute_candidates, refresh_candidates_for
 from tsunagu.people.matching import (
@@ -208,3 +208,32 @@ def test_match_persons_recomputes_each_city_and_refuses_an_unknown_one():
     assert Person.objects.filter(municipality=city).count() == 2
     with pytest.raises(CommandError, match="999999"):
         call_command("match_persons", "--city", "999999", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_city_read_builds_the_records_the_orm_read_builds():
+    """city_records reads plain tuples and takes housemates' names from the persons it read; the records
+    must be those of the ORM read with the joined household names (merged-away members' names count)."""
+    city, other = make_municipality(), make_municipality()
+    a = hanako(city)
+    b = hanako(city, family="髙橋", birth_date=None)
+    spouse = make_person(city, "高橋", "一郎", sex="male")
+    child = make_person(city, "高橋", "花", birth_date=dt.date(1980, 1, 2))
+    gone = make_person(city, "髙橋", "一朗")
+    make_household(city, (a, Relationship.HEAD), (spouse, Relationship.SPOUSE), (gone, Relationship.PARENT))
+    make_household(city, (b, Relationship.HEAD), (child, Relationship.CHILD))
+    make_household(city, (child, Relationship.HEAD))  # alone in a second household
+    Person.objects.filter(pk=gone.pk).update(merged_into=spouse)  # merged away, still a member
+    hanako(other)
+    expected = candidates._records(
+        Person.objects.filter(municipality=city, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list(*candidates._FIELDS),
+        candidates._household_names(None, city.pk),
+    )
+    records = candidates.city_records(city.pk)
+    assert records == expected
+    assert {r.id for r in records} == {a.pk, b.pk, spouse.pk, child.pk}
+    by_id = {r.id: r for r in records}
+    assert by_id[a.pk].household_names == frozenset({spouse.name_key, gone.name_key})
+    assert isinstance(by_id[child.pk].birth_date, dt.date)
