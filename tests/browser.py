@@ -3,6 +3,7 @@ the login flow (MFA later) changes in one place."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -26,3 +27,18 @@ def login(page: Any, live_server_url: str, username: str, password: str) -> None
             page.click("#mfa-submit")
         if "/accounts/mfa/" in page.url:
             raise AssertionError(f"MFA failed for {username!r}: still on {page.url}")
+
+
+def nav_link(page: Any, label: str) -> Any:
+    """The main-menu link `label`, made visible: when it sits in a closed group (a `<details>` of the
+    menu), the group's summary is clicked first, as a user would. The group is found by a locator
+    relative to it (`a`): a `has=` locator is matched inside the group, so one starting from
+    `.global-nav` would never match there."""
+    exact = re.compile(f"^{re.escape(label)}$")
+    link = page.locator(".global-nav a").filter(has_text=exact).first
+    if not link.is_visible():
+        page.locator(".global-nav details").filter(has=page.locator("a").filter(has_text=exact)).locator(
+            "summary"
+        ).click()
+        link.wait_for(state="visible")
+    return link

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import login
+from tests.browser import login, nav_link
 from tests.conftest import screenshot
 from tests.factories import make_staff
 from tsunagu.directory.models import Organization
@@ -25,7 +25,7 @@ def test_staff_browses_directory_and_structure(page, live_server, transactional_
     login(page, live_server.url, staff.username, PASSWORD)
     page.goto(f"{live_server.url}/directory/")
     assert page.locator("h1").inner_text() == "三鷹市の支援機関・窓口"
-    assert page.locator('.global-nav a[aria-current="page"]').inner_text() == "支援機関・窓口"
+    assert page.locator('.global-nav a[aria-current="page"]').text_content() == "支援機関・窓口"
     assert page.locator("#results tbody tr").count() == 9
     screenshot(page, "directory-1-windows")
 
@@ -63,7 +63,7 @@ def test_staff_browses_directory_and_structure(page, live_server, transactional_
     assert page.locator("text=三鷹市地域包括支援センター").first.is_visible()
     screenshot(page, "directory-6-organization-detail")
 
-    page.click(".global-nav >> text=体制図")
+    nav_link(page, "体制図").click()
     page.wait_for_selector("h1:has-text('三鷹市の重層的支援体制')")
     assert page.locator("table.matrix tbody tr").count() == 1
     assert page.locator("ol.ladder > li").count() == 2

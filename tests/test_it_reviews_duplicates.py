@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.browser import login
+from tests.browser import login, nav_link
 from tests.conftest import screenshot
 from tests.factories import Personas, make_household, make_person
 from tsunagu.people.candidates import refresh_candidates_for
@@ -54,7 +54,7 @@ def test_it_reviews_a_duplicate_merges_it_and_splits_it_back(live_server, page):
     refresh_candidates_for([keep.pk, dup.pk, namesake.pk])  # what the actions writing persons do
 
     login(page, live_server.url, p.window_worker.username, "correct-horse-battery-staple")
-    page.click("nav >> text=名寄せ")
+    nav_link(page, "名寄せ").click()
     page.wait_for_selector("h1 >> text=名寄せ（同一人物の候補）")
     assert page.locator("tr.pm-auto").count() == 1
     screenshot(page, "people-1-candidates")

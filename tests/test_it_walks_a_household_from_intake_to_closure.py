@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import login
+from tests.browser import login, nav_link
 from tests.case_walk import click_to, walk_case_to_closure
 from tests.conftest import screenshot
 from tests.test_it_records_intake_by_keyboard import focused, tab_to, wait_focused
@@ -54,7 +54,8 @@ def test_a_household_goes_from_the_window_to_closure_without_a_dead_end(live_ser
 
     # 1. The window, keyboard only.
     login(page, live_server.url, city.window_worker.username, PASSWORD)
-    click_to(page, "nav >> text=相談受付")
+    with page.expect_navigation():
+        nav_link(page, "相談受付").click()
     wait_focused(page, "person-q")
     page.keyboard.type("やまだ")
     page.wait_for_selector("#person-results >> text=見つかりません")
@@ -102,14 +103,16 @@ def test_a_household_goes_from_the_window_to_closure_without_a_dead_end(live_ser
     assert req.consultation == consultation and req.status == EscalationStatus.PENDING
 
     # 2. The window sees its request, named by the household's head.
-    click_to(page, "nav >> text=つなぎ依頼")
+    with page.expect_navigation():
+        nav_link(page, "つなぎ依頼").click()
     assert page.is_visible("text=山田　一郎さんの世帯")
     screenshot(page, "walk-4-window-requests")
 
     # 3. The coordinator accepts and opens the case in one step.
     page.context.clear_cookies()
     login(page, live_server.url, city.coordinator.username, PASSWORD)
-    click_to(page, "nav >> text=つなぎ依頼")
+    with page.expect_navigation():
+        nav_link(page, "つなぎ依頼").click()
     assert page.is_visible("text=山田　一郎さんの世帯")
     screenshot(page, "walk-5-coordinator-requests")
     click_to(page, "a.button:has-text('受理してケースを開く')")
@@ -130,7 +133,8 @@ def test_a_household_goes_from_the_window_to_closure_without_a_dead_end(live_ser
     walk_case_to_closure(page, city, consultation.person, case, prefix="walk-case")
 
     # 5. The request, accepted, leads to its case.
-    click_to(page, "nav >> text=つなぎ依頼")
+    with page.expect_navigation():
+        nav_link(page, "つなぎ依頼").click()
     click_to(page, "nav.tabs >> text=受理（多機関協働へ）")
     screenshot(page, "walk-8-accepted-requests")
     click_to(page, "text=ケースへ")

@@ -28,6 +28,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from tsunagu.accounts.models import Role, Staff
+from tsunagu.core.wareki import wareki
 
 from .current import plans_in_force_query
 from .models import ActionStatus, Case, CaseStatus, CaseTeamMember, Consent, PlanAction
@@ -202,6 +203,17 @@ def _count(qs: QuerySet[Any], kind: str, day: str, today: dt.date) -> KindCount:
     return KindCount(kind, row["total"], row["overdue"])
 
 
+def consent_scope(consent: Consent) -> str:
+    """Which consent a due row is about, as recorded: when it was given and how, and what it lets the
+    team share with whom (a case often holds several consents expiring the same day — one per
+    organization or meeting). No names of persons: the due lists name cases only."""
+    orgs = "、".join(sorted(o.name for o in consent.organizations.all())) or "なし"
+    kinds = "、".join(consent.meeting_kind_labels()) or "なし"
+    return (
+        f"{wareki(consent.given_on)}の同意（{consent.get_method_display()}）　共有先: {orgs}／会議: {kinds}"
+    )
+
+
 def _items(
     cases: QuerySet[Case],
     today: dt.date,
@@ -241,7 +253,9 @@ def _items(
                 "consent_id"
             )
         )
-    sources.append(("consent_expiry", "expires_on", consents.select_related("case")))
+    sources.append(
+        ("consent_expiry", "expires_on", consents.select_related("case").prefetch_related("organizations"))
+    )
     counts: list[KindCount] = []
     items: list[DueItem] = []
     for kind, day, qs in sources:
@@ -257,6 +271,8 @@ def _items(
             if kind.startswith("action_"):
                 case = row.plan.case
                 items.append(DueItem(case, kind, on, on < today, row.description[:40], row.organization.name))
+            elif kind == "consent_expiry":
+                items.append(DueItem(row.case, kind, on, on < today, consent_scope(row)))
             else:
                 items.append(DueItem(row.case, kind, on, on < today))
     items.sort(key=lambda i: (i.on, i.case.number, i.kind))
@@ -318,7 +334,6 @@ def due_for(
 
 def digest_text(staff: Staff, lists: DueLists) -> str:
     """The digest as plain text. Case numbers, kinds and dates only: no names (it may be mailed or logged)."""
-    from tsunagu.core.wareki import wareki
 
     def lines(items: list[DueItem]) -> list[str]:
         return [

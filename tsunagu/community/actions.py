@@ -179,6 +179,60 @@ def record_need(
     return need, True
 
 
+NEED_EDITABLE = ("text", "urgency", "area")
+
+
+@transaction.atomic
+def edit_need(
+    *, actor: Staff, need: SurfacedNeed, version: int, text: str, urgency: str, area: Area | None
+) -> SurfacedNeed:
+    """Edit a recorded need (気づき): its text, urgency and area. Refused when someone edited it since the
+    form was opened (`version`), or when nothing changes; the need keeps who and when, the audit row the
+    changed fields (the urgency from → to; the free text stays out of the audit)."""
+    muni_id = _city(actor, need, area)
+    need = (
+        SurfacedNeed.objects.select_for_update()
+        .select_related("sitting__group")
+        .get(pk=need.pk, municipality_id=muni_id)
+    )
+    if not policy.may_record(actor, need.sitting.group):
+        raise CommunityError("この団体の気づきを直せるのは、運営機関の職員と束ね役です。")
+    if need.version != version:
+        raise CommunityError("この気づきは他の人が先に直しました。画面を開き直して確認してください。")
+    if not text.strip():
+        raise CommunityError("気づきの内容を入力してください。")
+    if urgency not in Urgency.values:
+        raise CommunityError("緊急度を選んでください。")
+    new: dict[str, object] = {
+        "text": text.strip(),
+        "urgency": urgency,
+        "area": area if area is not None else need.sitting.area,
+    }
+    changed = {f: (getattr(need, f), v) for f, v in new.items() if getattr(need, f) != v}
+    if not changed:
+        raise CommunityError("直す内容がありません（入力が今の記録と同じです）。")
+    for field, (_old, value) in changed.items():
+        setattr(need, field, value)
+    need.version += 1
+    need.edited_by = actor
+    need.edited_at = timezone.now()
+    need.save(update_fields=[*changed, "version", "edited_by", "edited_at"])
+    detail: dict[str, object] = {"changed": sorted(changed), "version": need.version}
+    if "urgency" in changed:
+        detail["urgency_from"], detail["urgency_to"] = changed["urgency"]
+    if "area" in changed:
+        before, after = changed["area"]
+        detail["area_from"] = getattr(before, "pk", None)
+        detail["area_to"] = getattr(after, "pk", None)
+    audit.record(
+        actor=actor,
+        action="update",
+        objects=[("community_need", need.pk), ("community_sitting", need.sitting_id)],
+        detail=detail,
+    )
+    return need
+
+
 @transaction.atomic
 def consultation_from_need(
     *, actor: Staff, need: SurfacedNeed, data: intake_actions.ConsultationInput

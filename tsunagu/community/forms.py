@@ -89,6 +89,17 @@ class NeedForm(TokenForm):
         _areas(self, municipality)
 
 
+class NeedEditForm(NeedForm):
+    """The need form for an edit: the version the form was opened at instead of a token."""
+
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, municipality=municipality, **kwargs)
+        del self.fields["submission_token"]
+        self.fields["text"].error_messages["required"] = "気づきの内容を入力してください。"
+
+
 class VolunteerForm(TokenForm):
     """A minimal volunteer registration: a new person (名寄せ later, through people)."""
 

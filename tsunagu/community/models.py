@@ -97,6 +97,13 @@ class SurfacedNeed(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     submission_token = models.UUIDField()
+    # An edit (the text, urgency or area) bumps the version (a stale form is refused) and keeps who and
+    # when (the latest); which fields changed is in each edit's audit row.
+    version = models.PositiveIntegerField(default=0)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField("修正日時", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "地域の気づき"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sittings/<int:sitting_id>/correct/", views.correct_sitting, name="correct_sitting"),
     path("sittings/<int:sitting_id>/needs/", views.record_need, name="record_need"),
     path("needs/<int:need_id>/", views.need, name="need"),
+    path("needs/<int:need_id>/edit/", views.edit_need, name="edit_need"),
     path("needs/<int:need_id>/intake/", views.need_intake, name="need_intake"),
     path("points/", views.points, name="points"),
     path("points/<int:program_id>/volunteers/", views.register_volunteer, name="register_volunteer"),

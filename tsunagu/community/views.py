@@ -37,6 +37,7 @@ from . import actions, figures, policy
 from .forms import (
     EarnForm,
     ExistingVolunteerForm,
+    NeedEditForm,
     NeedForm,
     RedeemForm,
     SittingCorrectionForm,
@@ -243,6 +244,38 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
     return render(
         request, "community/need.html", {"need": n, "may_record": policy.may_record(staff, n.sitting.group)}
     )
+
+
+@login_required
+@permission("community.record")
+@require_http_methods(["GET", "POST"])
+def edit_need(request: HttpRequest, need_id: int) -> HttpResponse:
+    """Edit a recorded need (気づき): the recorded text, urgency and area prefilled, with the version."""
+    staff = _staff(request)
+    n = policy.get_need_for(staff, need_id)
+    if not policy.may_record(staff, n.sitting.group):
+        raise PermissionDenied
+    initial = {"text": n.text, "urgency": n.urgency, "area": n.area_id, "version": n.version}
+    form = NeedEditForm(request.POST or None, initial=initial, municipality=n.municipality)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.edit_need(
+                actor=staff,
+                need=n,
+                version=d["version"],
+                text=d["text"],
+                urgency=d["urgency"],
+                area=d["area"],
+            )
+        except actions.CommunityError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "気づきの記録を直しました。")
+            return redirect("community:need", need_id=n.pk)
+    _audit_needs(request, staff, [n], "community_need_edit")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/need_edit.html", {"need": n, "form": form}, status=status)
 
 
 @login_required

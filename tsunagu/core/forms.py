@@ -79,6 +79,10 @@ class JapaneseDateField(_DateRangeMixin, forms.Field):
         # days around today, moves with today (refreshed per form in __deepcopy__).
         self._example_follows_kind = placeholder is None and "placeholder" not in self.widget.attrs
         self.widget.attrs.setdefault("placeholder", placeholder or date_example(kind, timezone.localdate()))
+        if "、" in self.widget.attrs["placeholder"]:
+            # An example in both calendars (「例: R9.1.2、2027-01-02」) is longer than the default width of a
+            # text input: the stylesheet widens these (`input.date-both`) so the whole example shows.
+            self.widget.attrs["class"] = " ".join([*self.widget.attrs.get("class", "").split(), "date-both"])
         self.widget.attrs.setdefault("inputmode", "text")
         self.widget.attrs.setdefault("autocomplete", "off")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -172,7 +172,31 @@ ATTAINMENT = [
 ]
 
 
+_ALL_BUT_CLOSE = tuple(k for k in DecisionKind.values if k != DecisionKind.CLOSE)
+_PLAN = (DecisionKind.ROLE.value, DecisionKind.PLAN_CHANGE.value)
+
+
 class DecisionForm(forms.Form):
+    # The decision kinds each field is used by (`kind` and `note`: every kind). The item page marks each
+    # control with its kinds (data-kinds) and meetings/decision.js shows only the selected kind's fields;
+    # without script every field shows, and decisions.decide checks what each kind needs as before.
+    FIELD_KINDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "next_monitoring_on": (DecisionKind.MONITORING.value, DecisionKind.PLAN_CHANGE.value),
+        "to_body": (DecisionKind.MOVE.value,),
+        "to_function": (DecisionKind.MOVE.value,),
+        # A follow-up by an organization can come with any decision that keeps the case open.
+        "responsible": _ALL_BUT_CLOSE,
+        "follow_up_on": _ALL_BUT_CLOSE,
+        "closure_review_on": _ALL_BUT_CLOSE,
+        "goal_attainment": (DecisionKind.CLOSE.value,),
+        "main_agency": (DecisionKind.CLOSE.value,),
+        "action_description": (DecisionKind.ROLE.value,),
+        "plan_action": (DecisionKind.ROLE.value,),
+        "goal": _PLAN,
+        "goal_text": (DecisionKind.PLAN_CHANGE.value,),
+        "approve": _PLAN,
+    }
+
     kind = forms.ChoiceField(label="決定の種類", choices=DecisionKind.choices)
     note = forms.CharField(label="決定の内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     next_monitoring_on = JapaneseDateField(
@@ -247,3 +271,5 @@ class DecisionForm(forms.Form):
             lambda a: f"{a.description}（{a.organization.name}）"
         )
         self.fields["goal"].label_from_instance = lambda g: g.text  # type: ignore[attr-defined]
+        for name, kinds in self.FIELD_KINDS.items():
+            self.fields[name].widget.attrs["data-kinds"] = " ".join(kinds)
