@@ -149,6 +149,9 @@ def _sittings(ctx: HistoryContext, audit: list[tuple[int, int, AuditItem]]) -> N
                 "recorded_by_id": str(by),
                 "recorded_at": f.ts(recorded),
                 "submission_token": f"{rng.getrandbits(128):032x}",
+                "version": "0",
+                "edited_by_id": f.NULL,
+                "edited_at": f.NULL,
             }
         )
     first_need = ctx.writer.reserve_ids(ctx.table(SurfacedNeed), len(needs))
